@@ -1,0 +1,280 @@
+"""TDS settings: one file, driven by the environment (see .env.example).
+
+With no variables at all this gives a working local set-up: SQLite, the
+django-q2 ORM broker, a local-memory cache and DEBUG off.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from tds_site.env import (
+    env,
+    env_bool,
+    env_choice,
+    env_database,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+    env_url,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+if (BASE_DIR / ".env").exists():
+    env.read_env(str(BASE_DIR / ".env"))
+
+DEBUG = env_bool("DEBUG", False)
+_DEV_KEY = "django-insecure-tds-local-development-key-change-me-0123456789"
+SECRET_KEY = env_str("SECRET_KEY", _DEV_KEY)
+if not DEBUG and SECRET_KEY == _DEV_KEY and env_bool("TDS_REQUIRE_SECRET_KEY", False):
+    raise ImproperlyConfigured("SECRET_KEY must be set when TDS_REQUIRE_SECRET_KEY is on")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "import_export",
+    "django_q",
+    "zoho",
+    "sync",
+    "dashboard",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "tds_site.urls"
+WSGI_APPLICATION = "tds_site.wsgi.application"
+ASGI_APPLICATION = "tds_site.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Storage ---------------------------------------------------------------
+DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if IS_POSTGRES:
+    # Server-side binding with prepared statements doubles executemany
+    # throughput for the bulk upserts (reference/calibration.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5}
+    )
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60, minimum=0)
+else:
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 30})
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))
+
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "shared": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    }
+else:
+    # "shared" must be visible to every worker process: the Zoho token lives
+    # there, so without Redis it is a table in the database.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tds-default"},
+        "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tds_cache"},
+    }
+
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_URL = "/media/"
+# Django serves MEDIA_ROOT in development only; production's web server does (README).
+TDS_SERVE_MEDIA = env_bool("TDS_SERVE_MEDIA", DEBUG)
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env_bool("TDS_MANIFEST_STATIC", not DEBUG and IS_POSTGRES)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+LOGS_DIR = Path(env_str("TDS_LOGS_DIR", str(BASE_DIR / "logs")))
+
+# --- Auth, i18n ---------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/admin/login/"
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Security (production-like values come from the environment) -------------
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+if env_bool("TDS_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+X_FRAME_OPTIONS = "DENY"
+# Webhook bodies above 1 MB are refused by the view with a JSON 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Zoho -------------------------------------------------------------------
+ZOHO_DATA_CENTRES = ("com", "eu", "in", "com.au", "jp", "ca", "sa", "uk", "com.cn")
+ZOHO_SANDBOX = env_bool("ZOHO_SANDBOX", False)
+_sandbox_default = (lambda value: value if ZOHO_SANDBOX else "")  # noqa: E731
+ZOHO_CLIENT_ID = env_str("ZOHO_CLIENT_ID", _sandbox_default("sandbox-client"))
+ZOHO_CLIENT_SECRET = env_str("ZOHO_CLIENT_SECRET", _sandbox_default("sandbox-secret"))
+ZOHO_REFRESH_TOKEN = env_str("ZOHO_REFRESH_TOKEN", _sandbox_default("sandbox-refresh"))
+ZOHO_ORGANIZATION_ID = env_str("ZOHO_ORGANIZATION_ID", _sandbox_default("10234695"))
+ZOHO_DC = env_choice("ZOHO_DC", "com", ZOHO_DATA_CENTRES)
+ZOHO_ACCOUNTS_URL = env_url("ZOHO_ACCOUNTS_URL")
+ZOHO_WEBHOOK_SECRET = env_str("ZOHO_WEBHOOK_SECRET", _sandbox_default("sandbox-webhook-secret"))
+ZOHO_WEBHOOK_AUTH = env_choice("ZOHO_WEBHOOK_AUTH", "hmac", ("hmac", "token"))
+ZOHO_WEBHOOK_TOKEN_HEADER = env_str("ZOHO_WEBHOOK_TOKEN_HEADER", "X-TDS-Webhook-Token")
+ZOHO_WEBHOOK_TOKEN_PARAM = env_str("ZOHO_WEBHOOK_TOKEN_PARAM", "token")
+ZOHO_RATE_LIMIT_PER_MINUTE = env_int("ZOHO_RATE_LIMIT_PER_MINUTE", 100, minimum=0, maximum=100_000)
+ZOHO_MAX_CONCURRENCY = env_int("ZOHO_MAX_CONCURRENCY", 5, minimum=1, maximum=100)
+ZOHO_TIMEOUT_SECONDS = env_float("ZOHO_TIMEOUT_SECONDS", 30.0, minimum=0.1, maximum=600)
+ZOHO_DAILY_QUOTA_RESERVE = env_int("ZOHO_DAILY_QUOTA_RESERVE", 50, minimum=0)
+ZOHO_RETRY_ATTEMPTS = env_int("ZOHO_RETRY_ATTEMPTS", 5, minimum=1, maximum=20)
+ZOHO_RETRY_BASE_SECONDS = env_float("ZOHO_RETRY_BASE_SECONDS", 0.5, minimum=0)
+ZOHO_RETRY_MAX_SECONDS = env_float("ZOHO_RETRY_MAX_SECONDS", 30.0, minimum=0)
+ZOHO_RATE_LIMIT_WAIT_SECONDS = env_float("ZOHO_RATE_LIMIT_WAIT_SECONDS", 60.0, minimum=0)
+ZOHO_QUOTA_MAX_WAIT_SECONDS = env_float("ZOHO_QUOTA_MAX_WAIT_SECONDS", 300.0, minimum=0)
+ZOHO_CIRCUIT_FAILURES = env_int("ZOHO_CIRCUIT_FAILURES", 5, minimum=1)
+ZOHO_CIRCUIT_COOLDOWN_SECONDS = env_float("ZOHO_CIRCUIT_COOLDOWN_SECONDS", 60.0, minimum=1)
+ZOHO_TOKEN_REFRESH_MARGIN_SECONDS = env_int("ZOHO_TOKEN_REFRESH_MARGIN_SECONDS", 300, minimum=0)
+
+# --- TDS [001] --------------------------------------------------------------
+TDS_WORKER_COUNT = env_int("TDS_WORKER_COUNT", 3, minimum=1, maximum=64)
+TDS_BATCH_SIZE = env_int("TDS_BATCH_SIZE", 100, minimum=1, maximum=5000)
+TDS_RETRY_MAX_ATTEMPTS = env_int("TDS_RETRY_MAX_ATTEMPTS", 5, minimum=1, maximum=50)
+TDS_RETRY_BACKOFF_SECONDS = env_float("TDS_RETRY_BACKOFF_SECONDS", 60.0, minimum=0, maximum=86_400)
+TDS_RETRY_BACKOFF_MAX_SECONDS = env_float("TDS_RETRY_BACKOFF_MAX_SECONDS", 3600.0, minimum=0)
+TDS_ENABLE_AUTO_SYNC = env_bool("TDS_ENABLE_AUTO_SYNC", True)
+TDS_STOCK_SYNC_INTERVAL_MINUTES = env_int("TDS_STOCK_SYNC_INTERVAL_MINUTES", 30, minimum=1, maximum=10_080)
+TDS_COMPARE_INTERVAL_HOURS = env_int("TDS_COMPARE_INTERVAL_HOURS", 6, minimum=1, maximum=168)
+TDS_LOG_LEVEL = env_choice("TDS_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
+TDS_ENABLE_QUERY_LOGGING = env_bool("TDS_ENABLE_QUERY_LOGGING", False)
+TDS_IMAGE_CONCURRENCY = env_int("TDS_IMAGE_CONCURRENCY", 10, minimum=1, maximum=64)
+TDS_ALERT_EMAILS = env_list("TDS_ALERT_EMAILS")
+TDS_ALERT_WEBHOOK_URL = env_url("TDS_ALERT_WEBHOOK_URL")
+TDS_LEASE_SECONDS = env_int("TDS_LEASE_SECONDS", 300, minimum=5, maximum=86_400)
+TDS_PULL_DB_BATCH_SIZE = env_int("TDS_PULL_DB_BATCH_SIZE", 1000, minimum=10, maximum=20_000)
+TDS_WEBHOOK_MAX_BYTES = env_int("TDS_WEBHOOK_MAX_BYTES", 1024 * 1024, minimum=1024)
+# 0 = a webhook never enqueues a drain itself (workers and schedules still drain).
+TDS_WEBHOOK_KICK_SECONDS = env_float("TDS_WEBHOOK_KICK_SECONDS", 2.0, minimum=0)
+TDS_DLQ_AUTO_RETRIES = env_int("TDS_DLQ_AUTO_RETRIES", 3, minimum=0, maximum=50)
+# Custom-field labels that hold the Arabic name and description in Zoho.
+TDS_ARABIC_NAME_FIELDS = env_list("TDS_ARABIC_NAME_FIELDS", ["name_ar", "Arabic Name", "cf_name_ar"])
+TDS_ARABIC_DESCRIPTION_FIELDS = env_list(
+    "TDS_ARABIC_DESCRIPTION_FIELDS", ["description_ar", "Arabic Description", "cf_description_ar"]
+)
+
+# --- Odoo [004] -------------------------------------------------------------
+ODOO_URL = env_url("ODOO_URL")
+ODOO_DB = env_str("ODOO_DB")
+ODOO_USERNAME = env_str("ODOO_USERNAME")
+ODOO_API_KEY = env_str("ODOO_API_KEY")
+ODOO_USD_TO_IQD = env_float("ODOO_USD_TO_IQD", 1500.0, minimum=0.0001)
+ODOO_SYNC_INTERVAL = env_int("ODOO_SYNC_INTERVAL", 300, minimum=60)
+
+# --- django-q2 ----------------------------------------------------------------
+# TDS keeps retries and dead letters in its own tables, so the broker must not
+# redeliver on top of them: max_attempts=1, ack_failures, timeout < retry.
+Q_CLUSTER = {
+    "name": "tds",
+    "workers": TDS_WORKER_COUNT,
+    "timeout": env_int("TDS_TASK_TIMEOUT_SECONDS", 1800, minimum=10),
+    "retry": env_int("TDS_TASK_TIMEOUT_SECONDS", 1800, minimum=10) + 300,
+    "max_attempts": 1,
+    "ack_failures": True,
+    "catch_up": False,
+    "save_limit": 500,
+    "label": "Task queue",
+    "poll": 0.5,
+    "sync": env_bool("TDS_Q_SYNC", False),
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# --- DRF ----------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "sync.api.exceptions.json_exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "TDS — TSH Data Sync API",
+    "VERSION": "1.0.0",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- Logging ------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"correlation": {"()": "sync.logging.CorrelationIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["correlation"]},
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "tds": {"handlers": ["console"], "level": TDS_LOG_LEVEL, "propagate": False},
+        "zoho": {"handlers": ["console"], "level": TDS_LOG_LEVEL, "propagate": False},
+        "sync": {"handlers": ["console"], "level": TDS_LOG_LEVEL, "propagate": False},
+        "django.db.backends": {
+            "handlers": ["console"],
+            "level": "DEBUG" if TDS_ENABLE_QUERY_LOGGING else "WARNING",
+            "propagate": False,
+        },
+    },
+}

@@ -1,0 +1,15 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("sync.api.urls")),
+    path("tds-admin/", include("dashboard.urls")),
+]
+
+if settings.TDS_SERVE_MEDIA:
+    # Product images: Django serves them in development; in production the web
+    # server (nginx) serves MEDIA_ROOT directly under /media/.
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
