@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_migrate, post_save
+
+
+class SyncConfig(AppConfig):
+    name = "sync"
+    verbose_name = "TDS sync"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from sync.schedules import rewrite_on_configuration_change, write_schedules_after_migrate
+
+        # The default django-q2 schedules exist as soon as the database does, and follow
+        # the run-time tunables in tds_configuration.
+        post_migrate.connect(write_schedules_after_migrate, sender=self, dispatch_uid="tds-default-schedules")
+        config = self.get_model("Configuration")
+        post_save.connect(rewrite_on_configuration_change, sender=config, dispatch_uid="tds-schedules-config-save")
+        post_delete.connect(rewrite_on_configuration_change, sender=config, dispatch_uid="tds-schedules-config-delete")

@@ -1,0 +1,343 @@
+"""The tds_* tables: inbox, queue, runs, logs, dead letters, cursors, audit, alerts, metrics, config."""
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+
+class ImmutableError(Exception):
+    """Raised on any attempt to change or remove an audit entry."""
+
+
+class InboxEvent(models.Model):
+    class Source(models.TextChoices):
+        WEBHOOK = "webhook"
+        POLL = "poll"
+        MANUAL = "manual"
+
+    class Status(models.TextChoices):
+        RECEIVED = "received"
+        QUEUED = "queued"
+        PROCESSED = "processed"
+        REJECTED = "rejected"
+        FAILED = "failed"
+
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.WEBHOOK)
+    entity = models.CharField(max_length=40)
+    zoho_id = models.CharField(max_length=64, blank=True, db_index=True)
+    event_type = models.CharField(max_length=64, blank=True)
+    payload = models.JSONField(default=dict)
+    signature_valid = models.BooleanField(null=True)
+    signature_method = models.CharField(max_length=16, blank=True)
+    dedupe_key = models.CharField(max_length=128, unique=True)
+    zoho_last_modified = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    error = models.TextField(blank=True)
+    correlation_id = models.CharField(max_length=32, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "tds_inbox_events"
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["status", "received_at"], name="tds_inbox_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.entity}:{self.zoho_id}"
+
+
+class SyncQueueItem(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        PROCESSING = "processing"
+        COMPLETED = "completed"
+        FAILED = "failed"
+        DEAD = "dead"
+
+    class Operation(models.TextChoices):
+        UPSERT = "upsert"
+        DELETE = "delete"
+        REFRESH = "refresh"
+
+    entity = models.CharField(max_length=40)
+    zoho_id = models.CharField(max_length=64, blank=True)
+    operation = models.CharField(max_length=16, choices=Operation.choices, default=Operation.UPSERT)
+    payload = models.JSONField(default=dict)
+    priority = models.PositiveSmallIntegerField(default=5)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    locked_by = models.CharField(max_length=128, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    zoho_last_modified = models.DateTimeField(null=True, blank=True)
+    inbox_event = models.ForeignKey(InboxEvent, null=True, blank=True, on_delete=models.SET_NULL)
+    correlation_id = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "tds_sync_queue"
+        ordering = ["priority", "created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(priority__gte=1, priority__lte=10), name="tds_queue_priority_1_10"),
+        ]
+        indexes = [
+            # The claim query: pending work by priority, due now.
+            models.Index(fields=["status", "priority", "next_attempt_at"], name="tds_queue_claim_idx"),
+            # The reaper: processing items whose lease ran out.
+            models.Index(fields=["status", "locked_until"], name="tds_queue_lease_idx"),
+            models.Index(fields=["entity", "zoho_id"], name="tds_queue_record_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity}:{self.zoho_id} ({self.status})"
+
+
+class SyncRun(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        COMPLETED = "completed"
+        PARTIAL = "partial"
+        FAILED = "failed"
+
+    class Trigger(models.TextChoices):
+        MANUAL = "manual"
+        SCHEDULE = "schedule"
+        WEBHOOK = "webhook"
+        API = "api"
+        CLI = "cli"
+        DEMO = "demo"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    run_type = models.CharField(max_length=24, default="incremental")
+    entity = models.CharField(max_length=40, blank=True)
+    trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.MANUAL)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    dry_run = models.BooleanField(default=False)
+    configuration = models.JSONField(default=dict, blank=True)
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    deleted = models.PositiveIntegerField(default=0)
+    api_calls = models.PositiveIntegerField(default=0)
+    progress = models.FloatField(default=0.0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    correlation_id = models.CharField(max_length=32, blank=True, db_index=True)
+    error_message = models.TextField(blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "tds_sync_runs"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["entity", "-created_at"], name="tds_runs_entity_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.run_type} {self.entity or 'all'} {self.status}"
+
+
+class SyncLog(models.Model):
+    run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.CASCADE, related_name="logs")
+    level = models.CharField(max_length=10, default="INFO")
+    entity = models.CharField(max_length=40, blank=True)
+    zoho_id = models.CharField(max_length=64, blank=True)
+    message = models.TextField()
+    extra = models.JSONField(default=dict, blank=True)
+    correlation_id = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "tds_sync_logs"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.message[:60]}"
+
+
+class DeadLetter(models.Model):
+    class ErrorClass(models.TextChoices):
+        TRANSIENT = "transient"
+        PERMANENT = "permanent"
+
+    class Resolution(models.TextChoices):
+        RETRIED = "retried"
+        AUTO_RETRIED = "auto_retried"
+        DISCARDED = "discarded"
+        PURGED = "purged"
+
+    queue_item = models.ForeignKey(SyncQueueItem, null=True, blank=True, on_delete=models.SET_NULL)
+    entity = models.CharField(max_length=40)
+    zoho_id = models.CharField(max_length=64, blank=True)
+    operation = models.CharField(max_length=16, default="upsert")
+    payload = models.JSONField(default=dict)
+    error_class = models.CharField(max_length=16, choices=ErrorClass.choices)
+    error_type = models.CharField(max_length=128, blank=True)
+    error_message = models.TextField()
+    traceback = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    auto_retries = models.PositiveIntegerField(default=0)
+    next_retry_at = models.DateTimeField(null=True, blank=True)
+    resolved = models.BooleanField(default=False)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=16, choices=Resolution.choices, blank=True)
+    correlation_id = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "tds_dead_letter_queue"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["resolved", "error_class", "next_retry_at"], name="tds_dlq_retry_idx"),
+            models.Index(fields=["entity", "resolved"], name="tds_dlq_entity_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity}:{self.zoho_id} {self.error_class}"
+
+
+class SyncCursor(models.Model):
+    entity = models.CharField(max_length=40, unique=True)
+    watermark = models.DateTimeField(null=True, blank=True)
+    last_full_run_at = models.DateTimeField(null=True, blank=True)
+    last_incremental_run_at = models.DateTimeField(null=True, blank=True)
+    last_run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "tds_sync_cursors"
+        ordering = ["entity"]
+
+    def __str__(self) -> str:
+        return f"{self.entity} @ {self.watermark}"
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: ANN003, ANN201
+        raise ImmutableError("The audit trail is immutable: entries cannot be updated.")
+
+    def delete(self):  # noqa: ANN201
+        raise ImmutableError("The audit trail is immutable: entries cannot be deleted.")
+
+
+class AuditEntry(models.Model):
+    class Action(models.TextChoices):
+        CREATE = "create"
+        UPDATE = "update"
+        DELETE = "delete"
+        RESTORE = "restore"
+
+    entity = models.CharField(max_length=40)
+    zoho_id = models.CharField(max_length=64)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    field = models.CharField(max_length=64, blank=True)
+    old_value = models.JSONField(null=True, blank=True)
+    new_value = models.JSONField(null=True, blank=True)
+    source = models.CharField(max_length=16, default="pull")
+    run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False)
+    inbox_event = models.ForeignKey(
+        InboxEvent, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False
+    )
+    correlation_id = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        db_table = "tds_audit_trail"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["entity", "zoho_id"], name="tds_audit_record_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.entity}:{self.zoho_id} {self.field}"
+
+    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        if self.pk is not None and not self._state.adding:
+            raise ImmutableError("The audit trail is immutable: entries cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        raise ImmutableError("The audit trail is immutable: entries cannot be deleted.")
+
+
+class Alert(models.Model):
+    class Severity(models.TextChoices):
+        INFO = "info"
+        WARNING = "warning"
+        CRITICAL = "critical"
+
+    class Status(models.TextChoices):
+        OPEN = "open"
+        ACKNOWLEDGED = "acknowledged"
+        RESOLVED = "resolved"
+
+    severity = models.CharField(max_length=16, choices=Severity.choices)
+    code = models.CharField(max_length=64)
+    message = models.TextField()
+    value = models.FloatField(null=True, blank=True)
+    threshold = models.FloatField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "tds_alerts"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "severity"], name="tds_alerts_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.severity} {self.code}"
+
+
+class Metric(models.Model):
+    name = models.CharField(max_length=100)
+    value = models.FloatField()
+    labels = models.JSONField(default=dict, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "tds_metrics"
+        ordering = ["-recorded_at"]
+        indexes = [models.Index(fields=["name", "recorded_at"], name="tds_metrics_name_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
+
+class Configuration(models.Model):
+    key = models.CharField(max_length=100, unique=True)
+    value = models.JSONField()
+    description = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "tds_configuration"
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class RateLimitWindow(models.Model):
+    """Shared Zoho call counter per organization and minute when Redis is not configured."""
+
+    key = models.CharField(max_length=128, unique=True)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "tds_rate_limits"
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"
