@@ -1,0 +1,76 @@
+"""The client's settings, read once from Django settings into a plain value.
+
+Keeping them in a frozen dataclass lets the client, its tests and the
+connection check build clients without Django (tests pass values directly).
+Tuning knobs that settings.py does not define fall back to the defaults here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from zoho.dc import accounts_url
+from zoho.errors import ZohoConfigError
+
+CREDENTIALS = ("ZOHO_CLIENT_ID", "ZOHO_CLIENT_SECRET", "ZOHO_REFRESH_TOKEN", "ZOHO_ORGANIZATION_ID")
+
+
+@dataclass(frozen=True)
+class ZohoSettings:
+    client_id: str
+    client_secret: str
+    refresh_token: str
+    organization_id: str
+    dc: str = "com"
+    accounts_url: str = ""
+    rate_limit_per_minute: int = 100
+    max_concurrency: int = 5
+    timeout: float = 30.0
+    daily_quota_reserve: int = 50
+    retry_attempts: int = 5
+    retry_base: float = 0.5
+    retry_max: float = 30.0
+    rate_limit_wait: float = 60.0
+    quota_max_wait: float = 300.0
+    circuit_failures: int = 5
+    circuit_cooldown: float = 60.0
+    token_margin: float = 300.0
+
+    def __repr__(self) -> str:  # the default repr would print the secret and the refresh token
+        return f"ZohoSettings(client_id={self.client_id!r}, organization_id={self.organization_id!r}, dc={self.dc!r})"
+
+    @property
+    def resolved_accounts_url(self) -> str:
+        return accounts_url(self.dc, self.accounts_url)
+
+
+def settings_from_django() -> ZohoSettings:
+    """Build from django.conf.settings; ZohoConfigError names every missing credential."""
+    from django.conf import settings
+
+    missing = [name for name in CREDENTIALS if not str(getattr(settings, name, "") or "").strip()]
+    if missing:
+        raise ZohoConfigError(
+            "Zoho is not configured: set " + ", ".join(missing) + " (or ZOHO_SANDBOX=true for the local sandbox)",
+            missing=missing,
+        )
+    return ZohoSettings(
+        client_id=settings.ZOHO_CLIENT_ID,
+        client_secret=settings.ZOHO_CLIENT_SECRET,
+        refresh_token=settings.ZOHO_REFRESH_TOKEN,
+        organization_id=str(settings.ZOHO_ORGANIZATION_ID),
+        dc=getattr(settings, "ZOHO_DC", "com") or "com",
+        accounts_url=getattr(settings, "ZOHO_ACCOUNTS_URL", "") or "",
+        **_tuning(settings),
+    )
+
+
+def _tuning(settings: object) -> dict[str, float | int]:
+    names = {
+        "rate_limit_per_minute": "ZOHO_RATE_LIMIT_PER_MINUTE", "max_concurrency": "ZOHO_MAX_CONCURRENCY",
+        "timeout": "ZOHO_TIMEOUT_SECONDS", "daily_quota_reserve": "ZOHO_DAILY_QUOTA_RESERVE",
+        "retry_attempts": "ZOHO_RETRY_ATTEMPTS", "retry_base": "ZOHO_RETRY_BASE_SECONDS",
+        "retry_max": "ZOHO_RETRY_MAX_SECONDS", "rate_limit_wait": "ZOHO_RATE_LIMIT_WAIT_SECONDS",
+        "quota_max_wait": "ZOHO_QUOTA_MAX_WAIT_SECONDS", "circuit_failures": "ZOHO_CIRCUIT_FAILURES",
+        "circuit_cooldown": "ZOHO_CIRCUIT_COOLDOWN_SECONDS", "token_margin": "ZOHO_TOKEN_REFRESH_MARGIN_SECONDS",
+    }
+    return {field: getattr(settings, name) for field, name in names.items() if hasattr(settings, name)}
