@@ -1,0 +1,86 @@
+"""Dead-letter endpoints (staff only): list, retry some, retry all."""
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import IsAdminUser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sync.api.exceptions import JsonErrorsMixin
+from sync.api.serializers import (
+    DeadLetterDetailSerializer,
+    DeadLetterIdsSerializer,
+    DeadLetterPageSerializer,
+    DeadLetterSerializer,
+    RetryOutcomeSerializer,
+)
+from sync.models import DeadLetter
+from sync.services.deadletter import deadletter_retry
+
+_MAX_LIMIT = 500
+
+
+class DeadLetterListView(JsonErrorsMixin, APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("resolved", bool, description="false (default): open letters; true: resolved; all"),
+            OpenApiParameter("error_class", str, enum=["transient", "permanent"]),
+            OpenApiParameter("entity", str),
+            OpenApiParameter("limit", int), OpenApiParameter("offset", int),
+            OpenApiParameter("detail", bool, description="include payload and traceback"),
+        ],
+        responses=DeadLetterPageSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        letters = self._filtered(request)
+        limit, offset = _int(request, "limit", 50, 1, _MAX_LIMIT), _int(request, "offset", 0, 0, 10**9)
+        serializer = DeadLetterDetailSerializer if request.query_params.get("detail") in ("1", "true") \
+            else DeadLetterSerializer
+        page = letters.order_by("-created_at", "-id")[offset:offset + limit]
+        return Response({
+            "count": letters.count(), "open": DeadLetter.objects.filter(resolved=False).count(),
+            "limit": limit, "offset": offset, "results": serializer(page, many=True).data,
+        })
+
+    def _filtered(self, request: Request):  # noqa: ANN202
+        letters = DeadLetter.objects.all()
+        resolved = request.query_params.get("resolved", "false").lower()
+        if resolved in ("false", "0", "no"):
+            letters = letters.filter(resolved=False)
+        elif resolved in ("true", "1", "yes"):
+            letters = letters.filter(resolved=True)
+        for name in ("error_class", "entity"):
+            if request.query_params.get(name):
+                letters = letters.filter(**{name: request.query_params[name]})
+        return letters
+
+
+def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
+    try:
+        value = int(request.query_params.get(name, default))
+    except (TypeError, ValueError):
+        return default
+    return max(low, min(high, value))
+
+
+class DeadLetterRetryView(JsonErrorsMixin, APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(request=DeadLetterIdsSerializer, responses=RetryOutcomeSerializer)
+    def post(self, request: Request) -> Response:
+        serializer = DeadLetterIdsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        outcome = deadletter_retry(ids=serializer.validated_data["ids"])
+        return Response({"status": "ok", **outcome.as_dict()})
+
+
+class DeadLetterRetryAllView(JsonErrorsMixin, APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(request=None, responses=RetryOutcomeSerializer)
+    def post(self, request: Request) -> Response:
+        outcome = deadletter_retry(all_open=True)
+        return Response({"status": "ok", **outcome.as_dict()})

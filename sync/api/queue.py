@@ -1,0 +1,21 @@
+"""Queue health (staff only): counts by status and priority, age, throughput, stuck leases."""
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiTypes, extend_schema
+from rest_framework.permissions import IsAdminUser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sync.api.exceptions import JsonErrorsMixin
+from sync.api.webhooks import REJECTION_REASONS, rejected_count
+from sync.services.queue import queue_health
+
+
+class QueueHealthView(JsonErrorsMixin, APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        rejected = {reason: rejected_count(reason) for reason in REJECTION_REASONS}
+        return Response({**queue_health(), "webhooks_rejected": rejected})

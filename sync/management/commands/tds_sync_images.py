@@ -1,0 +1,100 @@
+"""manage.py tds_sync_images: download missing or changed product images."""
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from sync.models.erp import Product
+from sync.models.tds import SyncRun
+from sync.services.images import ImageSyncResult, images_sync
+
+SUMMARY_ROWS = (
+    ("to fetch", "candidates"), ("up to date (no call)", "up_to_date"), ("downloaded", "downloaded"),
+    ("deduplicated (shared file)", "deduplicated"), ("unchanged bytes", "unchanged"),
+    ("no image in Zoho (404)", "no_image"), ("refused", "refused"), ("failed", "failed"),
+    ("cleared (image gone in Zoho)", "cleared"), ("old files removed", "files_removed"), ("API calls", "api_calls"),
+)
+
+
+class Command(BaseCommand):
+    help = "Download missing or changed product images from Zoho, with WebP thumbnails."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--concurrency", type=int, default=None,
+                            help="parallel downloads (default TDS_IMAGE_CONCURRENCY, 10)")
+        parser.add_argument("--force", action="store_true", help="download again even when unchanged")
+        parser.add_argument("--items", nargs="+", metavar="ID", help="only these Zoho item ids")
+        parser.add_argument("--dry-run", action="store_true", help="list what would be fetched; write nothing")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["concurrency"] is not None and not 1 <= options["concurrency"] <= 64:
+            raise CommandError("--concurrency must be between 1 and 64")
+        self._warn_unknown(options["items"])
+        bar = _Progress(self.stdout)
+        try:
+            result = images_sync(concurrency=options["concurrency"], force=options["force"],
+                                 item_ids=options["items"], dry_run=options["dry_run"],
+                                 trigger=SyncRun.Trigger.CLI, progress=bar.update)
+        except Exception as exc:  # one clear line, not a traceback
+            raise CommandError(f"image sync failed: {type(exc).__name__}: {exc}") from exc
+        finally:
+            bar.close()
+        self._report(result)
+        if not result.ok:
+            raise CommandError(f"{result.failed} image download(s) failed; see the run's logs ({result.run_id})")
+
+    def _warn_unknown(self, item_ids: list[str] | None) -> None:
+        if not item_ids:
+            return
+        known = set(Product.objects.filter(zoho_item_id__in=item_ids).values_list("zoho_item_id", flat=True))
+        unknown = [i for i in item_ids if i not in known]
+        if unknown:
+            self.stderr.write(f"not in products (pull items first): {' '.join(unknown)}")
+
+    def _report(self, result: ImageSyncResult) -> None:
+        if result.dry_run:
+            for entry in result.would_fetch:
+                self.stdout.write(f"would fetch item {entry['item_id']} ({entry['why']}): {entry['name']}")
+            self.stdout.write(f"dry run: {len(result.would_fetch)} image(s) would be fetched, "
+                              f"{result.up_to_date} up to date, {result.cleared} would be cleared; nothing written")
+            return
+        for refusal in result.refusals:
+            self.stdout.write(f"refused item {refusal['item_id']}: {refusal['reason']} {refusal['detail']}")
+        width = max(len(label) for label, _ in SUMMARY_ROWS)
+        for label, attr in SUMMARY_ROWS:
+            self.stdout.write(f"{label:<{width}}  {getattr(result, attr):>8}")
+        self.stdout.write(f"{'bytes':<{width}}  {result.bytes:>8}")
+        self.stdout.write(f"{'duration':<{width}}  {result.duration:>7.1f}s  ({result.images_per_second:.1f}/s)")
+        self.stdout.write(self.style.SUCCESS(f"image sync done, run {result.run_id}"))
+
+
+class _Progress:
+    """A tqdm bar on a terminal; a plain line every 10 % otherwise (cron, logs)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._tty = sys.stdout.isatty()
+        self._bar: Any = None
+        self._last_decile = -1
+
+    def update(self, done: int, total: int) -> None:
+        if self._tty:
+            self._tick_bar(done, total)
+            return
+        decile = done * 10 // max(total, 1)
+        if decile != self._last_decile or done == total:
+            self._last_decile = decile
+            self._stream.write(f"images: {done}/{total}")
+
+    def _tick_bar(self, done: int, total: int) -> None:
+        if self._bar is None:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, unit="img", desc="images")
+        self._bar.update(done - self._bar.n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()

@@ -1,0 +1,92 @@
+"""manage.py tds_worker: a queue worker outside the django-q2 cluster.
+
+Runs the same drain as the ``drain_queue`` task in a loop: promote inbox events,
+claim a batch (SKIP LOCKED + lease), apply, settle; every --reap-every seconds it
+also returns expired leases. SIGTERM/SIGINT finish the current batch and exit.
+Start as many as you like, on as many machines as you like.
+"""
+from __future__ import annotations
+
+import signal
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError, connection
+from django.utils.module_loading import import_string
+
+from sync.services.queue import worker_identity
+from sync.services.workers import DrainResult, drain_batch, reap_leases
+
+
+class Command(BaseCommand):
+    help = "Process the TDS sync queue: promote inbox events, claim batches with a lease, apply them."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="drain until nothing is due, then exit")
+        parser.add_argument("--batch-size", type=int, default=settings.TDS_BATCH_SIZE,
+                            help="items per claim (default TDS_BATCH_SIZE)")
+        parser.add_argument("--lease-seconds", type=int, default=None, help="lease length (default TDS_LEASE_SECONDS)")
+        parser.add_argument("--idle-sleep", type=float, default=0.5, help="seconds to wait when nothing is due")
+        parser.add_argument("--exit-when-idle", type=float, default=None, metavar="SECONDS",
+                            help="exit after this long with nothing to do")
+        parser.add_argument("--reap-every", type=float, default=30.0, help="seconds between lease reaps")
+        parser.add_argument("--apply", default="sync.services.workers.apply_items",
+                            help="dotted path of the apply function (default: the sync engine's upsert)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not 1 <= options["batch_size"] <= 5000:
+            raise CommandError("--batch-size must be between 1 and 5000")
+        if options["lease_seconds"] is not None and options["lease_seconds"] < 1:
+            raise CommandError("--lease-seconds must be at least 1")
+        try:
+            apply = import_string(options["apply"])
+        except ImportError as exc:
+            raise CommandError(f"--apply: cannot import {options['apply']!r}") from exc
+        self.stopping = False
+        previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        worker = worker_identity()
+        self.stdout.write(f"worker {worker} started (batch {options['batch_size']})")
+        started = time.monotonic()
+        try:
+            total = self._loop(worker, apply, options)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            f"worker {worker} stopped: applied {total.applied}, superseded {total.superseded}, "
+            f"retried {total.retried}, dead {total.dead}, lease lost {total.lost}, "
+            f"batches {total.batches} in {elapsed:.1f}s")
+
+    def _stop(self, signum: int, frame: object) -> None:
+        self.stopping = True
+
+    def _loop(self, worker: str, apply: Any, options: dict[str, Any]) -> DrainResult:
+        total, idle_since, last_reap = DrainResult(), time.monotonic(), 0.0
+        while not self.stopping:
+            try:
+                if time.monotonic() - last_reap >= options["reap_every"]:
+                    reap_leases()
+                    last_reap = time.monotonic()
+                result = drain_batch(worker=worker, batch_size=options["batch_size"], apply=apply,
+                                     lease_seconds=options["lease_seconds"])
+            except DatabaseError as exc:
+                # The database went away: what was leased comes back through the reaper; wait and reconnect.
+                self.stderr.write(f"worker {worker}: database error ({type(exc).__name__}); retrying in 2s")
+                connection.close()
+                time.sleep(2)
+                continue
+            total.add(result)
+            if result.claimed or result.promoted:
+                idle_since = time.monotonic()
+                continue
+            if options["once"] or self._idle_too_long(idle_since, options["exit_when_idle"]):
+                break
+            time.sleep(options["idle_sleep"])
+        return total
+
+    @staticmethod
+    def _idle_too_long(idle_since: float, limit: float | None) -> bool:
+        return limit is not None and time.monotonic() - idle_since >= limit

@@ -1,0 +1,74 @@
+"""Carry out one recommendation through the existing services: the pull engine for
+records, the stock sync for stock, the image sync for images. Nothing here talks to
+Zoho or writes rows itself; a dry run only describes what would run.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sync.services.compare_report import ActionResult, Recommendation
+from sync.services.recommend import DOWNLOAD_MISSING, FULL_SYNC, INCREMENTAL_SYNC
+
+
+def describe(rec: Recommendation) -> str:
+    """The exact plan, as printed by --sync --dry-run."""
+    ids = f" (Zoho ids: {', '.join(rec.ids[:10])}{' …' if len(rec.ids) > 10 else ''})" if rec.ids else ""
+    return f"{rec.plan or rec.action.lower()}{ids}"
+
+
+def run_action(rec: Recommendation, *, dry_run: bool, trigger: str) -> ActionResult:
+    if dry_run:
+        return ActionResult(entity=rec.entity, action=rec.action, dry_run=True, skipped=0, message=describe(rec))
+    try:
+        if rec.action == DOWNLOAD_MISSING:
+            return _images(rec, trigger=trigger)
+        if rec.entity == "stock":
+            return _stock(rec, trigger=trigger)
+        if rec.action in (FULL_SYNC, INCREMENTAL_SYNC):
+            return _pull(rec, trigger=trigger)
+    except Exception as exc:  # one failed action must not stop the others; the error is reported
+        return ActionResult(entity=rec.entity, action=rec.action, dry_run=False, message=describe(rec),
+                            error=f"{type(exc).__name__}: {exc}")
+    return ActionResult(entity=rec.entity, action=rec.action, dry_run=False, message="nothing to run")
+
+
+def _images(rec: Recommendation, *, trigger: str) -> ActionResult:
+    from sync.services.images import images_sync
+
+    result = images_sync(item_ids=rec.ids, trigger=trigger)
+    return ActionResult(
+        entity=rec.entity, action=rec.action, dry_run=False,
+        synced=result.downloaded + result.deduplicated + result.unchanged,
+        failed=result.failed + result.refused, skipped=result.no_image,
+        api_calls=result.api_calls, run_id=result.run_id, message=describe(rec),
+    )
+
+
+def _stock(rec: Recommendation, *, trigger: str) -> ActionResult:
+    from sync.models import Product
+    from sync.services.stock import stock_sync
+
+    # Zoho's record did not change, so its content hash still matches and the upsert
+    # would skip it: the local quantity was edited outside TDS (other apps write these
+    # tables). Forgetting the hash of exactly these rows makes the stock sync rewrite them.
+    Product.objects.filter(zoho_item_id__in=rec.ids).update(content_hash="")
+    result = stock_sync(item_ids=rec.ids, trigger=trigger)
+    return _from_run(rec, result)
+
+
+def _pull(rec: Recommendation, *, trigger: str) -> ActionResult:
+    from sync.services.pull import pull_entity
+
+    result = pull_entity(entity=rec.entity, full=rec.action == FULL_SYNC, trigger=trigger)
+    return _from_run(rec, result)
+
+
+def _from_run(rec: Recommendation, result: Any) -> ActionResult:
+    """Map a pull/stock result (counts like a tds_sync_runs row) onto Synced | Failed | Skipped."""
+    synced = result.created + result.updated + getattr(result, "deleted", 0)
+    error = getattr(result, "error", "") if getattr(result, "status", "completed") == "failed" else ""
+    return ActionResult(
+        entity=rec.entity, action=rec.action, dry_run=False, synced=synced, failed=result.failed,
+        skipped=result.skipped + result.unchanged, api_calls=result.api_calls,
+        run_id=str(getattr(result, "run_id", "") or ""), message=describe(rec), error=error or "",
+    )

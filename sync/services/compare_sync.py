@@ -1,0 +1,125 @@
+"""Compare, then carry out the recommendations (``tds_compare --sync``, the scheduled compare+sync).
+
+Order: highest priority first; stock and images always after the items action of
+the same run, because both are read from products that the items pull creates.
+RECONCILIATION items are listed for review and never acted on. A dry run builds
+the same plan, calls neither Zoho nor the database for writes, and writes no file.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.utils import timezone
+
+from sync.logging import correlation
+from sync.services.compare import compare_run
+from sync.services.compare_actions import run_action
+from sync.services.compare_log import RunLog
+from sync.services.compare_report import ActionResult, CompareReport, EntityComparison, Recommendation
+from sync.services.recommend import NO_SYNC_NEEDED, RECONCILIATION
+
+ActionHook = Callable[[Recommendation, EntityComparison | None, ActionResult], None]
+AFTER_ITEMS = ("stock", "images")
+
+
+def execution_order(recs: list[Recommendation]) -> list[Recommendation]:
+    """Actionable recommendations, highest priority first, stock/images after items."""
+    todo = sorted((r for r in recs if r.action not in (NO_SYNC_NEEDED, RECONCILIATION)), key=lambda r: -r.priority)
+    items = [r for r in todo if r.entity == "items"]
+    if not items:
+        return todo
+    ordered = [r for r in todo if r.entity not in AFTER_ITEMS]
+    return ordered + [r for r in todo if r.entity in AFTER_ITEMS]
+
+
+def for_review(recs: list[Recommendation]) -> list[Recommendation]:
+    return [r for r in recs if r.action == RECONCILIATION]
+
+
+def _execute(report: CompareReport, *, dry_run: bool, trigger: str, log: RunLog, hook: ActionHook | None) -> None:
+    comparisons = {c.entity: c for c in report.comparisons}
+    for rec in execution_order(report.recommendations):
+        result = run_action(rec, dry_run=dry_run, trigger=trigger)
+        report.actions.append(result)
+        log.info("action %s %s priority=%s synced=%s failed=%s skipped=%s api_calls=%s %s%s",
+                 rec.entity, rec.action, rec.priority, result.synced, result.failed, result.skipped,
+                 result.api_calls, result.message, f" error={result.error}" if result.error else "")
+        if hook:
+            hook(rec, comparisons.get(rec.entity), result)
+    for rec in for_review(report.recommendations):
+        log.warning("review %s RECONCILIATION: %s ids=%s", rec.entity, rec.reason, ",".join(rec.ids[:50]))
+
+
+def _log_report(report: CompareReport, log: RunLog) -> None:
+    log.info("compare health=%.1f %s overall_match=%.1f%% api_calls=%s local_seconds=%.2f", report.health.score,
+             report.health.band, report.overall_match, report.api_calls, report.local_seconds)
+    for c in report.comparisons:
+        log.info("compare %s zoho=%s local=%s diff=%+d match=%.1f%% missing_local=%s missing_in_zoho=%s "
+                 "stale=%s%s", c.entity, c.zoho_count, c.local_count, c.difference, c.match_pct,
+                 len(c.missing_local), len(c.missing_in_zoho), len(c.stale) + len(c.changed),
+                 f" error={c.error}" if c.error else "")
+    for r in report.recommendations:
+        log.info("recommend %s %s priority=%s reason=%s", r.entity, r.action, r.priority, r.reason)
+
+
+def _start_run(*, entities: list[str] | None, deep: bool, sync: bool, trigger: str, cid: str) -> Any:
+    from sync.models import SyncRun
+
+    return SyncRun.objects.create(
+        run_type="compare_sync" if sync else "compare", trigger=trigger, status=SyncRun.Status.RUNNING,
+        configuration={"entities": entities or "default", "deep": deep, "sync": sync},
+        started_at=timezone.now(), correlation_id=cid,
+    )
+
+
+def _finish_run(run: Any, report: CompareReport | None, *, error: str = "") -> None:
+    from sync.models import SyncRun
+
+    run.finished_at = timezone.now()
+    run.duration_seconds = (run.finished_at - run.started_at).total_seconds()
+    if report is not None:
+        run.summary = report.to_dict()
+        run.api_calls = report.api_calls + sum(a.api_calls for a in report.actions)
+        run.processed = sum(a.synced + a.failed + a.skipped for a in report.actions)
+        run.updated = sum(a.synced for a in report.actions)
+        run.failed = sum(a.failed for a in report.actions)
+        run.skipped = sum(a.skipped for a in report.actions)
+        run.progress = 1.0
+    failed = bool(error) or (report is not None and any(not a.ok for a in report.actions))
+    run.status = SyncRun.Status.FAILED if error else (SyncRun.Status.PARTIAL if failed else SyncRun.Status.COMPLETED)
+    run.error_message = error
+    run.save()
+
+
+def compare_and_sync(
+    *, entities: list[str] | None = None, deep: bool = False, sync: bool = False, dry_run: bool = False,
+    trigger: str = "cli", client: Any = None, on_report: Callable[[CompareReport], None] | None = None,
+    on_action: ActionHook | None = None, progress: Callable[[str], None] | None = None,
+) -> CompareReport:
+    """One compare (and optionally sync) run: report, logs, summary line, tds_sync_runs row."""
+    log = RunLog(dry_run=dry_run)
+    with correlation() as cid:
+        run = None if dry_run else _start_run(entities=entities, deep=deep, sync=sync, trigger=trigger, cid=cid)
+        log.info("compare started entities=%s deep=%s sync=%s dry_run=%s trigger=%s",
+                 entities or "default", deep, sync, dry_run, trigger)
+        try:
+            report = compare_run(entities=entities, deep=deep, client=client, progress=progress)
+            report.correlation_id, report.dry_run = cid, dry_run
+            report.run_id = str(run.pk) if run else ""
+            _log_report(report, log)
+            if on_report:
+                on_report(report)
+            if sync:
+                _execute(report, dry_run=dry_run, trigger=trigger, log=log, hook=on_action)
+        except Exception as exc:
+            message = f"{type(exc).__name__}: {exc}"
+            log.error("compare failed: %s", message)
+            log.summary(f"{timezone.now():%Y-%m-%d %H:%M:%S}Z FAILED {message} cid={cid}")
+            if run:
+                _finish_run(run, None, error=message)
+            raise
+        if run:
+            _finish_run(run, report)
+        log.summary(report.summary_line())
+        return report

@@ -1,0 +1,104 @@
+"""The result of an image sync run and its SyncRun / SyncLog bookkeeping."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from sync.models.tds import SyncLog, SyncRun
+from sync.services.images_fetch import Outcome
+from sync.services.images_plan import image_coverage
+
+SUMMARY_LIST_LIMIT = 50
+
+
+@dataclass
+class ImageSyncResult:
+    candidates: int = 0
+    up_to_date: int = 0
+    downloaded: int = 0
+    deduplicated: int = 0
+    unchanged: int = 0
+    no_image: int = 0
+    refused: int = 0
+    failed: int = 0
+    cleared: int = 0
+    files_removed: int = 0
+    api_calls: int = 0
+    bytes: int = 0
+    duration: float = 0.0
+    dry_run: bool = False
+    run_id: str = ""
+    refusals: list[dict[str, str]] = field(default_factory=list)
+    failures: list[dict[str, str]] = field(default_factory=list)
+    would_fetch: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+    @property
+    def images_per_second(self) -> float:
+        done = self.downloaded + self.deduplicated + self.unchanged
+        return done / self.duration if self.duration > 0 else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"ok": self.ok, "images_per_second": round(self.images_per_second, 1)}
+
+    def count(self, outcome: Outcome) -> None:
+        setattr(self, outcome.kind, getattr(self, outcome.kind) + 1)
+        self.bytes += outcome.size
+        entry = {"item_id": outcome.job.item_id, "reason": outcome.reason, "detail": outcome.detail}
+        if outcome.kind == "refused":
+            self.refusals.append(entry)
+        elif outcome.kind == "failed":
+            self.failures.append(entry)
+
+
+
+def run_start(run: SyncRun | None, *, trigger: str, concurrency: int, force: bool,
+               item_ids: Iterable[str] | None) -> SyncRun:
+    config = {"concurrency": concurrency, "force": force, "items": list(item_ids) if item_ids is not None else None}
+    if run is None:
+        return SyncRun.objects.create(run_type="images", entity="images", trigger=trigger, configuration=config,
+                                      status=SyncRun.Status.RUNNING, started_at=timezone.now())
+    run.status, run.started_at = SyncRun.Status.RUNNING, run.started_at or timezone.now()
+    run.configuration = {**(run.configuration or {}), "images": config}
+    run.save(update_fields=["status", "started_at", "configuration"])
+    return run
+
+
+def run_finish(run: SyncRun, result: ImageSyncResult, *, error: str = "") -> None:
+    run.processed, run.created = result.candidates, result.downloaded
+    run.unchanged = result.unchanged + result.deduplicated + result.up_to_date
+    run.skipped, run.failed = result.no_image, result.refused + result.failed
+    run.api_calls, run.progress = result.api_calls, 100.0
+    run.finished_at, run.duration_seconds = timezone.now(), result.duration
+    run.status = _run_status(result, error)
+    run.error_message = error
+    summary = result.as_dict() | {"coverage": image_coverage().as_dict()}
+    for key in ("refusals", "failures", "would_fetch"):  # the full lists are in the run's SyncLog rows
+        summary[key] = summary[key][:SUMMARY_LIST_LIMIT]
+    run.summary = {**(run.summary or {}), "images": summary}
+    run.save()
+    _write_logs(run, result)
+
+
+def _run_status(result: ImageSyncResult, error: str) -> str:
+    if error:
+        return SyncRun.Status.FAILED
+    if result.failed or result.refused:
+        return SyncRun.Status.PARTIAL
+    return SyncRun.Status.COMPLETED
+
+
+def _write_logs(run: SyncRun, result: ImageSyncResult) -> None:
+    logs = [SyncLog(run=run, level="WARNING", entity="images", zoho_id=r["item_id"],
+                    message=f"image refused: {r['reason']}", extra=r, correlation_id=run.correlation_id)
+            for r in result.refusals]
+    logs += [SyncLog(run=run, level="ERROR", entity="images", zoho_id=f["item_id"],
+                     message=f"image download failed: {f['reason']}", extra=f, correlation_id=run.correlation_id)
+             for f in result.failures]
+    SyncLog.objects.bulk_create(logs, batch_size=500)

@@ -1,0 +1,225 @@
+"""Pull entities from Zoho into the mirror: stream list pages, map, upsert in batches, advance cursors.
+
+Pages are streamed, never accumulated (100,000 items fit in a few MB). An incremental pass asks
+Zoho for records modified since the watermark (minus a small overlap) where Zoho supports the
+filter; contacts are read newest first until the watermark; the rest is a full listing. A
+complete full listing also finds deletions: local ids Zoho no longer lists are marked
+(is_active=False, deleted_in_zoho_at) and audited, never dropped. The cursor moves only after
+every batch it covers has been committed. A dry run writes nothing and returns the counts.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+
+from sync.entities import EntitySpec, get_spec, resolve_entities
+from sync.services.cursors import cursor_advance, cursor_get, cursor_since, zoho_time
+from sync.services.deletions import mark_deleted
+from sync.services.details import with_details
+from sync.services.prefetch import Background, prefetched
+from sync.services.runs import RunResult, RunTracker, new_correlation_id
+from sync.services.stock_levels import stock_levels_write
+from sync.services.upsert import UpsertResult, upsert_records
+
+logger = logging.getLogger("tds.sync")
+ProgressFn = Callable[[str, int], None]
+DEFAULT_DB_BATCH = 1000
+DETAIL_CHUNK = 100  # ids per /itemdetails call (Zoho's bulk endpoint)
+
+
+@dataclass
+class PullPlan:
+    """What one entity pass will ask Zoho for."""
+
+    spec: EntitySpec
+    params: dict[str, str]
+    complete: bool                  # a full listing: deletions can be detected
+    stop_before: datetime | None    # newest-first listing: stop at records older than this
+
+
+@dataclass
+class PullSummary:
+    results: list[RunResult] = field(default_factory=list)
+    correlation_id: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return all(r.status in ("completed", "partial") and not r.error for r in self.results)
+
+    @property
+    def failed_entities(self) -> list[str]:
+        return [r.entity for r in self.results if r.status == "failed"]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "correlation_id": self.correlation_id,
+                "results": [r.as_dict() for r in self.results]}
+
+
+def plan_pull(*, spec: EntitySpec, full: bool, since: datetime | None = None) -> PullPlan:
+    params = dict(spec.params)
+    start = since or (None if full else cursor_since(state=cursor_get(entity=spec.name)))
+    if start is None or not spec.incremental:
+        return PullPlan(spec=spec, params=params, complete=not params.get("filter_by"), stop_before=None)
+    params.update({"sort_column": "last_modified_time"})
+    if spec.cursor_field:
+        params.update({"last_modified_time": zoho_time(start), "sort_order": "A"})
+        return PullPlan(spec=spec, params=params, complete=False, stop_before=None)
+    params["sort_order"] = "D"
+    return PullPlan(spec=spec, params=params, complete=False, stop_before=start)
+
+
+def pull_entity(*, entity: str, full: bool = False, dry_run: bool = False, since: datetime | None = None,
+                trigger: str = "manual", client: Any = None, db_batch_size: int | None = None,
+                correlation_id: str = "", progress: ProgressFn | None = None) -> RunResult:
+    """One entity pass; never raises for a Zoho or mapping failure (the run records it as failed)."""
+    if entity in ("stock", "images"):
+        return _derived(entity, dry_run=dry_run, trigger=trigger, client=client, correlation_id=correlation_id)
+    spec = get_spec(entity)
+    client = client or _client()
+    plan = plan_pull(spec=spec, full=full, since=since)
+    tracker = RunTracker(entity=spec.name, run_type="full" if plan.complete else "incremental", trigger=trigger,
+                         dry_run=dry_run, correlation_id=correlation_id,
+                         configuration={"full": full, "since": since.isoformat() if since else None,
+                                        "params": plan.params})
+    calls_at_start = client.stats.total
+    try:
+        totals = _run_pass(plan, client=client, tracker=tracker, dry_run=dry_run,
+                           db_batch_size=db_batch_size or _db_batch(), progress=progress, calls0=calls_at_start)
+    except Exception as exc:  # noqa: BLE001 - one failed entity must not stop the others
+        logger.exception("pull %s failed", spec.name)
+        return tracker.finish(error=exc, api_calls=client.stats.total - calls_at_start)
+    if not dry_run:
+        cursor_advance(entity=spec.name, watermark=totals.max_modified, full=plan.complete, run=tracker.run)
+    return tracker.finish(api_calls=client.stats.total - calls_at_start)
+
+
+def _run_pass(plan: PullPlan, *, client: Any, tracker: RunTracker, dry_run: bool, db_batch_size: int,
+              progress: ProgressFn | None, calls0: int) -> UpsertResult:
+    spec, totals = plan.spec, UpsertResult()
+    seen: set[str] | None = set() if plan.complete else None
+    # Item details for stock levels (<=100 ids a call), fetched while the next batch is mapped.
+    background = Background(workers=min(3, max(1, int(getattr(settings, "ZOHO_MAX_CONCURRENCY", 3) or 1))))
+    # Zoho's page_context has no total: a full pass estimates progress from the mirror's size.
+    expected = spec.model.objects.count() if plan.complete else 0
+    try:
+        for batch in _batches(plan, client, db_batch_size, seen):
+            res = _apply_batch(spec, batch, client=client, tracker=tracker, dry_run=dry_run, background=background)
+            totals.merge(res)
+            background.drain(keep=db_batch_size // DETAIL_CHUNK + 2)
+            done = tracker.result.processed + len(batch)
+            tracker.add(res, api_calls=client.stats.total - calls0,
+                        progress=min(99.0, 100.0 * done / expected) if expected else None)
+            if progress:
+                progress(spec.name, len(batch))
+        background.drain()
+    finally:
+        background.close()
+    if seen is not None:
+        tracker.result.deleted = mark_deleted(spec=spec, seen=seen, run=tracker.run, dry_run=dry_run,
+                                              correlation_id=tracker.correlation_id)
+    tracker.result.extra["errors"] = totals.errors[:20]
+    return totals
+
+
+def _batches(plan: PullPlan, client: Any, size: int, seen: set[str] | None) -> Iterator[list[dict[str, Any]]]:
+    """Records from the streamed pages, regrouped into DB batches of ``size``."""
+    spec, batch = plan.spec, []
+    pages = prefetched(client.paginate(spec.api, spec.path, list_key=spec.list_key, params=plan.params,
+                                       per_page=200))
+    for page in pages:
+        for record in page.records:
+            if plan.stop_before and _modified(record) and _modified(record) < plan.stop_before:
+                getattr(pages, "close", lambda: None)()  # stop paging: the rest is older
+                yield from ([batch] if batch else [])
+                return
+            if seen is not None:
+                seen.add(str(record.get(spec.id_field) or ""))
+            batch.append(record)
+        while len(batch) >= size:
+            yield batch[:size]
+            batch = batch[size:]
+    if batch:
+        yield batch
+
+
+def _modified(record: dict[str, Any]) -> datetime | None:
+    from sync.mappers.common import timestamp
+
+    return timestamp(record.get("last_modified_time"))
+
+
+def _apply_batch(spec: EntitySpec, records: list[dict[str, Any]], *, client: Any, tracker: RunTracker,
+                 dry_run: bool, background: Background) -> UpsertResult:
+    unchanged = 0
+    if spec.detail_lines:
+        records, unchanged = with_details(spec=spec, records=records, client=client)
+    res = upsert_records(entity=spec.name, records=records, run=tracker.run, dry_run=dry_run,
+                         correlation_id=tracker.correlation_id)
+    res.unchanged += unchanged
+    if spec.name == "items" and res.changed_ids:
+        _stock_in_background(res.changed_ids, client=client, tracker=tracker, dry_run=dry_run,
+                             background=background)
+    for error in res.errors[:5]:
+        tracker.log(error, level="WARNING")
+    return res
+
+
+def _stock_in_background(ids: list[str], *, client: Any, tracker: RunTracker, dry_run: bool,
+                         background: Background) -> None:
+    """Fetch the changed items' details in parallel chunks; write their stock levels in one go."""
+    details: list[dict[str, Any]] = []
+
+    def write(_: None) -> None:
+        written = stock_levels_write(details=details, dry_run=dry_run)
+        tracker.result.extra["stock_rows_written"] = tracker.result.extra.get("stock_rows_written", 0) + written
+
+    for start in range(0, len(ids), DETAIL_CHUNK):
+        chunk = ids[start:start + DETAIL_CHUNK]
+        background.submit(lambda chunk=chunk: client.item_details(chunk), details.extend)
+    background.submit(lambda: None, write)  # runs after the chunks above, in submission order
+
+
+def pull_all(*, entities: list[str] | None = None, full: bool = False, dry_run: bool = False,
+             since: datetime | None = None, trigger: str = "manual", client: Any = None,
+             on_result: Callable[[RunResult], None] | None = None, progress: ProgressFn | None = None) -> PullSummary:
+    """Every requested entity in dependency order; a failed entity does not stop the others."""
+    summary = PullSummary(correlation_id=new_correlation_id())
+    client = client or _client()
+    for name in resolve_entities(entities):
+        result = pull_entity(entity=name, full=full, dry_run=dry_run, since=since, trigger=trigger, client=client,
+                             correlation_id=summary.correlation_id, progress=progress)
+        summary.results.append(result)
+        if on_result:
+            on_result(result)
+    return summary
+
+
+def _derived(entity: str, *, dry_run: bool, trigger: str, client: Any, correlation_id: str) -> RunResult:
+    """stock and images are their own services; wrap them as an entity pass."""
+    if entity == "stock":
+        from sync.services.stock import stock_sync
+
+        return stock_sync(dry_run=dry_run, trigger=trigger, client=client, active_only=False)
+    from sync.services.images import images_sync
+
+    res = images_sync(dry_run=dry_run, trigger=trigger, client=client)
+    return RunResult(entity="images", run_id=res.run_id, dry_run=dry_run, created=res.downloaded + res.deduplicated,
+                     unchanged=res.unchanged + res.up_to_date, skipped=res.no_image,
+                     failed=res.failed + res.refused, api_calls=res.api_calls,
+                     duration_seconds=round(res.duration, 3), status="completed" if res.ok else "partial",
+                     extra={"images": res.as_dict()})
+
+
+def _client() -> Any:
+    from zoho.client import get_client
+
+    return get_client()
+
+
+def _db_batch() -> int:
+    return int(getattr(settings, "TDS_PULL_DB_BATCH_SIZE", DEFAULT_DB_BATCH))

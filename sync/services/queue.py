@@ -1,0 +1,207 @@
+"""The priority sync queue: enqueue, claim with a lease, complete, reap expired leases.
+
+Claiming is one UPDATE … WHERE id IN (SELECT … ORDER BY priority, next_attempt_at,
+id LIMIT n FOR UPDATE SKIP LOCKED) RETURNING id on PostgreSQL, so any number of
+workers on any number of machines take disjoint batches without waiting on each
+other. SQLite has no row locks; there the same statement is a conditional UPDATE
+that the database runs alone, which is just as exclusive. The lease
+(``locked_by``/``locked_until``) lets the reaper hand a dead worker's items back.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from sync.models import Configuration, SyncQueueItem
+
+logger = logging.getLogger("tds.queue")
+
+# Lower runs first: orders and invoices, then contacts and documents, products, stock, images.
+DEFAULT_PRIORITIES: dict[str, int] = {
+    "sales_orders": 1, "invoices": 1, "purchase_orders": 2, "credit_notes": 2, "customer_payments": 2,
+    "vendor_payments": 2, "bills": 2, "customers": 3, "vendors": 3, "items": 4, "composite_items": 4,
+    "price_lists": 5, "warehouses": 5, "stock": 6, "stock_adjustments": 6, "transfer_orders": 6, "images": 8,
+}
+PRIORITIES_KEY = "queue_priorities"
+KICK_KEY = "tds:queue:kick"
+_LAST_KICK = [float("-inf")]
+_PRIORITY_CACHE: dict[str, object] = {"at": 0.0, "value": None}
+_PRIORITY_TTL = 30.0
+
+
+def entity_priorities() -> dict[str, int]:
+    """Defaults overridden by tds_configuration["queue_priorities"] (cached for 30 s per process)."""
+    now = time.monotonic()
+    cached = _PRIORITY_CACHE["value"]
+    if cached is not None and now - float(_PRIORITY_CACHE["at"]) < _PRIORITY_TTL:  # type: ignore[arg-type]
+        return cached  # type: ignore[return-value]
+    value = dict(DEFAULT_PRIORITIES)
+    row = Configuration.objects.filter(key=PRIORITIES_KEY).values_list("value", flat=True).first()
+    if isinstance(row, dict):
+        value.update({str(k): int(v) for k, v in row.items() if _valid_priority(v)})
+    _PRIORITY_CACHE.update(at=now, value=value)
+    return value
+
+
+def _valid_priority(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 10
+
+
+def clear_priority_cache() -> None:
+    _PRIORITY_CACHE.update(at=0.0, value=None)
+
+
+def worker_identity() -> str:
+    """host:pid:uuid — unique per worker even when pids repeat across machines."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def queue_kick() -> None:
+    """Ask the django-q2 cluster to drain soon, at most once every few seconds per process; never waits."""
+    from django.core.cache import caches
+
+    seconds = float(getattr(settings, "TDS_WEBHOOK_KICK_SECONDS", 2.0))
+    now = time.monotonic()
+    # A local check first, so a busy web process does not ask the cache on every delivery.
+    if seconds <= 0 or now - _LAST_KICK[0] < seconds:
+        return
+    _LAST_KICK[0] = now
+    if not caches["default"].add(KICK_KEY, 1, timeout=seconds):
+        return
+    try:
+        from django_q.tasks import async_task
+
+        async_task("sync.tasks.drain_queue", q_options={"task_name": "tds: drain queue"})
+    except Exception:  # noqa: BLE001 - the schedules and tds_worker pick the work up anyway
+        logger.warning("could not enqueue a drain task; the work waits for the next worker round")
+
+
+def in_locked_subquery(select: str) -> str:
+    """`IN (select)` that locks the rows it picks, evaluated exactly once.
+
+    On PostgreSQL a plain `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` may be
+    re-run per outer row and hand out more than n rows; `= ANY(ARRAY(…))` is an
+    InitPlan, run once. SQLite runs a non-correlated IN once and has no row locks.
+    """
+    if connection.vendor == "postgresql":
+        return f"= ANY(ARRAY({select} FOR UPDATE SKIP LOCKED))"
+    return f"IN ({select})"
+
+
+def queue_items_create(items: list[SyncQueueItem]) -> None:
+    if items:
+        SyncQueueItem.objects.bulk_create(items, batch_size=500)
+
+
+# --- claim ------------------------------------------------------------------------------
+
+
+def queue_claim(*, worker: str, limit: int, lease_seconds: int | None = None) -> list[SyncQueueItem]:
+    """Lease up to `limit` due pending items to `worker` (status processing, attempts + 1)."""
+    lease = lease_seconds or settings.TDS_LEASE_SECONDS
+    now = timezone.now()
+    ops = connection.ops
+    sql = (
+        "UPDATE tds_sync_queue SET status = 'processing', locked_by = %s, locked_until = %s, "
+        "attempts = attempts + 1, updated_at = %s WHERE id " + in_locked_subquery(
+            "SELECT id FROM tds_sync_queue WHERE status = 'pending' "
+            "AND (next_attempt_at <= %s OR next_attempt_at IS NULL) "
+            "ORDER BY priority, next_attempt_at, id LIMIT %s")
+        + " AND status = 'pending' RETURNING id"
+    )
+    params = [worker, ops.adapt_datetimefield_value(now + timedelta(seconds=lease)),
+              ops.adapt_datetimefield_value(now), ops.adapt_datetimefield_value(now), limit]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [row[0] for row in cursor.fetchall()]
+    if not ids:
+        return []
+    items = SyncQueueItem.objects.filter(id__in=ids, locked_by=worker).annotate(source=F("inbox_event__source"))
+    return list(items.order_by("priority", "id"))
+
+
+# --- outcomes ---------------------------------------------------------------------------
+
+
+def queue_complete(*, worker: str, ids: list[int]) -> int:
+    """Mark leased items completed; counts only those still leased to `worker`."""
+    if not ids:
+        return 0
+    return SyncQueueItem.objects.filter(
+        id__in=ids, locked_by=worker, status=SyncQueueItem.Status.PROCESSING
+    ).update(status=SyncQueueItem.Status.COMPLETED, completed_at=timezone.now(), locked_by="", locked_until=None,
+             last_error="", updated_at=timezone.now())
+
+
+def queue_release(*, worker: str, ids: list[int]) -> int:
+    """Hand leased items back untouched (shutdown, or the batch could not start)."""
+    if not ids:
+        return 0
+    return SyncQueueItem.objects.filter(
+        id__in=ids, locked_by=worker, status=SyncQueueItem.Status.PROCESSING
+    ).update(status=SyncQueueItem.Status.PENDING, locked_by="", locked_until=None, attempts=F("attempts") - 1,
+             updated_at=timezone.now())
+
+
+def queue_reap(*, now=None) -> int:  # noqa: ANN001
+    """Return items whose lease ran out (their worker died or hung) to pending."""
+    now = now or timezone.now()
+    return SyncQueueItem.objects.filter(
+        status=SyncQueueItem.Status.PROCESSING, locked_until__lt=now
+    ).update(status=SyncQueueItem.Status.PENDING, locked_by="", locked_until=None, next_attempt_at=now,
+             last_error="lease expired", updated_at=now)
+
+
+# --- health -----------------------------------------------------------------------------------
+
+
+def queue_health(*, now=None) -> dict[str, object]:  # noqa: ANN001
+    """Counts by status and priority, oldest pending age, throughput, items stuck past their lease."""
+    from django.db.models import Count, Min
+
+    from sync.models import DeadLetter, InboxEvent
+
+    now = now or timezone.now()
+    items = SyncQueueItem.objects
+    pending = items.filter(status=SyncQueueItem.Status.PENDING)
+    oldest = pending.aggregate(oldest=Min("created_at"))["oldest"]
+    stuck = items.filter(status=SyncQueueItem.Status.PROCESSING, locked_until__lt=now).order_by("locked_until")
+    done = items.filter(status=SyncQueueItem.Status.COMPLETED)
+    last_5 = done.filter(completed_at__gte=now - timedelta(minutes=5)).count()
+    last_60 = done.filter(completed_at__gte=now - timedelta(minutes=60)).count()
+    by_priority = pending.values("priority").annotate(n=Count("id")).order_by("priority")
+    letters = DeadLetter.objects.filter(resolved=False).values("error_class").annotate(n=Count("id")).order_by()
+    return {
+        "by_status": {row["status"]: row["n"] for row in items.values("status").annotate(n=Count("id")).order_by()},
+        "pending_by_priority": {str(row["priority"]): row["n"] for row in by_priority},
+        "pending_due": pending.filter(next_attempt_at__lte=now).count(),
+        "oldest_pending_age_seconds": round((now - oldest).total_seconds(), 1) if oldest else None,
+        "throughput": {"last_5_min": last_5, "last_60_min": last_60, "per_minute_5": round(last_5 / 5, 1),
+                       "per_minute_60": round(last_60 / 60, 1)},
+        "stuck": {"count": stuck.count(), "items": [_stuck_row(item, now) for item in stuck[:20]]},
+        "inbox_waiting": InboxEvent.objects.filter(status=InboxEvent.Status.RECEIVED).count(),
+        "dead_letters_open": {row["error_class"]: row["n"] for row in letters},
+        "generated_at": now.isoformat(),
+    }
+
+
+def _stuck_row(item: SyncQueueItem, now) -> dict[str, object]:  # noqa: ANN001
+    return {"id": item.id, "entity": item.entity, "zoho_id": item.zoho_id, "locked_by": item.locked_by,
+            "locked_until": item.locked_until.isoformat() if item.locked_until else None,
+            "overdue_seconds": round((now - item.locked_until).total_seconds(), 1), "attempts": item.attempts}
+
+
+def queue_purge_completed(*, older_than_days: float = 7) -> int:
+    """Completed items are history; keep a week of them for throughput and audit links."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted, _ = SyncQueueItem.objects.filter(status=SyncQueueItem.Status.COMPLETED, completed_at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,149 @@
+"""The seed's stock sync [003]: items by pagination batches (≤200 a call), products upserted in DB
+batches, per-warehouse stock for the items that changed; and its stats.
+
+Options narrow a run, never the mirror: --active-only lists active items only (Zoho's
+filter_by=Status.Active) and so never marks anything deleted; --with-stock-only writes only
+items with stock on hand > 0; --items fetches just those items' details (≤100 ids a call).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Max, Q, Sum
+from django.utils import timezone
+
+from sync.mappers.common import money
+from sync.models import Product
+from sync.services.runs import RunResult, RunTracker
+from sync.services.stock_levels import stock_for_items
+from sync.services.upsert import UpsertResult, upsert_records
+
+STALE_AFTER = timedelta(hours=24)
+BATCH_RANGE = (50, 200)
+DB_BATCH_RANGE = (10, 500)
+ProgressFn = Callable[[int], None]
+
+
+def check_range(name: str, value: int, bounds: tuple[int, int]) -> int:
+    low, high = bounds
+    if not low <= int(value) <= high:
+        raise ValueError(f"{name} must be between {low} and {high} (got {value})")
+    return int(value)
+
+
+def stock_sync(*, batch_size: int = 200, db_batch_size: int = 100, active_only: bool = True,
+               with_stock_only: bool = False, item_ids: Iterable[str] | None = None, dry_run: bool = False,
+               trigger: str = "manual", client: Any = None, progress: ProgressFn | None = None) -> RunResult:
+    """Run the stock sync; the result's extra holds total_items_from_zoho and the errors list."""
+    check_range("batch_size", batch_size, BATCH_RANGE)
+    check_range("db_batch_size", db_batch_size, DB_BATCH_RANGE)
+    ids = sorted({str(i) for i in item_ids or () if str(i).strip()})
+    client = client or _client()
+    config = {"batch_size": batch_size, "db_batch_size": db_batch_size, "active_only": active_only,
+              "with_stock_only": with_stock_only, "item_ids": ids[:100]}
+    tracker = RunTracker(entity="stock", run_type="stock", trigger=trigger, dry_run=dry_run, configuration=config)
+    calls0 = client.stats.total
+    tracker.result.extra.update(total_items_from_zoho=0, errors=[], stock_rows_written=0)
+    try:
+        source = _by_ids(client, ids) if ids else _by_pages(client, batch_size, active_only)
+        for batch in _regroup(source, db_batch_size):
+            _apply(batch, client=client, tracker=tracker, with_stock_only=with_stock_only, dry_run=dry_run,
+                   calls0=calls0, details_in_hand=bool(ids))
+            if progress:
+                progress(tracker.result.extra["total_items_from_zoho"])
+    except Exception as exc:  # noqa: BLE001 - recorded on the run; the caller sees a failed result
+        tracker.result.extra["errors"].append(f"{type(exc).__name__}: {exc}"[:500])
+        return tracker.finish(error=exc, api_calls=client.stats.total - calls0)
+    return tracker.finish(api_calls=client.stats.total - calls0)
+
+
+def _by_pages(client: Any, per_page: int, active_only: bool) -> Iterable[list[dict[str, Any]]]:
+    params = {"filter_by": "Status.Active"} if active_only else {}
+    for page in client.paginate("inventory", "/items", list_key="items", params=params, per_page=per_page):
+        yield page.records
+
+
+def _by_ids(client: Any, ids: list[str]) -> Iterable[list[dict[str, Any]]]:
+    yield client.item_details(ids)
+
+
+def _regroup(pages: Iterable[list[dict[str, Any]]], size: int) -> Iterable[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for records in pages:
+        batch.extend(records)
+        while len(batch) >= size:
+            yield batch[:size]
+            batch = batch[size:]
+    if batch:
+        yield batch
+
+
+def _apply(batch: list[dict[str, Any]], *, client: Any, tracker: RunTracker, with_stock_only: bool,
+           dry_run: bool, calls0: int, details_in_hand: bool) -> None:
+    extra = tracker.result.extra
+    extra["total_items_from_zoho"] += len(batch)
+    if with_stock_only:
+        batch = [r for r in batch if (money(r.get("stock_on_hand")) or Decimal(0)) > 0]
+    res: UpsertResult = upsert_records(entity="items", records=batch, run=tracker.run, dry_run=dry_run,
+                                       source="stock", correlation_id=tracker.correlation_id)
+    if details_in_hand:
+        from sync.services.stock_levels import stock_levels_write
+
+        extra["stock_rows_written"] += stock_levels_write(details=batch, dry_run=dry_run)
+    elif res.changed_ids:
+        extra["stock_rows_written"] += stock_for_items(client=client, item_ids=res.changed_ids, dry_run=dry_run)[0]
+    extra["errors"] += res.errors[: max(0, 50 - len(extra["errors"]))]
+    tracker.add(res, api_calls=client.stats.total - calls0)
+
+
+def stock_response(result: RunResult) -> dict[str, Any]:
+    """The seed's JSON shape [003] for a stock sync result."""
+    extra = result.extra
+    return {
+        "success": result.status == "completed",
+        "stats": {"total_items_from_zoho": extra.get("total_items_from_zoho", 0),
+                  "api_calls_made": result.api_calls, "products_updated": result.updated,
+                  "products_created": result.created, "products_skipped": result.unchanged + result.skipped,
+                  "errors": list(extra.get("errors", [])) + ([result.error] if result.error else [])},
+        "duration_seconds": result.duration_seconds,
+        "sync_run_id": result.run_id or None,
+        "dry_run": result.dry_run,
+    }
+
+
+def _client() -> Any:
+    from zoho.client import get_client
+
+    return get_client()
+
+
+@dataclass(frozen=True)
+class StockStats:
+    total_products: int
+    with_zoho_id: int
+    with_stock: int
+    total_stock_quantity: float
+    last_sync_time: str | None
+    stale_products: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def stock_stats() -> StockStats:
+    """The seed's /sync/stock/stats numbers [003] from the products table."""
+    stale_before = timezone.now() - STALE_AFTER
+    agg = Product.objects.aggregate(
+        total=Count("id"), with_id=Count("id", filter=~Q(zoho_item_id="")),
+        with_stock=Count("id", filter=Q(stock_quantity__gt=0)), qty=Sum("stock_quantity"),
+        last=Max("last_synced"),
+        stale=Count("id", filter=Q(last_synced__lt=stale_before) | Q(last_synced__isnull=True)))
+    qty = agg["qty"] or 0
+    return StockStats(total_products=agg["total"], with_zoho_id=agg["with_id"], with_stock=agg["with_stock"],
+                      total_stock_quantity=float(qty) if qty != int(qty) else int(qty),
+                      last_sync_time=agg["last"].isoformat() if agg["last"] else None,
+                      stale_products=agg["stale"])

@@ -1,0 +1,199 @@
+"""The one upsert: Zoho records -> mapped rows -> mirror tables, used by pulls and webhook workers.
+
+Per batch: map, keep the newest record per Zoho id, sort by id (workers lock rows in the same
+order, so no deadlocks), one query for the existing hashes and last-modified times, skip what
+did not change, refuse versions older than the stored one (counted as skipped), write the
+rest in one bulk statement, replace the lines of changed documents and write the audit trail.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.apps import apps
+from django.db import transaction
+from django.utils import timezone
+
+from sync.entities import EntitySpec, get_spec
+from sync.models import AuditEntry, SyncRun
+from sync.services.audit import NOT_AUDITED, AuditContext, audit_write, update_entries
+from sync.services.hashing import content_hash, content_keys
+from sync.services.upsert_sql import relax_commit, rows_by_keys, write_rows
+
+logger = logging.getLogger("tds.sync")
+
+
+@dataclass
+class UpsertResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    failed: int = 0
+    changed_ids: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    max_modified: datetime | None = None
+
+    def merge(self, other: UpsertResult) -> None:
+        for name in ("created", "updated", "unchanged", "skipped", "failed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.changed_ids += other.changed_ids
+        self.errors += other.errors[: max(0, 50 - len(self.errors))]
+        if other.max_modified and (self.max_modified is None or other.max_modified > self.max_modified):
+            self.max_modified = other.max_modified
+
+
+@dataclass
+class _Pending:
+    zoho_id: str
+    row: dict[str, Any]
+    record: dict[str, Any]
+    action: str = "create"  # create | update | restore
+    pk: int | None = None
+
+
+def upsert_records(*, entity: str, records: list[dict[str, Any]], run: SyncRun | None = None,
+                   source: str = "pull", dry_run: bool = False, correlation_id: str = "",
+                   inbox_event_id: int | None = None) -> UpsertResult:
+    """Write Zoho records of one entity; returns what happened to each (counts and changed ids)."""
+    spec = get_spec(entity)
+    result = UpsertResult()
+    pending = _map_batch(spec, records, result)
+    _classify(spec, pending, result)
+    if dry_run or not pending:
+        return result
+    ctx = AuditContext(entity=spec.name, source=source, run=run, correlation_id=correlation_id,
+                       inbox_event_id=inbox_event_id)
+    with transaction.atomic():
+        relax_commit()
+        _write(spec, list(pending.values()), ctx)
+    result.changed_ids = list(pending)
+    return result
+
+
+def _map_batch(spec: EntitySpec, records: list[dict[str, Any]], result: UpsertResult) -> dict[str, _Pending]:
+    """Mapped rows keyed by Zoho id: the newest version of each record, in key order."""
+    rows: dict[str, _Pending] = {}
+    keys: tuple[str, ...] | None = None
+    for record in records:
+        try:
+            row = spec.mapper(record)
+        except Exception as exc:  # noqa: BLE001 - one bad record must not sink its batch
+            result.failed += 1
+            result.errors.append(f"{spec.name} {record.get(spec.id_field, '?')}: {type(exc).__name__}: {exc}")
+            continue
+        zoho_id = row.get(spec.model_id_field) or ""
+        if not zoho_id:
+            result.failed += 1
+            result.errors.append(f"{spec.name}: record without {spec.id_field}")
+            continue
+        seen = rows.get(zoho_id)
+        if seen is not None:
+            result.skipped += 1  # an older duplicate within the batch
+            if _older(row.get("zoho_last_modified"), seen.row.get("zoho_last_modified")):
+                continue
+        keys = keys or content_keys(row)
+        row["content_hash"] = content_hash(row, keys)
+        rows[zoho_id] = _Pending(zoho_id=zoho_id, row=row, record=record)
+        modified = row.get("zoho_last_modified")
+        if modified and (result.max_modified is None or modified > result.max_modified):
+            result.max_modified = modified
+    return dict(sorted(rows.items()))
+
+
+def _older(new: datetime | None, old: datetime | None) -> bool:
+    return bool(new and old and new < old)
+
+
+def _classify(spec: EntitySpec, pending: dict[str, _Pending], result: UpsertResult) -> None:
+    """One query for the batch: drop unchanged and stale records from ``pending``; count them all."""
+    key = spec.model_id_field
+    existing = rows_by_keys(model=spec.model, key=key, keys=list(pending),
+                            columns=(key, "id", "content_hash", "zoho_last_modified", "deleted_in_zoho_at"))
+    for zoho_id, pk, stored_hash, stored_modified, deleted_at in existing:
+        item = pending[zoho_id]
+        item.pk = pk
+        if _older(item.row.get("zoho_last_modified"), stored_modified):
+            result.skipped += 1
+            del pending[zoho_id]
+        elif deleted_at is not None:
+            item.action = "restore"
+        elif stored_hash == item.row["content_hash"]:
+            result.unchanged += 1
+            del pending[zoho_id]
+        else:
+            item.action = "update"
+    for item in pending.values():
+        if item.action == "create":
+            result.created += 1
+        else:
+            result.updated += 1
+
+
+def _write(spec: EntitySpec, items: list[_Pending], ctx: AuditContext) -> None:
+    _resolve_fks(spec, items)
+    old = _old_values(spec, [i.pk for i in items if i.action != "create"])
+    now = timezone.now()
+    rows = [{**i.row, "last_synced": now, "updated_at": now, "created_at": now, "deleted_in_zoho_at": None}
+            for i in items]
+    write_rows(model=spec.model, rows=rows, conflict=(spec.model_id_field,), guard=True,
+               all_new=all(i.action == "create" for i in items))
+    entries: list[dict[str, Any]] = []
+    for item in items:
+        if item.action == "create":
+            entries.append(ctx.entry(item.zoho_id, AuditEntry.Action.CREATE))
+        elif item.action == "restore":
+            entries.append(ctx.entry(item.zoho_id, AuditEntry.Action.RESTORE))
+        if item.action != "create" and item.pk in old:
+            entries += update_entries(ctx, item.zoho_id, old[item.pk], item.row)
+    if spec.lines is not None:
+        _replace_lines(spec, items)
+    audit_write(entries)
+
+
+def _resolve_fks(spec: EntitySpec, items: list[_Pending]) -> None:
+    """Set each FK from the row's Zoho id: one query per referenced model per batch."""
+    for fk in spec.fks:
+        ids = {i.row.get(fk.source) for i in items} - {"", None}
+        model = apps.get_model("sync", fk.model)
+        found = dict(model.objects.filter(**{f"{fk.key}__in": ids}).values_list(fk.key, "id")) if ids else {}
+        for item in items:
+            item.row[fk.field] = found.get(item.row.get(fk.source))
+
+
+def _old_values(spec: EntitySpec, pks: list[int]) -> dict[int, dict[str, Any]]:
+    if not pks:
+        return {}
+    names = [f.name for f in spec.model._meta.concrete_fields if f.name not in NOT_AUDITED]
+    return {row["id"]: row for row in spec.model.objects.filter(pk__in=pks).values("id", *names)}
+
+
+def _replace_lines(spec: EntitySpec, items: list[_Pending]) -> None:
+    """Replace the child rows of the documents that changed and carry their lines."""
+    lines = spec.lines
+    by_parent = {i.zoho_id: rows for i in items if (rows := lines.mapper(i.record)) is not None}
+    if not by_parent:
+        return
+    parents = dict(spec.model.objects.filter(**{f"{spec.model_id_field}__in": list(by_parent)})
+                   .values_list(spec.model_id_field, "id"))
+    line_model = apps.get_model("sync", lines.model)
+    line_model.objects.filter(**{f"{lines.parent_field}_id__in": list(parents.values())}).delete()
+    products = _product_ids({r["zoho_item_id"] for rows in by_parent.values() for r in rows})
+    now = timezone.now()
+    has_synced = any(f.name == "last_synced" for f in line_model._meta.concrete_fields)
+    objs = []
+    for zoho_id, rows in by_parent.items():
+        for row in rows:
+            extra = {"last_synced": now} if has_synced else {}
+            objs.append(line_model(**row, **extra, **{f"{lines.parent_field}_id": parents[zoho_id],
+                                                      "product_id": products.get(row["zoho_item_id"])}))
+    line_model.objects.bulk_create(objs, batch_size=1000)
+
+
+def _product_ids(zoho_item_ids: set[str]) -> dict[str, int]:
+    from sync.models import Product
+
+    ids = zoho_item_ids - {""}
+    return dict(Product.objects.filter(zoho_item_id__in=ids).values_list("zoho_item_id", "id")) if ids else {}

@@ -1,0 +1,271 @@
+"""Workers: promote inbox events, claim a batch, apply it, settle each item.
+
+Exactly once in effect: a batch is applied and its items marked completed in
+ONE transaction, and the mark is made first with ``locked_by = me`` in the WHERE
+clause. A worker killed mid-batch leaves nothing behind (its transaction rolls
+back, its lease runs out, the reaper returns the items, another worker applies
+them); a worker whose lease was taken over finds fewer rows than it leased,
+rolls back and applies nothing. Within a batch only the newest event per record
+is applied (ON CONFLICT cannot touch one row twice in a statement); across
+batches the upsert's stale-version guard keeps older data from winning.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from sync.models import SyncQueueItem
+from sync.services.deadletter import deadletter_add, deadletter_resolve_for, publish_event
+from sync.services.inbox import inbox_mark_processed, inbox_promote, inbox_reject_unknown
+from sync.services.queue import queue_claim, queue_complete, queue_reap, worker_identity
+from sync.services.retry import is_transient, retry_policy
+
+logger = logging.getLogger("tds.workers")
+
+# apply(entity=..., operation=..., source=..., items=[...]) writes the items' records; raises on failure.
+ApplyFn = Callable[..., object]
+
+
+class LeaseLost(Exception):
+    """Some items of the batch are no longer leased to this worker: apply nothing."""
+
+
+@dataclass
+class DrainResult:
+    promoted: int = 0
+    claimed: int = 0
+    applied: int = 0
+    superseded: int = 0
+    retried: int = 0
+    dead: int = 0
+    lost: int = 0
+    batches: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: DrainResult) -> None:
+        for name in ("promoted", "claimed", "applied", "superseded", "retried", "dead", "lost", "batches"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for key, count in other.errors.items():
+            self.errors[key] = self.errors.get(key, 0) + count
+
+    def as_dict(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in (
+            "promoted", "claimed", "applied", "superseded", "retried", "dead", "lost", "batches", "errors")}
+
+
+def default_apply() -> ApplyFn:
+    return apply_items
+
+
+def drain_batch(*, worker: str, batch_size: int, apply: ApplyFn | None = None,
+                lease_seconds: int | None = None) -> DrainResult:
+    """One round: promote received inbox events, claim up to `batch_size` items, settle them."""
+    result = DrainResult(promoted=inbox_promote(limit=batch_size))
+    items = queue_claim(worker=worker, limit=batch_size, lease_seconds=lease_seconds)
+    if not items:
+        return result
+    result.claimed, result.batches = len(items), 1
+    newest, superseded = newest_per_record(items)
+    if superseded:
+        result.superseded = _settle_superseded(worker, superseded)
+    for group in _groups(newest):
+        _apply_group(worker, group, apply or default_apply(), result)
+    return result
+
+
+def drain_queue(*, batch_size: int = 200, max_batches: int | None = None, apply: ApplyFn | None = None,
+                worker: str | None = None, lease_seconds: int | None = None) -> DrainResult:
+    """Batches until the queue has nothing due (or `max_batches`): the django-q2 task body."""
+    worker = worker or worker_identity()
+    total = DrainResult()
+    while max_batches is None or total.batches < max_batches:
+        result = drain_batch(worker=worker, batch_size=batch_size, apply=apply, lease_seconds=lease_seconds)
+        total.add(result)
+        if not result.claimed and not result.promoted:
+            break
+    return total
+
+
+# --- batch shaping -------------------------------------------------------------------------
+
+
+def newest_per_record(items: list[SyncQueueItem]) -> tuple[list[SyncQueueItem], list[SyncQueueItem]]:
+    """Keep the newest event per (entity, zoho_id): latest last-modified time, then latest arrival."""
+    best: dict[tuple[str, str], SyncQueueItem] = {}
+    for item in items:
+        key = (item.entity, item.zoho_id)
+        if key not in best or _rank(item) > _rank(best[key]):
+            best[key] = item
+    kept = {id(item) for item in best.values()}
+    return list(best.values()), [item for item in items if id(item) not in kept]
+
+
+def _rank(item: SyncQueueItem) -> tuple[float, int]:
+    stamp = item.zoho_last_modified.timestamp() if item.zoho_last_modified else float("-inf")
+    return stamp, item.id
+
+
+def _groups(items: list[SyncQueueItem]) -> list[list[SyncQueueItem]]:
+    groups: dict[tuple[str, str, str], list[SyncQueueItem]] = defaultdict(list)
+    for item in items:
+        groups[(item.entity, item.operation, _source(item))].append(item)
+    # Sorted by key so concurrent workers lock mirror rows in the same order (no deadlocks).
+    return [sorted(group, key=lambda i: i.zoho_id) for _key, group in sorted(groups.items())]
+
+
+def _source(item: SyncQueueItem) -> str:
+    return getattr(item, "source", None) or "queue"
+
+
+def _settle_superseded(worker: str, items: list[SyncQueueItem]) -> int:
+    with transaction.atomic():
+        done = queue_complete(worker=worker, ids=[i.id for i in items])
+        inbox_mark_processed([i.inbox_event_id for i in items if i.inbox_event_id])
+    return done
+
+
+# --- applying and settling -------------------------------------------------------------------
+
+
+def _apply_group(worker: str, items: list[SyncQueueItem], apply: ApplyFn, result: DrainResult) -> None:
+    try:
+        _apply_atomically(worker, items, apply)
+        result.applied += len(items)
+    except LeaseLost:
+        result.lost += len(items)
+        logger.warning("lease lost on %d %s items; another worker has them", len(items), items[0].entity)
+    except Exception as exc:  # noqa: BLE001 - every failure is settled per item below
+        if len(items) > 1 and not is_transient(exc):
+            # One bad record must not sink the batch: apply them one by one to find it.
+            for item in items:
+                _apply_group(worker, [item], apply, result)
+            return
+        for item in items:
+            _settle_failure(worker, item, exc, result)
+
+
+def _apply_atomically(worker: str, items: list[SyncQueueItem], apply: ApplyFn) -> None:
+    ids = [item.id for item in items]
+    with transaction.atomic():
+        if queue_complete(worker=worker, ids=ids) != len(ids):
+            raise LeaseLost()
+        first = items[0]
+        apply(entity=first.entity, operation=first.operation, source=_source(first), items=items)
+        inbox_mark_processed([i.inbox_event_id for i in items if i.inbox_event_id])
+        deadletter_resolve_for(ids)
+
+
+def _settle_failure(worker: str, item: SyncQueueItem, exc: BaseException, result: DrainResult) -> None:
+    name = type(exc).__name__
+    result.errors[name] = result.errors.get(name, 0) + 1
+    policy = retry_policy()
+    now = timezone.now()
+    with transaction.atomic():
+        if not SyncQueueItem.objects.select_for_update().filter(
+                id=item.id, locked_by=worker, status=SyncQueueItem.Status.PROCESSING).exists():
+            result.lost += 1
+            return
+        if is_transient(exc) and item.attempts < policy.max_attempts:
+            _schedule_retry(item, exc, policy.delay(item.attempts), now)
+            result.retried += 1
+        else:
+            deadletter_add(item=item, exc=exc, now=now)
+            inbox_mark_processed([item.inbox_event_id] if item.inbox_event_id else [], failed=True, error=str(exc))
+            result.dead += 1
+
+
+def _schedule_retry(item: SyncQueueItem, exc: BaseException, delay: float, now) -> None:  # noqa: ANN001
+    due = now + timedelta(seconds=delay)
+    SyncQueueItem.objects.filter(id=item.id).update(
+        status=SyncQueueItem.Status.PENDING, next_attempt_at=due, locked_by="", locked_until=None,
+        last_error=f"{type(exc).__name__}: {exc}"[:2000], updated_at=now)
+    publish_event("tds.retry.scheduled", queue_item_id=item.id, entity=item.entity, zoho_id=item.zoho_id,
+                  attempt=item.attempts, delay_seconds=round(delay, 3), error_type=type(exc).__name__)
+
+
+# --- the reaper -----------------------------------------------------------------------------
+
+
+def reap_leases() -> dict[str, int]:
+    """Expired leases back to pending; items that died holding a lease too often go to the DLQ."""
+    returned = queue_reap()
+    dead = _bury_exhausted()
+    return {"returned": returned, "dead": dead, "rejected": inbox_reject_unknown()}
+
+
+class LeaseExpired(TimeoutError):
+    """A worker held this item past its lease too many times (it may crash the worker)."""
+
+    transient = True
+
+
+def _bury_exhausted() -> int:
+    limit = retry_policy().max_attempts
+    stuck = SyncQueueItem.objects.filter(status=SyncQueueItem.Status.PENDING, attempts__gte=limit,
+                                         last_error="lease expired")
+    count = 0
+    with transaction.atomic():
+        for item in stuck.select_for_update(skip_locked=True)[:500]:
+            deadletter_add(item=item, exc=LeaseExpired(f"lease expired {item.attempts} times"))
+            count += 1
+    return count
+
+
+# --- the default apply: the sync engine's one upsert -----------------------------------------
+
+
+def apply_items(*, entity: str, operation: str, source: str, items: list[SyncQueueItem]) -> None:
+    """Write the items' raw Zoho records through sync.services.upsert (mapper, stale guard, audit).
+
+    A stock event carries an item record: the item is upserted and, for the records that
+    changed, its per-warehouse levels are written. Raises MappingError when any record of
+    the batch could not be mapped, so the caller isolates it.
+    """
+    from sync.services.retry import MappingError
+    from sync.services.upsert import upsert_records
+
+    target = "items" if entity == "stock" else entity
+    if operation == SyncQueueItem.Operation.DELETE:
+        _mark_deleted(target, items, source)
+        return
+    records = [item.payload for item in items]
+    first = items[0]
+    result = upsert_records(entity=target, records=records, source=source[:16], correlation_id=first.correlation_id,
+                            inbox_event_id=first.inbox_event_id if len(items) == 1 else None)
+    if result.failed:
+        raise MappingError("; ".join(result.errors[:3]) or f"{result.failed} {entity} records could not be mapped")
+    if target == "items" and result.changed_ids:
+        _write_stock_levels(records, set(result.changed_ids))
+    publish_event("tds.entity.synced", entity=entity, source=source, count=len(items), created=result.created,
+                  updated=result.updated, unchanged=result.unchanged, skipped=result.skipped)
+
+
+def _write_stock_levels(records: list[dict], changed: set[str]) -> None:
+    from sync.services.stock_levels import stock_levels_write
+
+    with_stock = [r for r in records
+                  if str(r.get("item_id")) in changed and (r.get("warehouses") or r.get("locations"))]
+    if with_stock:
+        stock_levels_write(details=with_stock)
+
+
+def _mark_deleted(entity: str, items: list[SyncQueueItem], source: str) -> None:
+    """A delete event: the record is kept and marked (is_active false, deleted_in_zoho_at), audited."""
+    from sync.entities import get_spec
+    from sync.models import AuditEntry
+    from sync.services.audit import AuditContext, audit_write
+
+    spec, now = get_spec(entity), timezone.now()
+    live = spec.model.objects.filter(**{f"{spec.model_id_field}__in": [i.zoho_id for i in items]},
+                                     deleted_in_zoho_at__isnull=True)
+    gone = sorted(live.values_list(spec.model_id_field, flat=True))
+    live.update(is_active=False, deleted_in_zoho_at=now, updated_at=now)
+    ctx = AuditContext(entity=spec.name, source=source[:16], correlation_id=items[0].correlation_id)
+    audit_write([ctx.entry(zoho_id, AuditEntry.Action.DELETE, "is_active", True, False) for zoho_id in gone])
+    publish_event("tds.entity.synced", entity=entity, source=source, count=len(items), deleted=len(gone))

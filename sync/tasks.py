@@ -1,0 +1,104 @@
+"""django-q2 task functions: thin wrappers with stable dotted paths.
+
+Schedule rows store these paths as strings ("sync.tasks.<name>"), so a rename
+needs a data migration. Each task imports its service inside the body.
+Sections below are owned by different areas; keep each task a few lines.
+"""
+from __future__ import annotations
+
+# --- pulls (sync engine) -------------------------------------------------------
+
+# --- webhooks, queue, dead letters ---------------------------------------------
+
+
+def drain_queue(*, batch_size: int | None = None, max_batches: int | None = 500) -> dict:
+    """Promote inbox events and apply queued items until nothing is due (see sync.services.workers)."""
+    from django.conf import settings
+
+    from sync.services.workers import drain_queue as drain
+
+    return drain(batch_size=batch_size or settings.TDS_BATCH_SIZE, max_batches=max_batches).as_dict()
+
+
+def reap_leases() -> dict:
+    """Expired leases back to the queue; old completed items purged; a drain kicked if work is due."""
+    from sync.services.queue import queue_kick, queue_purge_completed
+    from sync.services.workers import reap_leases as reap
+
+    result = {**reap(), "purged_completed": queue_purge_completed()}
+    queue_kick()
+    return result
+
+
+def retry_dead_letters(*, limit: int = 500) -> dict:
+    """Requeue transient dead letters whose backoff has passed."""
+    from sync.services.deadletter import deadletter_auto_retry
+
+    outcome = deadletter_auto_retry(limit=limit).as_dict()
+    if outcome["requeued"]:
+        from sync.services.queue import queue_kick
+
+        queue_kick()
+    return outcome
+
+
+# --- images ----------------------------------------------------------------------
+
+
+def sync_images(*, concurrency: int | None = None, force: bool = False, item_ids: list[str] | None = None,
+                trigger: str = "schedule") -> dict:
+    """Download missing or changed product images (see sync.services.images)."""
+    from sync.services.images import images_sync
+
+    return images_sync(concurrency=concurrency, force=force, item_ids=item_ids, trigger=trigger).as_dict()
+
+
+# --- compare and schedules ---------------------------------------------------------
+# Every scheduled task runs under sync.schedules.run_guarded: a run still going
+# makes the next one skip with a log line instead of overlapping it.
+
+
+def scheduled_compare_sync(*, dry_run: bool = False, deep: bool = True) -> dict:
+    """Compare (record by record) and carry out the recommendations: the seed's 6-hourly job."""
+    from sync.schedules import COMPARE_SYNC, run_guarded
+    from sync.services.compare_sync import compare_and_sync
+
+    def job() -> dict:
+        report = compare_and_sync(deep=deep, sync=True, dry_run=dry_run, trigger="schedule")
+        return {"summary": report.summary_line(), "ok": all(a.ok for a in report.actions)}
+
+    return run_guarded(COMPARE_SYNC, job)
+
+
+def scheduled_stock_sync(*, dry_run: bool = False) -> dict:
+    from sync.schedules import STOCK_SYNC, run_guarded
+    from sync.services.stock import stock_sync
+
+    return run_guarded(STOCK_SYNC, lambda: _as_dict(stock_sync(dry_run=dry_run, trigger="schedule")))
+
+
+def scheduled_incremental_pull(*, dry_run: bool = False) -> dict:
+    from sync.schedules import INCREMENTAL_PULL, run_guarded
+    from sync.services.pull import pull_all
+
+    return run_guarded(INCREMENTAL_PULL, lambda: _as_dict(pull_all(full=False, dry_run=dry_run, trigger="schedule")))
+
+
+def scheduled_full_pull(*, dry_run: bool = False) -> dict:
+    from sync.schedules import FULL_PULL, run_guarded
+    from sync.services.pull import pull_all
+
+    return run_guarded(FULL_PULL, lambda: _as_dict(pull_all(full=True, dry_run=dry_run, trigger="schedule")))
+
+
+def scheduled_image_sync(*, dry_run: bool = False) -> dict:
+    from sync.schedules import IMAGE_SYNC, run_guarded
+    from sync.services.images import images_sync
+
+    return run_guarded(IMAGE_SYNC, lambda: images_sync(dry_run=dry_run, trigger="schedule").as_dict())
+
+
+def _as_dict(result: object) -> dict:
+    """A small, picklable task result for django-q2's Success table."""
+    as_dict = getattr(result, "as_dict", None)
+    return as_dict() if callable(as_dict) else {"result": str(result)}
