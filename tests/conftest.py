@@ -1,0 +1,25 @@
+"""Shared fixtures. Sandbox fixtures come from zoho.sandbox.pytest_plugin."""
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+pytest_plugins = ["zoho.sandbox.pytest_plugin"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL=postgres://...)")
+    skip_redis = pytest.mark.skip(reason="needs REDIS_URL")
+    for item in items:
+        if "postgres" in item.keywords and connection.vendor != "postgresql":
+            item.add_marker(skip_pg)
+        if "redis" in item.keywords and not settings.REDIS_URL:
+            item.add_marker(skip_redis)
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):  # noqa: ANN001, ANN201
+    user = django_user_model.objects.create_user("staff", "staff@example.com", "pw", is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return client

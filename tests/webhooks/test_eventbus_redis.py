@@ -1,0 +1,42 @@
+"""Queue events reach other applications through the Redis channel."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from django.conf import settings
+
+from sync.events import CHANNEL
+from sync.services.deadletter import deadletter_retry
+from sync.services.workers import drain_queue
+from tests.webhooks.factories import store_event
+from tests.webhooks.helpers import RecordingApply
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+
+def _messages(pubsub, count: int, timeout: float = 5.0) -> list[dict]:  # noqa: ANN001
+    out, deadline = [], time.monotonic() + timeout
+    while len(out) < count and time.monotonic() < deadline:
+        message = pubsub.get_message(timeout=0.2)
+        if message and message["type"] == "message":
+            out.append(json.loads(message["data"]))
+    return out
+
+
+def test_dead_letter_and_retry_events_are_published_on_redis():
+    import redis
+
+    pubsub = redis.Redis.from_url(settings.REDIS_URL).pubsub()
+    pubsub.subscribe(CHANNEL)
+    pubsub.get_message(timeout=1)  # the subscribe confirmation
+    store_event("items", "EV1")
+    drain_queue(apply=RecordingApply(fail_with=ValueError("no mapper for this")))
+    from sync.models import DeadLetter
+
+    deadletter_retry(ids=list(DeadLetter.objects.values_list("id", flat=True)))
+    received = _messages(pubsub, 2)
+    pubsub.close()
+    assert [m["event"] for m in received] == ["tds.deadletter.added", "tds.retry.scheduled"]
+    assert received[0]["zoho_id"] == "EV1" and received[0]["error_class"] == "permanent"
