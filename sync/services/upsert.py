@@ -20,6 +20,7 @@ from sync.entities import EntitySpec, get_spec
 from sync.models import AuditEntry, SyncRun
 from sync.services.audit import NOT_AUDITED, AuditContext, audit_write, update_entries
 from sync.services.hashing import content_hash, content_keys
+from sync.services.relink import adopt_orphans
 from sync.services.upsert_sql import relax_commit, rows_by_keys, write_rows
 
 logger = logging.getLogger("tds.sync")
@@ -150,6 +151,7 @@ def _write(spec: EntitySpec, items: list[_Pending], ctx: AuditContext) -> None:
             entries += update_entries(ctx, item.zoho_id, old[item.pk], item.row)
     if spec.lines is not None:
         _replace_lines(spec, items)
+    adopt_orphans(spec.model_name, [i.zoho_id for i in items if i.action == "create"])
     audit_write(entries)
 
 

@@ -75,6 +75,21 @@ def test_document_fk_and_lines_replaced_when_header_changes():
     assert list(InvoiceLine.objects.values_list("zoho_line_item_id", flat=True)) == ["C"]
 
 
+def test_a_document_that_came_before_its_customer_and_products_is_linked_when_they_arrive():
+    upsert_records(entity="invoices", records=[invoice(["A", "B"])])
+    inv = Invoice.objects.get(zoho_invoice_id="900")
+    assert inv.customer is None and inv.zoho_customer_id == "77"
+    assert list(inv.lines.values_list("product", flat=True)) == [None, None]
+    upsert_records(entity="customers", records=[
+        {"contact_id": "77", "contact_name": "Bowman", "contact_type": "customer",
+         "last_modified_time": "2025-11-18T02:02:51+0300"}])
+    upsert_records(entity="items", records=[item("1")])
+    inv.refresh_from_db()
+    assert inv.customer.name == "Bowman"
+    assert {line.product.zoho_item_id for line in inv.lines.all()} == {"1"}
+    assert Invoice.objects.filter(customer__isnull=True).count() == 0
+
+
 def test_webhook_source_is_recorded_in_the_audit_trail():
     upsert_records(entity="items", records=[item("5")], source="webhook")
     assert AuditEntry.objects.get(zoho_id="5").source == "webhook"
