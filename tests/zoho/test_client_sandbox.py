@@ -53,8 +53,8 @@ def ids(records: list[dict], key: str = "item_id") -> list[str]:
 def test_all_pages_fetched_exactly_with_faults_on(sandbox_factory):
     # seed 24 puts every kind of fault into the run: 5xx, 429 (code 44), timeout, truncation, and
     # r1 expires every token at the 50th call
-    sb = sandbox_factory(items=300, faults="r1", seed=24, timeout_sleep=0.8)
-    client = client_for(sb, timeout=0.4, rate_limit_wait=0.05)
+    sb = sandbox_factory(items=300, faults="r1", seed=24, timeout_sleep=2.0)
+    client = client_for(sb, timeout=1.0, rate_limit_wait=0.05)  # wide: a slow ordinary call is no fault
     pages = list(client.paginate("inventory", "/items", list_key="items", per_page=5))
     fetched = [record for page in pages for record in page.records]
     assert sorted(ids(fetched)) == sorted(ids(sb.store.list("items")))
@@ -85,7 +85,7 @@ def test_limiter_keeps_below_the_sandbox_limit_with_no_429(sandbox_factory):
     elapsed = time.monotonic() - started
     assert client.stats.errors == {} and client.stats.retries == 0
     assert client.stats.total == 30 and sb.calls.by_status().get(429, 0) == 0
-    assert 29 * 0.1 <= elapsed <= 29 * 0.1 * 1.15 + 0.5
+    assert 29 * 0.1 <= elapsed <= 29 * 0.1 * 1.15 + 1.5  # floor kept; slack for a busy machine
 
 
 def test_without_the_limiter_the_sandbox_answers_44_and_the_client_backs_off(sandbox_factory):
