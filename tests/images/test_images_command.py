@@ -68,3 +68,14 @@ def test_unknown_item_ids_are_named(stub, media):
 
     assert err.getvalue().strip() == "not in products (pull items first): 999"
     assert stub.calls == ["1"]
+
+
+def test_refused_while_another_image_sync_runs(stub, media):
+    from sync.schedules import IMAGE_SYNC, schedule_lock
+
+    with schedule_lock(IMAGE_SYNC) as held:
+        assert held
+        with pytest.raises(CommandError, match="another image sync is running"):
+            run()
+    assert stub.calls == [] and not SyncRun.objects.exists()
+    assert "downloaded" in run()  # the lock is gone with the other run

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sync.models.erp import Product
 from sync.models.tds import SyncRun
+from sync.schedules import IMAGE_SYNC, schedule_lock
 from sync.services.images import ImageSyncResult, images_sync
 
 SUMMARY_ROWS = (
@@ -32,18 +33,26 @@ class Command(BaseCommand):
         if options["concurrency"] is not None and not 1 <= options["concurrency"] <= 64:
             raise CommandError("--concurrency must be between 1 and 64")
         self._warn_unknown(options["items"])
+        # The scheduled image sync's lock: two runs at once would fetch the same images twice.
+        with schedule_lock(IMAGE_SYNC) as acquired:
+            if not acquired:
+                raise CommandError("another image sync is running (scheduled or manual); "
+                                   "run this again when it has finished")
+            result = self._run(options)
+        self._report(result)
+        if not result.ok:
+            raise CommandError(f"{result.failed} image download(s) failed; see the run's logs ({result.run_id})")
+
+    def _run(self, options: dict[str, Any]) -> ImageSyncResult:
         bar = _Progress(self.stdout)
         try:
-            result = images_sync(concurrency=options["concurrency"], force=options["force"],
-                                 item_ids=options["items"], dry_run=options["dry_run"],
-                                 trigger=SyncRun.Trigger.CLI, progress=bar.update)
+            return images_sync(concurrency=options["concurrency"], force=options["force"],
+                               item_ids=options["items"], dry_run=options["dry_run"],
+                               trigger=SyncRun.Trigger.CLI, progress=bar.update)
         except Exception as exc:  # one clear line, not a traceback
             raise CommandError(f"image sync failed: {type(exc).__name__}: {exc}") from exc
         finally:
             bar.close()
-        self._report(result)
-        if not result.ok:
-            raise CommandError(f"{result.failed} image download(s) failed; see the run's logs ({result.run_id})")
 
     def _warn_unknown(self, item_ids: list[str] | None) -> None:
         if not item_ids:
