@@ -45,14 +45,12 @@ def _images(rec: Recommendation, *, trigger: str) -> ActionResult:
 
 
 def _stock(rec: Recommendation, *, trigger: str) -> ActionResult:
-    from sync.models import Product
     from sync.services.stock import stock_sync
 
     # Zoho's record did not change, so its content hash still matches and the upsert
     # would skip it: the local quantity was edited outside TDS (other apps write these
-    # tables). Forgetting the hash of exactly these rows makes the stock sync rewrite them.
-    Product.objects.filter(zoho_item_id__in=rec.ids).update(content_hash="")
-    result = stock_sync(item_ids=rec.ids, trigger=trigger)
+    # tables). force rewrites exactly these rows from Zoho.
+    result = stock_sync(item_ids=rec.ids, trigger=trigger, force=True)
     return _from_run(rec, result)
 
 

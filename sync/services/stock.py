@@ -37,8 +37,12 @@ def check_range(name: str, value: int, bounds: tuple[int, int]) -> int:
 
 def stock_sync(*, batch_size: int = 200, db_batch_size: int = 100, active_only: bool = True,
                with_stock_only: bool = False, item_ids: Iterable[str] | None = None, dry_run: bool = False,
-               trigger: str = "manual", client: Any = None, progress: ProgressFn | None = None) -> RunResult:
-    """Run the stock sync; the result's extra holds total_items_from_zoho and the errors list."""
+               trigger: str = "manual", client: Any = None, progress: ProgressFn | None = None,
+               force: bool = False) -> RunResult:
+    """Run the stock sync; the result's extra holds total_items_from_zoho and the errors list.
+
+    ``force`` rewrites products even when Zoho's record is unchanged (see upsert_records).
+    """
     check_range("batch_size", batch_size, BATCH_RANGE)
     check_range("db_batch_size", db_batch_size, DB_BATCH_RANGE)
     ids = sorted({str(i) for i in item_ids or () if str(i).strip()})
@@ -52,7 +56,7 @@ def stock_sync(*, batch_size: int = 200, db_batch_size: int = 100, active_only: 
         source = _by_ids(client, ids) if ids else _by_pages(client, batch_size, active_only)
         for batch in _regroup(source, db_batch_size):
             _apply(batch, client=client, tracker=tracker, with_stock_only=with_stock_only, dry_run=dry_run,
-                   calls0=calls0, details_in_hand=bool(ids))
+                   calls0=calls0, details_in_hand=bool(ids), force=force)
             if progress:
                 progress(tracker.result.extra["total_items_from_zoho"])
     except Exception as exc:  # noqa: BLE001 - recorded on the run; the caller sees a failed result
@@ -83,13 +87,13 @@ def _regroup(pages: Iterable[list[dict[str, Any]]], size: int) -> Iterable[list[
 
 
 def _apply(batch: list[dict[str, Any]], *, client: Any, tracker: RunTracker, with_stock_only: bool,
-           dry_run: bool, calls0: int, details_in_hand: bool) -> None:
+           dry_run: bool, calls0: int, details_in_hand: bool, force: bool = False) -> None:
     extra = tracker.result.extra
     extra["total_items_from_zoho"] += len(batch)
     if with_stock_only:
         batch = [r for r in batch if (money(r.get("stock_on_hand")) or Decimal(0)) > 0]
     res: UpsertResult = upsert_records(entity="items", records=batch, run=tracker.run, dry_run=dry_run,
-                                       source="stock", correlation_id=tracker.correlation_id)
+                                       source="stock", correlation_id=tracker.correlation_id, force=force)
     if details_in_hand:
         from sync.services.stock_levels import stock_levels_write
 

@@ -57,12 +57,16 @@ class _Pending:
 
 def upsert_records(*, entity: str, records: list[dict[str, Any]], run: SyncRun | None = None,
                    source: str = "pull", dry_run: bool = False, correlation_id: str = "",
-                   inbox_event_id: int | None = None) -> UpsertResult:
-    """Write Zoho records of one entity; returns what happened to each (counts and changed ids)."""
+                   inbox_event_id: int | None = None, force: bool = False) -> UpsertResult:
+    """Write Zoho records of one entity; returns what happened to each (counts and changed ids).
+
+    ``force`` rewrites records whose content hash is unchanged (a repair: the local row was
+    edited outside TDS, so the hash no longer describes it); the stale guard still applies.
+    """
     spec = get_spec(entity)
     result = UpsertResult()
     pending = _map_batch(spec, records, result)
-    _classify(spec, pending, result)
+    _classify(spec, pending, result, force=force)
     if dry_run or not pending:
         return result
     ctx = AuditContext(entity=spec.name, source=source, run=run, correlation_id=correlation_id,
@@ -108,7 +112,7 @@ def _older(new: datetime | None, old: datetime | None) -> bool:
     return bool(new and old and new < old)
 
 
-def _classify(spec: EntitySpec, pending: dict[str, _Pending], result: UpsertResult) -> None:
+def _classify(spec: EntitySpec, pending: dict[str, _Pending], result: UpsertResult, *, force: bool) -> None:
     """One query for the batch: drop unchanged and stale records from ``pending``; count them all."""
     key = spec.model_id_field
     existing = rows_by_keys(model=spec.model, key=key, keys=list(pending),
@@ -121,7 +125,7 @@ def _classify(spec: EntitySpec, pending: dict[str, _Pending], result: UpsertResu
             del pending[zoho_id]
         elif deleted_at is not None:
             item.action = "restore"
-        elif stored_hash == item.row["content_hash"]:
+        elif stored_hash == item.row["content_hash"] and not force:
             result.unchanged += 1
             del pending[zoho_id]
         else:

@@ -52,6 +52,17 @@ def test_newest_record_per_key_within_a_batch_wins():
     assert Product.objects.get(zoho_item_id="1").name == "newest"
 
 
+def test_force_rewrites_a_row_edited_outside_tds_but_never_a_newer_one():
+    upsert_records(entity="items", records=[item("1", rate=10)])
+    Product.objects.filter(zoho_item_id="1").update(unit_price=99)  # another app wrote the mirror
+    assert upsert_records(entity="items", records=[item("1", rate=10)]).unchanged == 1
+    repaired = upsert_records(entity="items", records=[item("1", rate=10)], force=True)
+    assert (repaired.updated, repaired.changed_ids) == (1, ["1"])
+    assert Product.objects.get(zoho_item_id="1").unit_price == Decimal("10")
+    stale = upsert_records(entity="items", records=[item("1", "2025-11-01T00:00:00+0300")], force=True)
+    assert (stale.skipped, stale.updated) == (1, 0)
+
+
 def test_a_bad_record_fails_alone():
     result = upsert_records(entity="items", records=[item("1"), {"name": "no id"}, item("2", rate="abc")])
     assert (result.created, result.failed) == (2, 1)
