@@ -1,0 +1,76 @@
+"""OpenAPI entries for the webhook endpoints.
+
+The webhook views are plain Django views (see sync.api.webhooks for why), so
+drf-spectacular cannot discover them; this postprocessing hook describes them
+in /api/schema/ from the same constants the views use, so the published
+contract (and any fuzzing driven by it) covers the real-time path too.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from zoho import webhooks as zw
+
+_ERROR = {"type": "object", "properties": {"status": {"type": "string", "enum": ["error"]},
+                                           "message": {"type": "string"}}, "required": ["status", "message"]}
+_ACCEPTED = {"type": "object", "properties": {
+    "status": {"type": "string", "enum": ["accepted", "duplicate"]}, "event_id": {"type": "integer"}},
+    "required": ["status"]}
+_TEST_RESULT = {"type": "object", "properties": {
+    "status": {"type": "string", "enum": ["ok"]}, "authenticated_by": {"type": "string"},
+    "entity": {"type": "string"}, "zoho_id": {"type": "string"}, "last_modified_time": {"type": "string"},
+    "dedupe_key": {"type": "string"}, "priority": {"type": "integer", "nullable": True},
+    "stored": {"type": "boolean"}}}
+_BODY = {"required": True, "content": {
+    "application/json": {"schema": {"type": "object", "additionalProperties": True,
+                                    "description": "Zoho's webhook body: one record under its entity key, "
+                                                   f"one of {', '.join(sorted(zw.BODY_KEYS))}."}},
+    "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
+        "JSONString": {"type": "string", "description": "the same JSON document, form-encoded"}}}}}}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    why = {400: "malformed body", 401: "missing or bad signature/token; nothing stored",
+           413: f"body over {zw.MAX_BODY_BYTES} bytes", 422: "unknown entity or record without an id",
+           503: "database unavailable; deliver again"}
+    return {str(code): {"description": why[code], "content": {"application/json": {"schema": _ERROR}}}
+            for code in codes}
+
+
+def _auth_parameters() -> list[dict[str, Any]]:
+    from django.conf import settings
+
+    return [
+        {"name": zw.SIGNATURE_HEADER, "in": "header", "required": False, "schema": {"type": "string"},
+         "description": "hex HMAC-SHA256 of the raw body with ZOHO_WEBHOOK_SECRET (ZOHO_WEBHOOK_AUTH=hmac)"},
+        {"name": settings.ZOHO_WEBHOOK_TOKEN_HEADER, "in": "header", "required": False,
+         "schema": {"type": "string"}, "description": "shared token (ZOHO_WEBHOOK_AUTH=token)"},
+        {"name": settings.ZOHO_WEBHOOK_TOKEN_PARAM, "in": "query", "required": False,
+         "schema": {"type": "string"}, "description": "shared token as a query parameter (ZOHO_WEBHOOK_AUTH=token)"},
+    ]
+
+
+def _delivery(summary: str, operation_id: str, extra_params: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"post": {
+        "operationId": operation_id, "summary": summary, "tags": ["webhooks"], "security": [{}],
+        "parameters": [*extra_params, *_auth_parameters()], "requestBody": _BODY,
+        "responses": {"200": {"description": "stored (accepted) or a redelivery (duplicate)",
+                              "content": {"application/json": {"schema": _ACCEPTED}}},
+                      **_errors(400, 401, 413, 422, 503)}}}
+
+
+def add_webhook_paths(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    entity = {"name": "entity", "in": "path", "required": True,
+              "schema": {"type": "string", "enum": sorted(zw.ROUTE_ENTITIES)}}
+    paths = result.setdefault("paths", {})
+    paths["/api/webhooks/zoho"] = _delivery(
+        "Receive a Zoho webhook; the entity comes from the body's key", "webhook_zoho", [])
+    paths["/api/tds/webhooks/{entity}"] = _delivery(
+        "Receive a Zoho webhook for one entity family", "webhook_entity", [entity])
+    test = _delivery("Check a delivery (signature, body, entity) without storing it", "webhook_test",
+                     [{"name": "entity", "in": "query", "required": False, "schema": {"type": "string"}}])
+    test["post"]["responses"]["200"] = {"description": "what a real delivery would store",
+                                        "content": {"application/json": {"schema": _TEST_RESULT}}}
+    test["post"]["responses"].pop("503")
+    paths["/api/tds/webhooks/test"] = test
+    return result
