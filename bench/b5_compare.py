@@ -27,6 +27,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from b1_full_pull import print_table, with_test_db  # noqa: E402
+
 DIFFERENCES = 5  # of each kind: missing locally, stale locally, local only
 
 
@@ -134,20 +137,17 @@ def main() -> int:
     server.start()
     hello = parent.recv()
     _setup_django(hello["url"])
-    from django.db import connection
 
-    test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    def work() -> list[tuple[str, str]]:
         _load_mirror(hello["items"])
-        rows = _table(len(hello["items"]), *_measure(parent))
+        return _table(len(hello["items"]), *_measure(parent))
+
+    try:
+        rows = with_test_db(work, label="b5")
     finally:
-        connection.creation.destroy_test_db(test_db, verbosity=0)
         parent.send("stop")
         server.join(timeout=10)
-    width = max(len(label) for label, _ in rows)
-    print(f"B5 tds_compare --deep ({time.strftime('%Y-%m-%d %H:%M')})")
-    for label, value in rows:
-        print(f"  {label:<{width}}  {value}")
+    print_table("B5 tds_compare --deep", rows)
     return 0 if rows[-1][1] == "PASS" else 1
 
 

@@ -21,6 +21,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from b1_full_pull import print_table, with_test_db  # noqa: E402
+
 BASELINE_PER_SECOND = 50 / 300  # [000]: "Image download (50 images) ~5 min"
 
 
@@ -119,22 +122,12 @@ def main() -> int:
     server.start()
     hello = parent.recv()
     _setup_django(args.concurrency, hello["url"])
-    from django.db import connection
-
-    # A name of its own: never collide with a test run using test_<name> at the same time.
-    if connection.vendor != "sqlite":  # SQLite's test database is in memory already
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = f"tds_bench_b6_{os.getpid()}"
-    test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        rows = _run(args, parent, hello)
+        rows = with_test_db(lambda: _run(args, parent, hello), label="b6")
     finally:
-        connection.creation.destroy_test_db(test_db, verbosity=0)
         parent.send("stop")
         server.join(timeout=10)
-    width = max(len(label) for label, _ in rows)
-    print(f"B6 product images ({time.strftime('%Y-%m-%d %H:%M')})")
-    for label, value in rows:
-        print(f"  {label:<{width}}  {value}")
+    print_table("B6 product images", rows)
     return 0 if rows[-1][1] == "PASS" else 1
 
 

@@ -39,6 +39,8 @@ _db_locks_guard = threading.Lock()
 
 
 class Backend(Protocol):
+    """The interface MemoryBackend, RedisBackend and DbBackend implement (a type, not code)."""
+
     def reserve(self, key: str, interval: float, delay: float = 0.0) -> float:
         """Take the next slot at least `delay` seconds from now; return seconds to wait for it."""
 

@@ -54,9 +54,9 @@ def test_two_worker_processes_apply_every_event_exactly_once():
     assert all("applied" in o for o in outputs) and all(" applied 0," not in o for o in outputs), outputs
 
 
-def test_a_worker_killed_mid_batch_loses_nothing():
-    _events(120)
-    victim = _worker("--batch-size", "40", "--lease-seconds", "3", "--apply", "tests.webhooks.helpers.slow_audit_apply")
+def _kill_mid_batch(apply: str) -> None:
+    """Start a worker with a slow apply function and SIGKILL it while its first batch is open."""
+    victim = _worker("--batch-size", "40", "--lease-seconds", "3", "--apply", apply)
     deadline = time.monotonic() + 30
     while not SyncQueueItem.objects.filter(status="processing").exists():
         assert time.monotonic() < deadline, "the worker never claimed a batch"
@@ -64,6 +64,11 @@ def test_a_worker_killed_mid_batch_loses_nothing():
     time.sleep(0.2)  # inside the batch: its transaction is open
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=10)
+
+
+def test_a_worker_killed_mid_batch_loses_nothing():
+    _events(120)
+    _kill_mid_batch("tests.webhooks.helpers.slow_audit_apply")
     stranded = SyncQueueItem.objects.filter(status="processing").count()
     assert stranded > 0  # the dead worker's lease holds them until it expires
     rescuer = _worker("--batch-size", "40", "--lease-seconds", "3", "--reap-every", "1", "--exit-when-idle", "5",
@@ -80,14 +85,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_with_the_real_upsert():
     from sync.models import Product
 
     _events(120)
-    victim = _worker("--batch-size", "40", "--lease-seconds", "3", "--apply", "tests.webhooks.helpers.slow_real_apply")
-    deadline = time.monotonic() + 30
-    while not SyncQueueItem.objects.filter(status="processing").exists():
-        assert time.monotonic() < deadline, "the worker never claimed a batch"
-        time.sleep(0.05)
-    time.sleep(0.2)
-    victim.send_signal(signal.SIGKILL)
-    victim.wait(timeout=10)
+    _kill_mid_batch("tests.webhooks.helpers.slow_real_apply")
     rescuer = _worker("--batch-size", "40", "--lease-seconds", "3", "--reap-every", "1", "--exit-when-idle", "5")
     output = rescuer.communicate(timeout=90)[0]
     assert rescuer.returncode == 0, output

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import socket
 import sys
 import threading
@@ -15,6 +16,8 @@ from zoho.sandbox.app import SandboxApp
 from zoho.sandbox.config import SandboxConfig
 from zoho.sandbox.private import PrivateApi
 from zoho.sandbox.webhooks import ENTITIES, build_delivery, post_delivery
+
+access_log = logging.getLogger("zoho.sandbox")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -44,7 +47,9 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        """Quiet: tests and benchmarks would drown in access logs."""
+        """Access lines go to the `zoho.sandbox` logger at DEBUG, not stderr: tests and benchmarks would drown."""
+        if access_log.isEnabledFor(logging.DEBUG):  # the serve loop is a benchmark's hot path
+            access_log.debug("%s %s", self.address_string(), format % args)
 
 
 class _Server(ThreadingHTTPServer):
