@@ -73,7 +73,7 @@ def cpu_seconds() -> float:
 
 def timed_pull(entity: str, *, full: bool = True) -> tuple[Any, float]:
     """(result, wall seconds); result.extra["cpu_seconds"] is this process's CPU time for the pull."""
-    from sync.services.pull import pull_entity
+    from sync.pull.run import pull_entity
 
     started, cpu = time.perf_counter(), cpu_seconds()
     result = pull_entity(entity=entity, full=full, trigger="cli")

@@ -144,7 +144,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=200)
-    parser.add_argument("--apply", default="sync.services.workers.apply_items",
+    parser.add_argument("--apply", default="sync.pipeline.workers.apply_items",
                         help="apply function (default: the sync engine's upsert; tests.webhooks.helpers.audit_apply "
                              "measures the queue machinery alone)")
     args = parser.parse_args()

@@ -56,9 +56,9 @@ def _setup_django(url: str) -> None:
 
 
 def _product(record: dict) -> Any:
+    from sync.compare.deep import to_decimal
+    from sync.images.plan import zoho_image_key
     from sync.models import Product
-    from sync.services.compare_deep import to_decimal
-    from sync.services.images_plan import zoho_image_key
 
     key = zoho_image_key(record)
     return Product(zoho_item_id=str(record["item_id"]), name=record.get("name") or "", raw={},

@@ -63,7 +63,7 @@ def _sandbox_state(conn: Any) -> tuple[int, float]:
 
 
 def _run(args: argparse.Namespace, conn: Any, hello: dict[str, Any]) -> list[tuple[str, str]]:
-    from sync.services.images import images_sync
+    from sync.images.run import images_sync
     from tests.images.helpers import products_from_records
 
     records = [r for r in hello["items"] if r.get("image_name")][: args.images]

@@ -7,8 +7,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from sync.models import SyncQueueItem
-from sync.services.deadletter import deadletter_discard, deadletter_retry
-from sync.services.workers import reap_leases
+from sync.pipeline.deadletter import deadletter_discard, deadletter_retry
+from sync.pipeline.workers import reap_leases
 
 
 @admin.action(description="Retry selected dead letters (back on the queue)")

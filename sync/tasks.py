@@ -12,18 +12,18 @@ from __future__ import annotations
 
 
 def drain_queue(*, batch_size: int | None = None, max_batches: int | None = 500) -> dict:
-    """Promote inbox events and apply queued items until nothing is due (see sync.services.workers)."""
+    """Promote inbox events and apply queued items until nothing is due (see sync.pipeline.workers)."""
     from django.conf import settings
 
-    from sync.services.workers import drain_queue as drain
+    from sync.pipeline.workers import drain_queue as drain
 
     return drain(batch_size=batch_size or settings.TDS_BATCH_SIZE, max_batches=max_batches).as_dict()
 
 
 def reap_leases() -> dict:
     """Expired leases back to the queue; old completed items purged; a drain kicked if work is due."""
-    from sync.services.queue import queue_kick, queue_purge_completed
-    from sync.services.workers import reap_leases as reap
+    from sync.pipeline.queue import queue_kick, queue_purge_completed
+    from sync.pipeline.workers import reap_leases as reap
 
     result = {**reap(), "purged_completed": queue_purge_completed()}
     queue_kick()
@@ -32,11 +32,11 @@ def reap_leases() -> dict:
 
 def retry_dead_letters(*, limit: int = 500) -> dict:
     """Requeue transient dead letters whose backoff has passed."""
-    from sync.services.deadletter import deadletter_auto_retry
+    from sync.pipeline.deadletter import deadletter_auto_retry
 
     outcome = deadletter_auto_retry(limit=limit).as_dict()
     if outcome["requeued"]:
-        from sync.services.queue import queue_kick
+        from sync.pipeline.queue import queue_kick
 
         queue_kick()
     return outcome
@@ -47,8 +47,8 @@ def retry_dead_letters(*, limit: int = 500) -> dict:
 
 def sync_images(*, concurrency: int | None = None, force: bool = False, item_ids: list[str] | None = None,
                 trigger: str = "schedule") -> dict:
-    """Download missing or changed product images (see sync.services.images)."""
-    from sync.services.images import images_sync
+    """Download missing or changed product images (see sync.images.run)."""
+    from sync.images.run import images_sync
 
     return images_sync(concurrency=concurrency, force=force, item_ids=item_ids, trigger=trigger).as_dict()
 
@@ -60,8 +60,8 @@ def sync_images(*, concurrency: int | None = None, force: bool = False, item_ids
 
 def scheduled_compare_sync(*, dry_run: bool = False, deep: bool = True) -> dict:
     """Compare (record by record) and carry out the recommendations: the seed's 6-hourly job."""
+    from sync.compare.execute import compare_and_sync
     from sync.schedules import COMPARE_SYNC, run_guarded
-    from sync.services.compare_sync import compare_and_sync
 
     def job() -> dict:
         report = compare_and_sync(deep=deep, sync=True, dry_run=dry_run, trigger="schedule")
@@ -72,28 +72,28 @@ def scheduled_compare_sync(*, dry_run: bool = False, deep: bool = True) -> dict:
 
 def scheduled_stock_sync(*, dry_run: bool = False) -> dict:
     from sync.schedules import STOCK_SYNC, run_guarded
-    from sync.services.stock import stock_sync
+    from sync.stock.run import stock_sync
 
     return run_guarded(STOCK_SYNC, lambda: _as_dict(stock_sync(dry_run=dry_run, trigger="schedule")))
 
 
 def scheduled_incremental_pull(*, dry_run: bool = False) -> dict:
+    from sync.pull.run import pull_all
     from sync.schedules import INCREMENTAL_PULL, run_guarded
-    from sync.services.pull import pull_all
 
     return run_guarded(INCREMENTAL_PULL, lambda: _as_dict(pull_all(full=False, dry_run=dry_run, trigger="schedule")))
 
 
 def scheduled_full_pull(*, dry_run: bool = False) -> dict:
+    from sync.pull.run import pull_all
     from sync.schedules import FULL_PULL, run_guarded
-    from sync.services.pull import pull_all
 
     return run_guarded(FULL_PULL, lambda: _as_dict(pull_all(full=True, dry_run=dry_run, trigger="schedule")))
 
 
 def scheduled_image_sync(*, dry_run: bool = False) -> dict:
+    from sync.images.run import images_sync
     from sync.schedules import IMAGE_SYNC, run_guarded
-    from sync.services.images import images_sync
 
     return run_guarded(IMAGE_SYNC, lambda: images_sync(dry_run=dry_run, trigger="schedule").as_dict())
 

@@ -16,7 +16,7 @@ from sync.api.serializers import (
     RetryOutcomeSerializer,
 )
 from sync.models import DeadLetter
-from sync.services.deadletter import deadletter_retry
+from sync.pipeline.deadletter import deadletter_retry
 
 _MAX_LIMIT = 500
 

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from sync.api.exceptions import JsonErrorsMixin
 from sync.api.webhooks import REJECTION_REASONS, rejected_count
-from sync.services.queue import queue_health
+from sync.pipeline.queue import queue_health
 
 
 class QueueHealthView(JsonErrorsMixin, APIView):

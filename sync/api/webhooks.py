@@ -25,8 +25,8 @@ from django.db import DatabaseError, transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from sync.services.inbox import inbox_store
-from sync.services.queue import queue_kick
+from sync.pipeline.inbox import inbox_store
+from sync.pipeline.queue import queue_kick
 from zoho import webhooks as zw
 
 logger = logging.getLogger("tds.webhooks")
@@ -152,7 +152,7 @@ def zoho_webhook_test(request: HttpRequest) -> JsonResponse:
         event = parse(request, body, request.GET.get("entity") or None)
     except zw.WebhookError as exc:
         return _error(exc.status, exc.message)
-    from sync.services.queue import entity_priorities
+    from sync.pipeline.queue import entity_priorities
 
     return JsonResponse({
         "status": "ok", "authenticated_by": method, "entity": event.entity, "zoho_id": event.zoho_id,

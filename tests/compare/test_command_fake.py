@@ -14,9 +14,10 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from sync.compare import execute as compare_sync
+from sync.compare import targets as compare_targets
+from sync.compare.run import compare_run
 from sync.models import PriceList, Product, SyncCursor, SyncRun
-from sync.services import compare_sync, compare_targets
-from sync.services.compare import compare_run
 from tests.compare.fakes import FakeClient
 from tests.compare.test_engine import BASE, local_product, zoho_item
 

@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from sync.compare.run import compare_run
+from sync.compare.targets import Target
+from sync.compare.zoho_counts import Source
 from sync.models import Product, SyncCursor
-from sync.services.compare import compare_run
-from sync.services.compare_targets import Target
-from sync.services.compare_zoho import Source
 from tests.compare.fakes import FakeClient
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +72,7 @@ def test_quick_counts_probe_pages_instead_of_listing(seeded: FakeClient) -> None
     (9_000, 10_000, 6), (10_000, 0, 13), (1_353, 0, 6),
 ])
 def test_counts_take_two_calls_when_the_local_count_is_right(records: int, hint: int, calls: int) -> None:
-    from sync.services.compare_zoho import ZohoSide
+    from sync.compare.zoho_counts import ZohoSide
 
     client = FakeClient({"/items": [{"item_id": str(i)} for i in range(records)]})
     assert ZohoSide(client=client).count(targets("records")[0].source, hint=hint) == records

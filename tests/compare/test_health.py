@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from sync.compare.health import HealthInputs, band_for, health_inputs, health_score
 from sync.models import DeadLetter, SyncCursor, SyncRun
-from sync.services.health import HealthInputs, band_for, health_inputs, health_score
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ def test_inputs_are_read_from_the_tds_tables() -> None:
 
 
 def test_the_seed_example_scores_what_the_seed_prints() -> None:
-    from sync.services.health import weighted_match
+    from sync.compare.health import weighted_match
 
     match = weighted_match({"items": 99.2, "stock": 99.6, "images": 91.8, "price_lists": 100.0})
     health = health_score(match_pct=match, inputs=HealthInputs())

@@ -1,8 +1,8 @@
-"""Recommendation rules and priorities, one case per rule (see sync/services/recommend.py)."""
+"""Recommendation rules and priorities, one case per rule (see sync/compare/recommend.py)."""
 from __future__ import annotations
 
-from sync.services.compare_report import EntityComparison
-from sync.services.recommend import priority_for, recommend
+from sync.compare.recommend import priority_for, recommend
+from sync.compare.report import EntityComparison
 
 
 def deep(entity: str = "items", *, identical: int = 100, **lists: list[str]) -> EntityComparison:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sync.services.compare_render import action_lines, comparison_line, summary_lines
-from sync.services.compare_report import ActionResult, CompareReport, EntityComparison, Health, Recommendation
+from sync.compare.report import ActionResult, CompareReport, EntityComparison, Health, Recommendation
+from sync.management.output.compare import action_lines, comparison_line, summary_lines
 
 
 def test_entity_lines_match_the_seed_columns() -> None:

@@ -25,8 +25,8 @@ NO_IMAGE = {"image_name": "", "image_type": "", "image_document_id": "", "image_
 @pytest.fixture
 def mirror(sandbox_factory: Any, settings: Any, tmp_path: Path) -> Any:
     """A 60-item sandbox, fully synced (records and images); logs and media under tmp_path."""
-    from sync.services.images import images_sync
-    from sync.services.pull import pull_all
+    from sync.images.run import images_sync
+    from sync.pull.run import pull_all
     from zoho.auth import clear_token_cache
 
     sb = sandbox_factory(items=60)
@@ -164,7 +164,7 @@ def test_scheduled_tasks_call_the_services_and_skip_while_a_run_is_going(mirror:
 def test_demo_steps_print_the_summaries(mirror: Any) -> None:
     from types import SimpleNamespace
 
-    from sync.services.compare_demo import compare_step
+    from sync.management.output.demo_compare import compare_step
 
     lines: list[str] = []
     ctx = SimpleNamespace(say=lines.append, client=None)

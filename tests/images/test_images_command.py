@@ -7,8 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from sync.images import run as images
 from sync.models.tds import SyncRun
-from sync.services import images
 from tests.images.helpers import image_bytes, media_files
 from tests.images.test_images_service import StubClient, make_products
 from zoho.errors import ZohoTransientError

@@ -10,9 +10,9 @@ import threading
 
 import pytest
 
+from sync.images.run import image_coverage, images_sync
 from sync.models.erp import Product
 from sync.models.tds import SyncLog, SyncRun
-from sync.services.images import image_coverage, images_sync
 from tests.images.helpers import image_bytes, media_files
 from zoho.errors import ZohoNotFound, ZohoTransientError
 from zoho.images import ItemImage
@@ -121,8 +121,8 @@ def test_items_option_limits_the_run(media):
 
 
 def test_concurrency_comes_from_tds_configuration_before_the_environment(settings):
+    from sync.images.run import image_concurrency
     from sync.models.tds import Configuration
-    from sync.services.images import image_concurrency
 
     settings.TDS_IMAGE_CONCURRENCY = 10
     assert image_concurrency() == 10
@@ -150,7 +150,7 @@ def test_coverage_counts_missing_changed_and_unavailable(media):
 
 def test_the_django_q_task_runs_the_sync_and_returns_its_counts(media, monkeypatch):
     from sync import tasks
-    from sync.services import images
+    from sync.images import run as images
 
     make_products("1")
     monkeypatch.setattr(images, "_default_client", lambda: StubClient({"1": ItemImage(image_bytes(), "image/jpeg")}))

@@ -8,8 +8,8 @@ import time
 import pytest
 from PIL import Image
 
-from sync.services import images_store
-from sync.services.images_store import ImageMissing, ImageRefused, image_check, image_file_name, thumbnail_bytes
+from sync.images import store as images_store
+from sync.images.store import ImageMissing, ImageRefused, image_check, image_file_name, thumbnail_bytes
 from tests.images.helpers import image_bytes, media_files
 
 

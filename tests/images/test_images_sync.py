@@ -7,10 +7,10 @@ import pytest
 import responses
 from PIL import Image
 
+from sync.images import store as images_store
+from sync.images.run import image_coverage, images_sync
 from sync.models.erp import Product
 from sync.models.tds import SyncLog, SyncRun
-from sync.services import images_store
-from sync.services.images import image_coverage, images_sync
 from tests.images.helpers import media_files, products_from_records
 
 
@@ -167,7 +167,7 @@ def test_bad_bodies_over_http_are_refused_and_reported(loaded, media):
 
 def test_with_the_real_pull_a_changed_image_in_zoho_is_fetched_again(sandbox, zoho_settings, media, db):
     """The sync engine fills products; images follow Zoho's image identity through an incremental pull."""
-    from sync.services.pull import pull_entity
+    from sync.pull.run import pull_entity
     from zoho.client import get_client
 
     # The pull's prefetch thread would otherwise wait on SQLite's lock held by this test's transaction.

@@ -5,7 +5,7 @@ import pytest
 
 from sync.entities import REGISTRY
 from sync.models import AuditEntry, InvoiceLine, PriceListItem, Product, StockLevel, SyncCursor, SyncLog, SyncRun
-from sync.services.pull import pull_all, pull_entity
+from sync.pull.run import pull_all, pull_entity
 from tests.sync.helpers import STORE_NAMES, first_id, mismatches
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -129,7 +129,7 @@ def _failing_for(path, paginate):
 
 
 def test_for_every_entity_a_stale_version_never_wins(sb, synced):
-    from sync.services.upsert import upsert_records
+    from sync.upsert.records import upsert_records
     from tests.sync.helpers import sandbox_records
 
     checked = []

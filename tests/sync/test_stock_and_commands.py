@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from sync import events
 from sync.models import Metric, Product, StockLevel, SyncRun
-from sync.services.stock import stock_stats, stock_sync
+from sync.stock.run import stock_stats, stock_sync
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -136,7 +136,7 @@ def test_events_reach_the_redis_channel(settings):
 
 
 def test_stock_and_images_run_as_entities_of_tds_sync(sb, zclient):
-    from sync.services.pull import pull_all
+    from sync.pull.run import pull_all
 
     summary = pull_all(entities=["items", "stock", "images"], client=zclient, full=True)
     by = {r.entity: r for r in summary.results}

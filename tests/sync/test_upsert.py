@@ -7,7 +7,7 @@ import pytest
 
 from sync.entities import UnknownEntity, resolve_entities, topological_order
 from sync.models import AuditEntry, Customer, Invoice, InvoiceLine, Product
-from sync.services.upsert import upsert_records
+from sync.upsert.records import upsert_records
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync.services import queue as queue_service
+from sync.pipeline import queue as queue_service
 
 
 @pytest.fixture(autouse=True)
@@ -20,8 +20,8 @@ def published(monkeypatch):  # noqa: ANN001, ANN201
     def capture(name: str, **payload: object) -> None:
         events.append((name, payload))
 
-    import sync.services.deadletter as dl
-    import sync.services.workers as workers
+    import sync.pipeline.deadletter as dl
+    import sync.pipeline.workers as workers
 
     monkeypatch.setattr(dl, "publish_event", capture)
     monkeypatch.setattr(workers, "publish_event", capture)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from sync.services.inbox import inbox_store
+from sync.pipeline.inbox import inbox_store
 from zoho.webhooks import body_key_for, id_field_for, parse_zoho_time
 
 

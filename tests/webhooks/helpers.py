@@ -91,7 +91,7 @@ def slow_real_apply(**kwargs: Any) -> None:
     """The sync engine's upsert, slowed down so a test can kill the worker mid-batch."""
     import time
 
-    from sync.services.workers import apply_items
+    from sync.pipeline.workers import apply_items
 
     apply_items(**kwargs)
     time.sleep(0.4)

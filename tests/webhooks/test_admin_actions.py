@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from sync.models import DeadLetter, SyncQueueItem
-from sync.services.inbox import inbox_promote
-from sync.services.queue import queue_claim
-from sync.services.workers import drain_queue
+from sync.pipeline.inbox import inbox_promote
+from sync.pipeline.queue import queue_claim
+from sync.pipeline.workers import drain_queue
 from tests.webhooks.factories import store_event
 from tests.webhooks.helpers import RecordingApply
 

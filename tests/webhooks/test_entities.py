@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sync.entities import REGISTRY
-from sync.services.queue import DEFAULT_PRIORITIES
+from sync.pipeline.queue import DEFAULT_PRIORITIES
 from zoho.webhooks import BODY_KEYS, ROUTE_ENTITIES
 
 

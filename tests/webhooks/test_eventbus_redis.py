@@ -8,8 +8,8 @@ import pytest
 from django.conf import settings
 
 from sync.events import CHANNEL
-from sync.services.deadletter import deadletter_retry
-from sync.services.workers import drain_queue
+from sync.pipeline.deadletter import deadletter_retry
+from sync.pipeline.workers import drain_queue
 from tests.webhooks.factories import store_event
 from tests.webhooks.helpers import RecordingApply
 

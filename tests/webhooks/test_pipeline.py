@@ -7,7 +7,7 @@ import pytest
 
 from sync.events import tds_event
 from sync.models import AuditEntry, InboxEvent, Product, StockLevel, SyncQueueItem
-from sync.services.workers import drain_queue
+from sync.pipeline.workers import drain_queue
 from tests.webhooks.helpers import deliver, item_doc
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -117,7 +117,7 @@ class Flaky:
         self.error, self.fixed, self.failures = error, False, 0
 
     def __call__(self, **kwargs):  # noqa: ANN003, ANN204
-        from sync.services.workers import apply_items
+        from sync.pipeline.workers import apply_items
 
         if not self.fixed:
             self.failures += 1
@@ -135,7 +135,7 @@ def test_transient_failure_backs_off_then_dead_letters_then_retry_from_the_api_s
         live_server, settings, monkeypatch, django_user_model):
     from rest_framework.authtoken.models import Token
 
-    from sync.services import retry as retry_service
+    from sync.pipeline import retry as retry_service
     from tests.webhooks.helpers import post
     from zoho.errors import ZohoTransientError
 

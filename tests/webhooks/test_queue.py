@@ -7,11 +7,11 @@ import pytest
 from django.utils import timezone
 
 from sync.models import Configuration, DeadLetter, InboxEvent, SyncQueueItem
-from sync.services import retry as retry_service
-from sync.services.deadletter import deadletter_auto_retry, deadletter_retry
-from sync.services.inbox import inbox_promote
-from sync.services.queue import queue_claim, queue_reap
-from sync.services.workers import drain_batch, drain_queue, reap_leases
+from sync.pipeline import retry as retry_service
+from sync.pipeline.deadletter import deadletter_auto_retry, deadletter_retry
+from sync.pipeline.inbox import inbox_promote
+from sync.pipeline.queue import queue_claim, queue_reap
+from sync.pipeline.workers import drain_batch, drain_queue, reap_leases
 from tests.webhooks.factories import store_event
 from tests.webhooks.helpers import RecordingApply
 from zoho.errors import ZohoPermanentError, ZohoTransientError
@@ -187,7 +187,7 @@ def test_expired_leases_return_to_the_queue_and_a_late_worker_applies_nothing():
     drain_queue(apply=fast, worker="fast")
     assert fast.applied_ids == ["L1"]
     # The slow worker wakes up and tries to finish its (lost) batch: nothing happens.
-    from sync.services.workers import _apply_group, DrainResult  # noqa: I001
+    from sync.pipeline.workers import _apply_group, DrainResult  # noqa: I001
 
     late, result = RecordingApply(), DrainResult()
     _apply_group("slow", slow, late, result)
@@ -208,7 +208,7 @@ def test_an_item_that_keeps_killing_its_worker_is_dead_lettered(settings):
 
 
 def test_manual_and_poll_events_take_the_same_path():
-    from sync.services.inbox import inbox_add
+    from sync.pipeline.inbox import inbox_add
 
     record = {"item_id": "M1", "name": "manual", "last_modified_time": "2025-11-18T02:02:51+0300"}
     first = inbox_add(source="manual", entity="items", record=record, zoho_id="M1")
@@ -228,7 +228,7 @@ def test_items_enqueued_without_a_due_time_are_claimed():
 def test_a_burst_of_webhooks_enqueues_one_drain_task(settings, monkeypatch):
     from django.core.cache import caches
 
-    from sync.services import queue as queue_service
+    from sync.pipeline import queue as queue_service
 
     calls = []
     monkeypatch.setattr("django_q.tasks.async_task", lambda func, **kw: calls.append(func))
@@ -241,7 +241,7 @@ def test_a_burst_of_webhooks_enqueues_one_drain_task(settings, monkeypatch):
 
 
 def test_an_event_of_an_unknown_entity_is_rejected_not_queued():
-    from sync.services.inbox import inbox_add
+    from sync.pipeline.inbox import inbox_add
 
     inbox_add(source="manual", entity="spaceships", record={"id": "1"}, zoho_id="1")
     store_event("items", "OK1")

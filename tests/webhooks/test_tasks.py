@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from sync import tasks
 from sync.models import DeadLetter, Product, SyncQueueItem
-from sync.services.workers import drain_queue
+from sync.pipeline.workers import drain_queue
 from tests.webhooks.factories import store_event
 from tests.webhooks.helpers import RecordingApply
 from zoho.errors import ZohoTransientError

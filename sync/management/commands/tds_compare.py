@@ -12,10 +12,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sync.services import compare_render as render
-from sync.services.compare_report import ActionResult, CompareReport, EntityComparison, Recommendation
-from sync.services.compare_sync import compare_and_sync, for_review
-from sync.services.compare_targets import UnknownEntity, resolve_names
+from sync.compare.execute import compare_and_sync, for_review
+from sync.compare.report import ActionResult, CompareReport, EntityComparison, Recommendation
+from sync.compare.targets import UnknownEntity, resolve_names
+from sync.management.output import compare as render
 
 
 class Command(BaseCommand):

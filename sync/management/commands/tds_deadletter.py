@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sync.models import DeadLetter
-from sync.services.deadletter import deadletter_discard, deadletter_purge, deadletter_retry
+from sync.pipeline.deadletter import deadletter_discard, deadletter_purge, deadletter_retry
 
 
 class Command(BaseCommand):

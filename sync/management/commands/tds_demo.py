@@ -26,8 +26,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from django.db import connection
 
-from sync.management.commands._sync_output import Progress, summary_table
-from sync.services.compare_demo import compare_step
+from sync.management.output.demo_compare import compare_step
+from sync.management.output.sync_progress import Progress, summary_table
 
 ZOHO_LIMIT_PER_MINUTE = 100
 SANDBOX_CREDENTIALS = {"ZOHO_CLIENT_ID": "sandbox-client", "ZOHO_CLIENT_SECRET": "sandbox-secret",
@@ -75,7 +75,7 @@ def step_sandbox(ctx: DemoContext) -> None:
 
 
 def _pull(ctx: DemoContext, name: str, *, full: bool) -> None:
-    from sync.services.pull import pull_all
+    from sync.pull.run import pull_all
 
     progress = Progress(ctx.err._out)
     summary = pull_all(full=full, trigger="demo", client=ctx.client, on_result=progress.done, progress=progress)
@@ -129,7 +129,7 @@ def step_full_pass(ctx: DemoContext) -> None:
 
 
 def _images(ctx: DemoContext, title: str) -> None:
-    from sync.services.images import images_sync
+    from sync.images.run import images_sync
 
     result = images_sync(client=ctx.client, trigger="demo")
     ctx.say(f"\n{title}: {result.downloaded} downloaded, {result.deduplicated} deduplicated, "

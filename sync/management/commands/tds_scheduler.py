@@ -15,9 +15,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from sync import schedules
-from sync.services import compare_render as render
-from sync.services.compare_report import CompareReport
-from sync.services.compare_sync import compare_and_sync, for_review
+from sync.compare.execute import compare_and_sync, for_review
+from sync.compare.report import CompareReport
+from sync.management.output import compare as render
 
 
 def _hours(value: str) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sync.entities import UnknownEntity, resolve_entities
-from sync.management.commands._sync_output import Progress, summary_table
+from sync.management.output.sync_progress import Progress, summary_table
 from sync.mappers.common import timestamp
 
 
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         since = _since(options["since"])
         client = _client()
         progress = Progress(self.stderr._out)
-        from sync.services.pull import pull_all
+        from sync.pull.run import pull_all
 
         summary = pull_all(entities=entities, full=options["full"], dry_run=options["dry_run"], since=since,
                            trigger="cli", client=client, on_result=progress.done, progress=progress)

@@ -6,10 +6,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from sync.images.run import ImageSyncResult, images_sync
 from sync.models.erp import Product
 from sync.models.tds import SyncRun
 from sync.schedules import IMAGE_SYNC, schedule_lock
-from sync.services.images import ImageSyncResult, images_sync
 
 SUMMARY_ROWS = (
     ("to fetch", "candidates"), ("up to date (no call)", "up_to_date"), ("downloaded", "downloaded"),

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sync.management.commands.tds_sync import _client
-from sync.services.stock import BATCH_RANGE, DB_BATCH_RANGE, check_range, stock_response, stock_sync
+from sync.stock.run import BATCH_RANGE, DB_BATCH_RANGE, check_range, stock_response, stock_sync
 
 
 class Command(BaseCommand):

@@ -16,8 +16,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connection
 from django.utils.module_loading import import_string
 
-from sync.services.queue import worker_identity
-from sync.services.workers import DrainResult, drain_batch, reap_leases
+from sync.pipeline.queue import worker_identity
+from sync.pipeline.workers import DrainResult, drain_batch, reap_leases
 
 
 class Command(BaseCommand):
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--exit-when-idle", type=float, default=None, metavar="SECONDS",
                             help="exit after this long with nothing to do")
         parser.add_argument("--reap-every", type=float, default=30.0, help="seconds between lease reaps")
-        parser.add_argument("--apply", default="sync.services.workers.apply_items",
+        parser.add_argument("--apply", default="sync.pipeline.workers.apply_items",
                             help="dotted path of the apply function (default: the sync engine's upsert)")
 
     def handle(self, *args: Any, **options: Any) -> None:

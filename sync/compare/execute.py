@@ -12,12 +12,12 @@ from typing import Any
 
 from django.utils import timezone
 
+from sync.compare.actions import run_action
+from sync.compare.recommend import NO_SYNC_NEEDED, RECONCILIATION
+from sync.compare.report import ActionResult, CompareReport, EntityComparison, Recommendation
+from sync.compare.run import compare_run
+from sync.logfiles import RunLog
 from sync.logging import correlation
-from sync.services.compare import compare_run
-from sync.services.compare_actions import run_action
-from sync.services.compare_log import RunLog
-from sync.services.compare_report import ActionResult, CompareReport, EntityComparison, Recommendation
-from sync.services.recommend import NO_SYNC_NEEDED, RECONCILIATION
 
 ActionHook = Callable[[Recommendation, EntityComparison | None, ActionResult], None]
 AFTER_ITEMS = ("stock", "images")

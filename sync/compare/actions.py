@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.services.compare_report import ActionResult, Recommendation
-from sync.services.recommend import DOWNLOAD_MISSING, FULL_SYNC, INCREMENTAL_SYNC
+from sync.compare.recommend import DOWNLOAD_MISSING, FULL_SYNC, INCREMENTAL_SYNC
+from sync.compare.report import ActionResult, Recommendation
 
 
 def describe(rec: Recommendation) -> str:
@@ -33,7 +33,7 @@ def run_action(rec: Recommendation, *, dry_run: bool, trigger: str) -> ActionRes
 
 
 def _images(rec: Recommendation, *, trigger: str) -> ActionResult:
-    from sync.services.images import images_sync
+    from sync.images.run import images_sync
 
     result = images_sync(item_ids=rec.ids, trigger=trigger)
     return ActionResult(
@@ -45,7 +45,7 @@ def _images(rec: Recommendation, *, trigger: str) -> ActionResult:
 
 
 def _stock(rec: Recommendation, *, trigger: str) -> ActionResult:
-    from sync.services.stock import stock_sync
+    from sync.stock.run import stock_sync
 
     # Zoho's record did not change, so its content hash still matches and the upsert
     # would skip it: the local quantity was edited outside TDS (other apps write these
@@ -55,7 +55,7 @@ def _stock(rec: Recommendation, *, trigger: str) -> ActionResult:
 
 
 def _pull(rec: Recommendation, *, trigger: str) -> ActionResult:
-    from sync.services.pull import pull_entity
+    from sync.pull.run import pull_entity
 
     result = pull_entity(entity=rec.entity, full=rec.action == FULL_SYNC, trigger=trigger)
     return _from_run(rec, result)

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from sync.images.fetch import Outcome
+from sync.images.plan import image_coverage
 from sync.models.tds import SyncLog, SyncRun
-from sync.services.images_fetch import Outcome
-from sync.services.images_plan import image_coverage
 
 SUMMARY_LIST_LIMIT = 50
 

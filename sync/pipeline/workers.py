@@ -21,10 +21,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from sync.models import SyncQueueItem
-from sync.services.deadletter import deadletter_add, deadletter_resolve_for, publish_event
-from sync.services.inbox import inbox_mark_processed, inbox_promote, inbox_reject_unknown
-from sync.services.queue import queue_claim, queue_complete, queue_reap, worker_identity
-from sync.services.retry import is_transient, retry_policy
+from sync.pipeline.deadletter import deadletter_add, deadletter_resolve_for, publish_event
+from sync.pipeline.inbox import inbox_mark_processed, inbox_promote, inbox_reject_unknown
+from sync.pipeline.queue import queue_claim, queue_complete, queue_reap, worker_identity
+from sync.pipeline.retry import is_transient, retry_policy
 
 logger = logging.getLogger("tds.workers")
 
@@ -221,14 +221,14 @@ def _bury_exhausted() -> int:
 
 
 def apply_items(*, entity: str, operation: str, source: str, items: list[SyncQueueItem]) -> None:
-    """Write the items' raw Zoho records through sync.services.upsert (mapper, stale guard, audit).
+    """Write the items' raw Zoho records through sync.upsert.records (mapper, stale guard, audit).
 
     A stock event carries an item record: the item is upserted and, for the records that
     changed, its per-warehouse levels are written. Raises MappingError when any record of
     the batch could not be mapped, so the caller isolates it.
     """
-    from sync.services.retry import MappingError
-    from sync.services.upsert import upsert_records
+    from sync.pipeline.retry import MappingError
+    from sync.upsert.records import upsert_records
 
     target = "items" if entity == "stock" else entity
     if operation == SyncQueueItem.Operation.DELETE:
@@ -247,7 +247,7 @@ def apply_items(*, entity: str, operation: str, source: str, items: list[SyncQue
 
 
 def _write_stock_levels(records: list[dict], changed: set[str]) -> None:
-    from sync.services.stock_levels import stock_levels_write
+    from sync.stock.levels import stock_levels_write
 
     with_stock = [r for r in records
                   if str(r.get("item_id")) in changed and (r.get("warehouses") or r.get("locations"))]
@@ -259,7 +259,7 @@ def _mark_deleted(entity: str, items: list[SyncQueueItem], source: str) -> None:
     """A delete event: the record is kept and marked (is_active false, deleted_in_zoho_at), audited."""
     from sync.entities import get_spec
     from sync.models import AuditEntry
-    from sync.services.audit import AuditContext, audit_write
+    from sync.upsert.audit import AuditContext, audit_write
 
     spec, now = get_spec(entity), timezone.now()
     live = spec.model.objects.filter(**{f"{spec.model_id_field}__in": [i.zoho_id for i in items]},

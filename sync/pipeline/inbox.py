@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from sync.models import InboxEvent, SyncQueueItem
-from sync.services.queue import entity_priorities, in_locked_subquery, queue_items_create
+from sync.pipeline.queue import entity_priorities, in_locked_subquery, queue_items_create
 from zoho.webhooks import parse_zoho_time
 
 logger = logging.getLogger("tds.inbox")

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from sync.images.store import url_file_exists
 from sync.models.erp import Product
-from sync.services.images_store import url_file_exists
 
 PLAN_FIELDS = ("pk", "zoho_item_id", "name", "image_name", "image_type", "image_document_id",
                "image_url", "thumbnail_url", "image_hash", "image_source_key")

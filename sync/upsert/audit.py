@@ -7,8 +7,8 @@ from typing import Any
 from django.utils import timezone
 
 from sync.models import AuditEntry, SyncRun
-from sync.services.hashing import jsonable
-from sync.services.upsert_sql import insert_rows
+from sync.upsert.hashing import jsonable
+from sync.upsert.sql import insert_rows
 
 # Not audited field by field: the payload itself and bookkeeping that changes on every write.
 NOT_AUDITED = frozenset({"raw", "content_hash", "last_synced", "created_at", "updated_at", "zoho_last_modified",

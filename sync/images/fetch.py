@@ -11,8 +11,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from sync.services.images_plan import ImageJob
-from sync.services.images_store import (
+from sync.images.plan import ImageJob
+from sync.images.store import (
     CheckedImage,
     ImageMissing,
     ImageRefused,

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from sync.services.compare_report import EntityComparison
+from sync.compare.report import EntityComparison
 
 
 def zoho_epoch(value: object) -> int | None:

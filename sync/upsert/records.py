@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from sync.entities import EntitySpec, get_spec
 from sync.models import AuditEntry, SyncRun
-from sync.services.audit import NOT_AUDITED, AuditContext, audit_write, update_entries
-from sync.services.hashing import content_hash, content_keys
-from sync.services.relink import adopt_orphans
-from sync.services.upsert_sql import relax_commit, rows_by_keys, write_rows
+from sync.upsert.audit import NOT_AUDITED, AuditContext, audit_write, update_entries
+from sync.upsert.hashing import content_hash, content_keys
+from sync.upsert.relink import adopt_orphans
+from sync.upsert.sql import relax_commit, rows_by_keys, write_rows
 
 logger = logging.getLogger("tds.sync")
 

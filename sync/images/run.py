@@ -20,12 +20,12 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from sync.images.fetch import ContentIndex, Outcome, image_fetch
+from sync.images.plan import Clearing, ImageJob, ImagePlan, image_coverage, images_plan
+from sync.images.result import ImageSyncResult, run_finish, run_start
+from sync.images.store import orphan_cleanup, remove_url_file, stale_temp_cleanup
 from sync.models.erp import Product
 from sync.models.tds import Configuration, SyncRun
-from sync.services.images_fetch import ContentIndex, Outcome, image_fetch
-from sync.services.images_plan import Clearing, ImageJob, ImagePlan, image_coverage, images_plan
-from sync.services.images_result import ImageSyncResult, run_finish, run_start
-from sync.services.images_store import orphan_cleanup, remove_url_file, stale_temp_cleanup
 
 __all__ = ["ImageSyncResult", "image_coverage", "images_sync"]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sync.services.compare_zoho import Source
+from sync.compare.zoho_counts import Source
 
 DEFAULT_ENTITIES = ("items", "stock", "images", "price_lists", "customers", "vendors")  # the seed's six [000]
 DERIVED = {"stock": "items", "images": "items"}  # compared from the items list
@@ -92,7 +92,7 @@ def targets_for(names: list[str] | None) -> list[Target]:
 
 def cursor_state(target: Target) -> tuple[bool, datetime | None]:
     """(has the entity ever been pulled, the time an incremental pull would start from)."""
-    from sync.services.cursors import cursor_get, cursor_since
+    from sync.pull.cursors import cursor_get, cursor_since
 
     state = cursor_get(entity=target.cursor_entity)
     return bool(state.watermark or state.last_full_run_at), cursor_since(state=state)

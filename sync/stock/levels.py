@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from sync.mappers.items import stock_levels
 from sync.models import Product, StockLevel, Warehouse
-from sync.services.upsert_sql import relax_commit, rows_by_keys, write_rows
+from sync.upsert.sql import relax_commit, rows_by_keys, write_rows
 
 
 def stock_levels_write(*, details: list[dict[str, Any]], dry_run: bool = False) -> int:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sync.services import compare_render as render
-from sync.services.compare_sync import compare_and_sync, for_review
+from sync.compare.execute import compare_and_sync, for_review
+from sync.management.output import compare as render
 
 
 def compare_step(title: str, *, sync: bool = False, entities: list[str] | None = None) -> Callable[[Any], None]:

@@ -17,14 +17,14 @@ from typing import Any
 
 from django.conf import settings
 
+from sync.background import Background, prefetched
 from sync.entities import EntitySpec, get_spec, resolve_entities
-from sync.services.cursors import cursor_advance, cursor_get, cursor_since, zoho_time
-from sync.services.deletions import mark_deleted
-from sync.services.details import with_details
-from sync.services.prefetch import Background, prefetched
-from sync.services.runs import RunResult, RunTracker, new_correlation_id
-from sync.services.stock_levels import stock_levels_write
-from sync.services.upsert import UpsertResult, upsert_records
+from sync.ledger import RunResult, RunTracker, new_correlation_id
+from sync.pull.cursors import cursor_advance, cursor_get, cursor_since, zoho_time
+from sync.pull.deletions import mark_deleted
+from sync.pull.details import with_details
+from sync.stock.levels import stock_levels_write
+from sync.upsert.records import UpsertResult, upsert_records
 
 logger = logging.getLogger("tds.sync")
 ProgressFn = Callable[[str, int], None]
@@ -202,10 +202,10 @@ def pull_all(*, entities: list[str] | None = None, full: bool = False, dry_run: 
 def _derived(entity: str, *, dry_run: bool, trigger: str, client: Any, correlation_id: str) -> RunResult:
     """stock and images are their own services; wrap them as an entity pass."""
     if entity == "stock":
-        from sync.services.stock import stock_sync
+        from sync.stock.run import stock_sync
 
         return stock_sync(dry_run=dry_run, trigger=trigger, client=client, active_only=False)
-    from sync.services.images import images_sync
+    from sync.images.run import images_sync
 
     res = images_sync(dry_run=dry_run, trigger=trigger, client=client)
     return RunResult(entity="images", run_id=res.run_id, dry_run=dry_run, created=res.downloaded + res.deduplicated,

@@ -21,7 +21,7 @@ Priority = base per action, +1 when the match is below 95 %, +1 more below 80 %,
 """
 from __future__ import annotations
 
-from sync.services.compare_report import EntityComparison, Recommendation
+from sync.compare.report import EntityComparison, Recommendation
 
 NO_SYNC_NEEDED = "NO_SYNC_NEEDED"
 INCREMENTAL_SYNC = "INCREMENTAL_SYNC"

@@ -20,7 +20,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from sync.services.compare_deep import (
+from sync.compare.deep import (
     compare_timestamps,
     compare_values,
     local_epoch,
@@ -28,11 +28,11 @@ from sync.services.compare_deep import (
     to_decimal,
     zoho_epoch,
 )
-from sync.services.compare_report import CompareReport, EntityComparison
-from sync.services.compare_targets import Target, cursor_state, targets_for
-from sync.services.compare_zoho import ZohoSide
-from sync.services.health import HealthInputs, health_inputs, health_score, weighted_match
-from sync.services.recommend import FULL_SYNC, RECONCILIATION, recommend_all
+from sync.compare.health import HealthInputs, health_inputs, health_score, weighted_match
+from sync.compare.recommend import FULL_SYNC, RECONCILIATION, recommend_all
+from sync.compare.report import CompareReport, EntityComparison
+from sync.compare.targets import Target, cursor_state, targets_for
+from sync.compare.zoho_counts import ZohoSide
 from zoho.errors import (
     CircuitOpenError,
     ZohoAuthError,
@@ -79,7 +79,7 @@ def _stock(target: Target, zoho: ZohoSide) -> EntityComparison:
 
 def _images(target: Target, zoho: ZohoSide) -> EntityComparison:
     """Image identity (document id, name, type) in Zoho's list against the one the local file was fetched for."""
-    from sync.services.images_plan import zoho_image_key
+    from sync.images.plan import zoho_image_key
 
     zoho_map = present((str(r[target.id_field]), zoho_image_key(r)) for r in zoho.records(target.source))
     # Only products whose file is downloaded count as having the image locally (as images_plan sees it).

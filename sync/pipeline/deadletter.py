@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from sync.models import DeadLetter, SyncQueueItem
-from sync.services.retry import error_class, retry_policy
+from sync.pipeline.retry import error_class, retry_policy
 
 logger = logging.getLogger("tds.deadletter")
 _SECRET_SETTINGS = ("ZOHO_CLIENT_SECRET", "ZOHO_REFRESH_TOKEN", "ZOHO_WEBHOOK_SECRET")
@@ -129,7 +129,7 @@ def _item_for(letter: DeadLetter, now) -> SyncQueueItem:  # noqa: ANN001
               "locked_until": None, "updated_at": now}
     if letter.queue_item_id and SyncQueueItem.objects.filter(id=letter.queue_item_id).update(**fields):
         return SyncQueueItem.objects.get(id=letter.queue_item_id)
-    from sync.services.queue import entity_priorities
+    from sync.pipeline.queue import entity_priorities
 
     return SyncQueueItem.objects.create(
         entity=letter.entity, zoho_id=letter.zoho_id, operation=letter.operation, payload=letter.payload,

@@ -5,7 +5,7 @@ separators and the seed's column widths.
 """
 from __future__ import annotations
 
-from sync.services.compare_report import ActionResult, CompareReport, EntityComparison, Recommendation
+from sync.compare.report import ActionResult, CompareReport, EntityComparison, Recommendation
 
 # The seed prints the warning sign with one extra space and a one-narrower name column.
 _MARKS = {"ok": ("✅ ", 15), "warn": ("⚠️  ", 14), "bad": ("❌ ", 15)}

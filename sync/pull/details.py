@@ -7,9 +7,9 @@ from typing import Any
 
 from django.conf import settings
 
+from sync.background import close_pool_connections
 from sync.entities import EntitySpec
 from sync.mappers.common import timestamp, zid
-from sync.services.prefetch import close_pool_connections
 
 
 def with_details(*, spec: EntitySpec, records: list[dict[str, Any]], client: Any) -> tuple[list[dict], int]:

@@ -16,11 +16,11 @@ from typing import Any
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
+from sync.ledger import RunResult, RunTracker
 from sync.mappers.common import money
 from sync.models import Product
-from sync.services.runs import RunResult, RunTracker
-from sync.services.stock_levels import stock_for_items
-from sync.services.upsert import UpsertResult, upsert_records
+from sync.stock.levels import stock_for_items
+from sync.upsert.records import UpsertResult, upsert_records
 
 STALE_AFTER = timedelta(hours=24)
 BATCH_RANGE = (50, 200)
@@ -95,7 +95,7 @@ def _apply(batch: list[dict[str, Any]], *, client: Any, tracker: RunTracker, wit
     res: UpsertResult = upsert_records(entity="items", records=batch, run=tracker.run, dry_run=dry_run,
                                        source="stock", correlation_id=tracker.correlation_id, force=force)
     if details_in_hand:
-        from sync.services.stock_levels import stock_levels_write
+        from sync.stock.levels import stock_levels_write
 
         extra["stock_rows_written"] += stock_levels_write(details=batch, dry_run=dry_run)
     elif res.changed_ids:

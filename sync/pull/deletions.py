@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from sync.entities import EntitySpec
 from sync.models import AuditEntry, SyncRun
-from sync.services.audit import AuditContext, audit_write
+from sync.upsert.audit import AuditContext, audit_write
 
 
 def mark_deleted(*, spec: EntitySpec, seen: set[str], run: SyncRun | None, dry_run: bool = False,

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from sync.services.compare_report import Health
+from sync.compare.report import Health
 
 DLQ_TRANSIENT_POINTS = 1.0
 DLQ_PERMANENT_POINTS = 2.0
