@@ -51,7 +51,8 @@ def test_two_worker_processes_apply_every_event_exactly_once():
     assert max(applied.values()) == 1  # nothing applied twice
     # Every record was applied; within a batch only the newest version of a record is applied.
     assert {e for e in AuditEntry.objects.values_list("zoho_id", flat=True)} == {f"P{n}" for n in range(300)}
-    assert all("applied" in o for o in outputs) and all(" applied 0," not in o for o in outputs), outputs
+    # Both processes ran to the end and reported; how the batches split between them is up to the scheduler.
+    assert all("applied" in o for o in outputs), outputs
 
 
 def _kill_mid_batch(apply: str) -> None:
