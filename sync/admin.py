@@ -12,6 +12,7 @@ from import_export.admin import ExportMixin, ImportExportModelAdmin
 
 from sync import models as m
 from sync.admin_actions import DEAD_LETTER_ACTIONS, QUEUE_ACTIONS
+from zoho.models import RateLimitWindow
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -125,7 +126,7 @@ class ConfigurationAdmin(admin.ModelAdmin):
     search_fields = ("key", "description")
 
 
-@admin.register(m.RateLimitWindow)
+@admin.register(RateLimitWindow)
 class RateLimitWindowAdmin(ReadOnlyAdmin):
     list_display = ("key", "window_start", "count")
     search_fields = ("key",)

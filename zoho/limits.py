@@ -103,7 +103,7 @@ class DbBackend:
 
     def _ensure_row(self, alias: str, key: str) -> None:
         if key not in self._known_rows:
-            from sync.models import RateLimitWindow
+            from zoho.models import RateLimitWindow
 
             RateLimitWindow.objects.using(alias).get_or_create(
                 key=key, defaults={"window_start": datetime.fromtimestamp(0, UTC)})
@@ -113,7 +113,7 @@ class DbBackend:
         from django.db import transaction
         from django.db.models import F
 
-        from sync.models import RateLimitWindow
+        from zoho.models import RateLimitWindow
 
         rows = RateLimitWindow.objects.using(alias)
         with transaction.atomic(using=alias):

@@ -29,7 +29,6 @@ from sync.models.tds import (
     ImmutableError,
     InboxEvent,
     Metric,
-    RateLimitWindow,
     SyncCursor,
     SyncLog,
     SyncQueueItem,
@@ -39,7 +38,7 @@ from sync.models.tds import (
 __all__ = [
     "Alert", "AuditEntry", "Bill", "BillLine", "CompositeItem", "Configuration", "CreditNote", "Customer",
     "CustomerPayment", "DeadLetter", "ImmutableError", "InboxEvent", "Invoice", "InvoiceLine", "Metric",
-    "PriceList", "PriceListItem", "Product", "PurchaseOrder", "PurchaseOrderLine", "RateLimitWindow",
+    "PriceList", "PriceListItem", "Product", "PurchaseOrder", "PurchaseOrderLine",
     "SalesOrder", "SalesOrderLine", "StockAdjustment", "StockLevel", "SyncCursor", "SyncLog",
     "SyncQueueItem", "SyncRun", "TransferOrder", "Vendor", "VendorPayment", "Warehouse",
 ]

@@ -91,7 +91,7 @@ def test_hold_off_pushes_the_next_slot():
 def test_db_backend_paces_and_keeps_the_tat_in_the_table():
     from django.db import transaction
 
-    from sync.models import RateLimitWindow
+    from zoho.models import RateLimitWindow
 
     key = unique_key()
     with transaction.atomic():  # a caller's open transaction must not hide the reservation from others

@@ -74,8 +74,8 @@ def test_two_processes_share_the_database_limiter(sandbox):
           f"{connection.settings_dict['PORT'] or 5432}/{name}"
     results = run_two_workers(sandbox, {"DATABASE_URL": url, "REDIS_URL": ""})
     assert_shared_pacing(results, sandbox)
-    from sync.models import RateLimitWindow
     from zoho.client import org_scope
+    from zoho.models import RateLimitWindow
 
     scope = org_scope(sandbox.config.organization_id, sandbox.url)
     assert RateLimitWindow.objects.filter(key=f"zoho:rate:{scope}").exists()
