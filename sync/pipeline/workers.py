@@ -22,7 +22,6 @@ from django.utils import timezone
 
 from sync import events
 from sync.ledger import RunTracker, run_current
-from sync.logging import get_correlation_id
 from sync.models import SyncQueueItem
 from sync.pipeline.deadletter import deadletter_add, deadletter_resolve_for
 from sync.pipeline.inbox import inbox_mark_processed, inbox_promote, inbox_reject_unknown
@@ -96,8 +95,7 @@ def drain_queue(*, batch_size: int = 200, max_batches: int | None = None, apply:
     """
     worker = worker or worker_identity()
     total = DrainResult()
-    run = RunTracker(run_type="queue", trigger=trigger, configuration={"worker": worker, "batch_size": batch_size},
-                     deferred=True)
+    run = queue_run(worker=worker, batch_size=batch_size, trigger=trigger)
     try:
         while max_batches is None or total.batches < max_batches:
             result = drain_batch(worker=worker, batch_size=batch_size, apply=apply, lease_seconds=lease_seconds,
@@ -108,9 +106,20 @@ def drain_queue(*, batch_size: int = 200, max_batches: int | None = None, apply:
     except BaseException as exc:
         run.finish(error=exc, log_summary=False)
         raise
+    queue_run_finish(run, total)
+    return total
+
+
+def queue_run(*, worker: str, batch_size: int, trigger: str) -> RunTracker:
+    """A "queue" run in the ledger whose row is written only once a batch finds work (``run.begin``)."""
+    return RunTracker(run_type="queue", trigger=trigger, configuration={"worker": worker, "batch_size": batch_size},
+                      deferred=True)
+
+
+def queue_run_finish(run: RunTracker, total: DrainResult) -> None:
+    """One UPDATE at the end (none if the run found nothing); no log rows on the worker's path."""
     run.count(processed=total.claimed, updated=total.applied, skipped=total.superseded, failed=total.dead)
     run.finish(summary=total.as_dict(), log_summary=False)
-    return total
 
 
 # --- batch shaping -------------------------------------------------------------------------
@@ -300,4 +309,4 @@ def _announce(*, entity: str, source: str, count: int, created: int = 0, updated
     events.publish(events.EntitySynced(
         run_id=run.result.run_id if run else "", entity=entity, source=source, count=count, created=created,
         updated=updated, unchanged=unchanged, skipped=skipped, failed=0, deleted=deleted,
-        correlation_id=get_correlation_id()))
+        correlation_id=run.correlation_id if run else ""))

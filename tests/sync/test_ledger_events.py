@@ -163,3 +163,18 @@ def test_the_ledger_api_for_a_new_kind_of_run(published, correlations):
     with run_open(run_type="odoo", entity="products", dry_run=True) as dry:
         dry.add(Batch())
     assert dry.result.run_id == "" and dry.result.created == 2 and SyncRun.objects.count() == 2
+
+
+def test_a_standing_worker_records_each_busy_stretch_as_one_queue_run():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    store_event("items", "S1", name="one", sku="S-1", rate=1, status="active")
+    store_event("items", "S2", name="two", sku="S-2", rate=2, status="active")
+    call_command("tds_worker", "--once", "--batch-size", "1", stdout=StringIO())
+    run = SyncRun.objects.get()
+    assert (run.run_type, run.trigger, run.status, run.processed, run.updated) == ("queue", "cli", "completed", 2, 2)
+    assert run.summary["batches"] == 2
+    call_command("tds_worker", "--once", stdout=StringIO())  # nothing due: nothing recorded
+    assert SyncRun.objects.count() == 1
