@@ -2,6 +2,7 @@
 so HTTP waits overlap with mapping and database work in the caller's thread."""
 from __future__ import annotations
 
+import contextvars
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -36,7 +37,9 @@ def prefetched(source: Iterator[T], *, depth: int = 2) -> Iterator[T]:
         finally:
             connections.close_all()  # the client may have used the DB (token cache, limiter)
 
-    thread = threading.Thread(target=produce, name="tds-prefetch", daemon=True)
+    # In a copy of the caller's context: its log lines carry the run's correlation id.
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(produce,), name="tds-prefetch",
+                              daemon=True)
     thread.start()
     try:
         while True:
@@ -64,7 +67,7 @@ class Background:
 
     def submit(self, fetch: Callable[[], Any], then: Callable[[Any], None]) -> None:
         """Start ``fetch`` now; ``then(result)`` runs in the caller's thread at the next drain."""
-        self._pending.append((self._pool.submit(fetch), then))
+        self._pending.append((self._pool.submit(contextvars.copy_context().run, fetch), then))
 
     def drain(self, *, keep: int = 0) -> None:
         """Finish all but the newest ``keep`` fetches (their ``then`` runs here, in order)."""

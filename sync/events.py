@@ -1,5 +1,11 @@
-"""The event bus: a Django signal in process, the Redis channel "tds.events" when REDIS_URL is set,
-and a count per event name in tds_metrics.
+"""The event bus: one publish function, one payload type per event name.
+
+An event is published after the surrounding transaction commits (``transaction.on_commit``;
+outside a transaction that is at once), so an event of work that rolled back is never seen.
+Subscribers get it as the Django signal ``tds_event`` (sender=None, name=<event name>,
+payload=<dict>) and, when REDIS_URL is set, as JSON ``{"event": name, **payload}`` on the
+Redis channel "tds.events". Each event name is counted in tds_metrics. docs/events.md
+describes every event and its payload.
 
 Metric rows are written in batches (one row per event name per flush) so a bulk pull
 that publishes an event per batch does not add a write per event.
@@ -11,10 +17,14 @@ import json
 import logging
 import threading
 import time
+import types
+import typing
 from collections import Counter
-from typing import Any
+from dataclasses import asdict, dataclass, fields
+from typing import Any, ClassVar
 
 from django.conf import settings
+from django.db import transaction
 from django.dispatch import Signal
 
 logger = logging.getLogger("tds.events")
@@ -24,6 +34,8 @@ SYNC_STARTED = "tds.sync.started"
 ENTITY_SYNCED = "tds.entity.synced"
 SYNC_COMPLETED = "tds.sync.completed"
 SYNC_FAILED = "tds.sync.failed"
+DEADLETTER_ADDED = "tds.deadletter.added"
+RETRY_SCHEDULED = "tds.retry.scheduled"
 
 # receivers get sender=None, name=<event name>, payload=<dict>
 tds_event = Signal()
@@ -36,8 +48,138 @@ _last_flush = time.monotonic()
 _redis_clients: dict[str, Any] = {}
 
 
-def publish(name: str, **payload: Any) -> None:
-    """Announce an event. Never raises: a broken subscriber or Redis must not fail a sync."""
+@dataclass(frozen=True, kw_only=True)
+class SyncStarted:
+    """A run was opened in the run ledger (never for a dry run)."""
+
+    name: ClassVar[str] = SYNC_STARTED
+    run_id: str
+    run_type: str
+    entity: str
+    trigger: str
+    correlation_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntitySynced:
+    """One committed batch of records of one entity (a pull batch, or a queue batch)."""
+
+    name: ClassVar[str] = ENTITY_SYNCED
+    run_id: str
+    entity: str
+    source: str
+    count: int
+    created: int
+    updated: int
+    unchanged: int
+    skipped: int
+    failed: int
+    deleted: int
+    correlation_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SyncCompleted:
+    """A run finished without an error (status completed, or partial when some records failed)."""
+
+    name: ClassVar[str] = SYNC_COMPLETED
+    run_id: str
+    run_type: str
+    entity: str
+    status: str
+    processed: int
+    created: int
+    updated: int
+    failed: int
+    deleted: int
+    duration_seconds: float
+    correlation_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SyncFailed:
+    """A run stopped on an error."""
+
+    name: ClassVar[str] = SYNC_FAILED
+    run_id: str
+    run_type: str
+    entity: str
+    status: str
+    error: str
+    duration_seconds: float
+    correlation_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeadLetterAdded:
+    """A queue item failed for good (or too often) and was parked as a dead letter."""
+
+    name: ClassVar[str] = DEADLETTER_ADDED
+    dead_letter_id: int
+    queue_item_id: int
+    entity: str
+    zoho_id: str
+    error_class: str
+    error_type: str
+    attempts: int
+    correlation_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetryScheduled:
+    """A queue item goes back on the queue: after a transient failure, or out of the dead letters."""
+
+    name: ClassVar[str] = RETRY_SCHEDULED
+    queue_item_id: int
+    dead_letter_id: int | None
+    entity: str
+    zoho_id: str
+    attempt: int
+    delay_seconds: float
+    automatic: bool
+    error_type: str
+
+
+Event = SyncStarted | EntitySynced | SyncCompleted | SyncFailed | DeadLetterAdded | RetryScheduled
+PAYLOADS: dict[str, type] = {cls.name: cls for cls in typing.get_args(Event)}
+
+
+def publish(event: Event) -> None:
+    """Announce `event` once the surrounding transaction commits. Never raises into the caller."""
+    name, payload = event.name, asdict(event)
+    transaction.on_commit(lambda: _send(name, payload))
+
+
+def payload_errors(name: str, payload: dict[str, Any]) -> list[str]:
+    """What is wrong with `payload` for event `name` against its documented type (empty when right)."""
+    cls = PAYLOADS.get(name)
+    if cls is None:
+        return [f"unknown event {name!r}"]
+    hints = typing.get_type_hints(cls)
+    wanted = {f.name for f in fields(cls)}
+    errors = [f"missing {key}" for key in sorted(wanted - payload.keys())]
+    errors += [f"unexpected {key}" for key in sorted(payload.keys() - wanted)]
+    for key in sorted(wanted & payload.keys()):
+        if not _is_instance(payload[key], hints[key]):
+            errors.append(f"{key}={payload[key]!r} is not {hints[key]}")
+    return errors
+
+
+def _is_instance(value: Any, hint: Any) -> bool:
+    options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    for option in options:
+        if option is type(None) and value is None:
+            return True
+        if option is float and isinstance(value, int | float) and not isinstance(value, bool):
+            return True
+        if option is int and isinstance(value, bool):
+            continue
+        if option is not type(None) and isinstance(value, option):
+            return True
+    return False
+
+
+def _send(name: str, payload: dict[str, Any]) -> None:
     try:
         tds_event.send_robust(sender=None, name=name, payload=payload)
     except Exception:  # noqa: BLE001 - send_robust already isolates receivers; this guards the bus itself

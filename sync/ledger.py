@@ -1,22 +1,46 @@
-"""Sync runs: one tds_sync_runs row per entity pass, with its SyncLog lines and events.
+"""The run ledger: every run of every kind is one tds_sync_runs row, its SyncLog lines and its events.
 
-A dry run writes nothing (SPEC: "Dry runs write nothing to the database or disk"): its
-tracker keeps the counts in memory and has no row, so run_id is empty.
+A run is a pull (run_type "full" or "incremental"), "stock", "images", "compare", "compare_sync",
+a queue drain ("queue") or a push to another system (e.g. "odoo"). Open one as a context manager:
+
+    with run_open(run_type="odoo", entity="products", trigger="schedule", dry_run=False,
+                  configuration={"batch": 100}) as run:
+        run.add(counts, api_calls=3)           # fold created/updated/... of a batch; tds.entity.synced
+        run.count(processed=10, created=4)     # or add to the counters directly
+        run.log("product 7 skipped", level="WARNING", zoho_id="7")
+        run.progress(50.0)
+    run.result                                 # RunResult: status, counts, duration, run_id
+
+or as a pair: ``run = RunTracker(...)`` then ``run.finish(error=exc)``. Leaving the ``with`` block on
+an exception finishes the run as failed and lets the exception through. ``finish`` decides the
+status (failed on an error, partial when some records failed, else completed) unless given one.
+
+While a run is open its correlation id is the logging correlation id, so every log line of the
+run carries it; a run opened inside another (a pull started by compare --sync) shares its id.
+Events (tds.sync.started, tds.entity.synced, tds.sync.completed / tds.sync.failed) go through
+sync.events after commit. A dry run writes nothing (no row, no log rows, no events): its counts
+live in memory and its run_id is empty. ``deferred=True`` opens the row only on ``begin()``, so a
+run that finds nothing to do (an idle queue drain) writes nothing either.
 """
 from __future__ import annotations
 
 import logging
 import time
-import uuid
+from contextlib import ExitStack
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
+from types import TracebackType
 from typing import Any
 
 from django.utils import timezone
 
 from sync import events
+from sync.logging import correlation, get_correlation_id, new_correlation_id
 from sync.models import SyncLog, SyncRun
 
 logger = logging.getLogger("tds.sync")
+_current: ContextVar[RunTracker | None] = ContextVar("tds_run", default=None)
+COUNTERS = ("processed", "created", "updated", "unchanged", "skipped", "failed", "deleted", "api_calls")
 
 
 @dataclass
@@ -45,73 +69,144 @@ class RunResult:
         return asdict(self)
 
 
-def new_correlation_id() -> str:
-    return uuid.uuid4().hex
-
-
 class RunTracker:
-    """Counts, progress and logs of one entity pass; the SyncRun row unless dry run."""
+    """One run: its SyncRun row (unless dry run), counters, log lines, correlation id and events."""
 
-    def __init__(self, *, entity: str, run_type: str, trigger: str, dry_run: bool,
-                 configuration: dict[str, Any] | None = None, correlation_id: str = "") -> None:
+    def __init__(self, *, run_type: str, entity: str = "", trigger: str = "manual", dry_run: bool = False,
+                 configuration: dict[str, Any] | None = None, correlation_id: str = "",
+                 deferred: bool = False) -> None:
+        self.run_type, self.trigger, self.configuration = run_type, _trigger(trigger), configuration or {}
         self.result = RunResult(entity=entity, dry_run=dry_run)
-        self.correlation_id = correlation_id or new_correlation_id()
-        self._started = time.monotonic()
+        inherited = get_correlation_id()
+        self.correlation_id = correlation_id or (inherited if inherited != "-" else new_correlation_id())
         self.run: SyncRun | None = None
-        if not dry_run:
-            self.run = SyncRun.objects.create(
-                run_type=run_type, entity=entity, trigger=_trigger(trigger), status=SyncRun.Status.RUNNING,
-                configuration=configuration or {}, started_at=timezone.now(), correlation_id=self.correlation_id)
-            self.result.run_id = str(self.run.pk)
-            events.publish(events.SYNC_STARTED, run_id=self.result.run_id, entity=entity, run_type=run_type,
-                           correlation_id=self.correlation_id)
+        self._started, self._started_at, self._finished = time.monotonic(), timezone.now(), False
+        self._scope = ExitStack()
+        self._scope.enter_context(correlation(self.correlation_id))
+        self._scope.callback(_current.reset, _current.set(self))
+        if not deferred:
+            self.begin()
 
-    def add(self, counts: Any, *, api_calls: int, progress: float | None = None) -> None:
-        """Fold an UpsertResult-like object into the run; save the row's counters (one UPDATE)."""
-        res = self.result
-        for name in ("created", "updated", "unchanged", "skipped", "failed"):
-            setattr(res, name, getattr(res, name) + int(getattr(counts, name, 0)))
+    def begin(self) -> None:
+        """Write the run's row and announce it (once; never for a dry run)."""
+        if self.run is not None or self.result.dry_run:
+            return
+        self.run = SyncRun.objects.create(
+            run_type=self.run_type, entity=self.result.entity, trigger=self.trigger, status=SyncRun.Status.RUNNING,
+            configuration=self.configuration, started_at=self._started_at, correlation_id=self.correlation_id)
+        self.result.run_id = str(self.run.pk)
+        events.publish(events.SyncStarted(run_id=self.result.run_id, run_type=self.run_type,
+                                          entity=self.result.entity, trigger=self.trigger,
+                                          correlation_id=self.correlation_id))
+
+    def __enter__(self) -> RunTracker:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.finish(error=exc)
+
+    def add(self, counts: Any, *, api_calls: int | None = None, progress: float | None = None,
+            source: str = "pull") -> None:
+        """Fold an UpsertResult-like batch into the run: one UPDATE and one tds.entity.synced."""
+        res, batch = self.result, {n: int(getattr(counts, n, 0)) for n in COUNTERS[1:-1]}
+        for name, value in batch.items():
+            setattr(res, name, getattr(res, name) + value)
         res.processed = res.created + res.updated + res.unchanged + res.skipped + res.failed
-        res.api_calls = api_calls
+        if api_calls is not None:
+            res.api_calls = api_calls
         if self.run is not None:
             self._save(progress=progress)
-            events.publish(events.ENTITY_SYNCED, run_id=res.run_id, entity=res.entity,
-                           created=int(getattr(counts, "created", 0)), updated=int(getattr(counts, "updated", 0)),
-                           correlation_id=self.correlation_id)
+            events.publish(events.EntitySynced(
+                run_id=res.run_id, entity=res.entity, source=source, correlation_id=self.correlation_id,
+                count=sum(batch[n] for n in ("created", "updated", "unchanged", "skipped", "failed")), **batch))
 
-    def _save(self, *, progress: float | None = None, **extra: Any) -> None:
-        res = self.result
-        fields = {k: getattr(res, k) for k in ("processed", "created", "updated", "unchanged", "skipped",
-                                                 "failed", "deleted", "api_calls")}
-        if progress is not None:
-            fields["progress"] = round(min(max(progress, 0.0), 100.0), 1)
-        SyncRun.objects.filter(pk=self.run.pk).update(**fields, **extra)
+    def count(self, **counters: int) -> None:
+        """Add to named counters (processed, created, ... api_calls); written when the run finishes."""
+        for name, value in counters.items():
+            if name not in COUNTERS:
+                raise ValueError(f"unknown run counter {name!r}")
+            setattr(self.result, name, getattr(self.result, name) + int(value))
+
+    def progress(self, percent: float) -> None:
+        if self.run is not None:
+            self._save(progress=percent)
 
     def log(self, message: str, *, level: str = "INFO", zoho_id: str = "", **extra: Any) -> None:
-        logger.log(logging.getLevelName(level), "%s %s", self.result.entity, message,
-                   extra={"correlation_id": self.correlation_id})
+        logger.log(logging.getLevelName(level), "%s %s", self.result.entity or self.run_type, message)
         if self.run is not None:
             SyncLog.objects.create(run=self.run, level=level, entity=self.result.entity, zoho_id=zoho_id,
                                    message=message, extra=extra, correlation_id=self.correlation_id)
 
-    def finish(self, *, error: BaseException | None = None, api_calls: int | None = None) -> RunResult:
+    def finish(self, *, error: BaseException | str | None = None, status: str | None = None,
+               api_calls: int | None = None, summary: dict[str, Any] | None = None,
+               log_summary: bool = True) -> RunResult:
+        """Close the run (once): status, counters, summary, a closing log line, the final event.
+
+        ``log_summary=False`` keeps the closing line out of SyncLog (the logger still gets it), for
+        runs whose SyncLog rows are one per record.
+        """
         res = self.result
-        res.duration_seconds = round(time.monotonic() - self._started, 3)
-        if api_calls is not None:
-            res.api_calls = api_calls
-        if error is not None:
-            res.status, res.error = "failed", _reason(error)
-        elif res.failed:
-            res.status = "partial"
-        if self.run is not None:
-            self._save(progress=100.0 if error is None else None, status=res.status, error_message=res.error,
-                       finished_at=timezone.now(), duration_seconds=res.duration_seconds, summary=res.extra)
-            self.log(f"{res.status}: {_counts(res)}", level="ERROR" if error else "INFO")
-            name = events.SYNC_FAILED if error else events.SYNC_COMPLETED
-            events.publish(name, run_id=res.run_id, entity=res.entity, status=res.status, error=res.error,
-                           correlation_id=self.correlation_id)
-            events.flush_metrics()
+        if self._finished:
+            return res
+        self._finished = True
+        try:
+            res.duration_seconds = round(time.monotonic() - self._started, 3)
+            if api_calls is not None:
+                res.api_calls = api_calls
+            if summary is not None:
+                res.extra = summary
+            if error:
+                res.error = error if isinstance(error, str) else _reason(error)
+            res.status = status or ("failed" if error else "partial" if res.failed else "completed")
+            if self.run is not None:
+                self._close(log_summary=log_summary)
+            elif res.dry_run:
+                logger.info("%s %s (dry run): %s", res.entity or self.run_type, res.status, _counts(res))
+        finally:
+            self._scope.close()
         return res
+
+    def _close(self, *, log_summary: bool) -> None:
+        res = self.result
+        failed = res.status == SyncRun.Status.FAILED
+        self._save(progress=None if failed else 100.0, status=res.status, error_message=res.error,
+                   finished_at=timezone.now(), duration_seconds=res.duration_seconds, summary=res.extra)
+        line, level = f"{res.status}: {_counts(res)}", "ERROR" if failed else "INFO"
+        if log_summary:
+            self.log(line, level=level)
+        else:
+            logger.log(logging.getLevelName(level), "%s %s", res.entity or self.run_type, line)
+        if failed:
+            events.publish(events.SyncFailed(run_id=res.run_id, run_type=self.run_type, entity=res.entity,
+                                             status=res.status, error=res.error,
+                                             duration_seconds=res.duration_seconds,
+                                             correlation_id=self.correlation_id))
+        else:
+            events.publish(events.SyncCompleted(
+                run_id=res.run_id, run_type=self.run_type, entity=res.entity, status=res.status,
+                processed=res.processed, created=res.created, updated=res.updated, failed=res.failed,
+                deleted=res.deleted, duration_seconds=res.duration_seconds, correlation_id=self.correlation_id))
+        events.flush_metrics()
+
+    def _save(self, *, progress: float | None = None, **extra: Any) -> None:
+        fields = {name: getattr(self.result, name) for name in COUNTERS}
+        if progress is not None:
+            fields["progress"] = round(min(max(progress, 0.0), 100.0), 1)
+        SyncRun.objects.filter(pk=self.run.pk).update(**fields, **extra)
+
+
+def run_current() -> RunTracker | None:
+    """The innermost run open in this context (code deep inside a run reads its id from here)."""
+    return _current.get()
+
+
+def run_open(*, run_type: str, entity: str = "", trigger: str = "manual", dry_run: bool = False,
+             configuration: dict[str, Any] | None = None, correlation_id: str = "",
+             deferred: bool = False) -> RunTracker:
+    """Open a run; use it as a context manager or call ``finish`` yourself."""
+    return RunTracker(run_type=run_type, entity=entity, trigger=trigger, dry_run=dry_run,
+                      configuration=configuration, correlation_id=correlation_id, deferred=deferred)
 
 
 def _counts(res: RunResult) -> str:

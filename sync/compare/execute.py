@@ -16,8 +16,8 @@ from sync.compare.actions import run_action
 from sync.compare.recommend import NO_SYNC_NEEDED, RECONCILIATION
 from sync.compare.report import ActionResult, CompareReport, EntityComparison, Recommendation
 from sync.compare.run import compare_run
+from sync.ledger import RunTracker
 from sync.logfiles import RunLog
-from sync.logging import correlation
 
 ActionHook = Callable[[Recommendation, EntityComparison | None, ActionResult], None]
 AFTER_ITEMS = ("stock", "images")
@@ -63,33 +63,11 @@ def _log_report(report: CompareReport, log: RunLog) -> None:
         log.info("recommend %s %s priority=%s reason=%s", r.entity, r.action, r.priority, r.reason)
 
 
-def _start_run(*, entities: list[str] | None, deep: bool, sync: bool, trigger: str, cid: str) -> Any:
-    from sync.models import SyncRun
-
-    return SyncRun.objects.create(
-        run_type="compare_sync" if sync else "compare", trigger=trigger, status=SyncRun.Status.RUNNING,
-        configuration={"entities": entities or "default", "deep": deep, "sync": sync},
-        started_at=timezone.now(), correlation_id=cid,
-    )
-
-
-def _finish_run(run: Any, report: CompareReport | None, *, error: str = "") -> None:
-    from sync.models import SyncRun
-
-    run.finished_at = timezone.now()
-    run.duration_seconds = (run.finished_at - run.started_at).total_seconds()
-    if report is not None:
-        run.summary = report.to_dict()
-        run.api_calls = report.api_calls + sum(a.api_calls for a in report.actions)
-        run.processed = sum(a.synced + a.failed + a.skipped for a in report.actions)
-        run.updated = sum(a.synced for a in report.actions)
-        run.failed = sum(a.failed for a in report.actions)
-        run.skipped = sum(a.skipped for a in report.actions)
-        run.progress = 1.0
-    failed = bool(error) or (report is not None and any(not a.ok for a in report.actions))
-    run.status = SyncRun.Status.FAILED if error else (SyncRun.Status.PARTIAL if failed else SyncRun.Status.COMPLETED)
-    run.error_message = error
-    run.save()
+def _run_counts(run: RunTracker, report: CompareReport) -> None:
+    run.count(api_calls=report.api_calls + sum(a.api_calls for a in report.actions),
+              processed=sum(a.synced + a.failed + a.skipped for a in report.actions),
+              updated=sum(a.synced for a in report.actions), failed=sum(a.failed for a in report.actions),
+              skipped=sum(a.skipped for a in report.actions))
 
 
 def compare_and_sync(
@@ -99,27 +77,27 @@ def compare_and_sync(
 ) -> CompareReport:
     """One compare (and optionally sync) run: report, logs, summary line, tds_sync_runs row."""
     log = RunLog(dry_run=dry_run)
-    with correlation() as cid:
-        run = None if dry_run else _start_run(entities=entities, deep=deep, sync=sync, trigger=trigger, cid=cid)
-        log.info("compare started entities=%s deep=%s sync=%s dry_run=%s trigger=%s",
-                 entities or "default", deep, sync, dry_run, trigger)
-        try:
-            report = compare_run(entities=entities, deep=deep, client=client, progress=progress)
-            report.correlation_id, report.dry_run = cid, dry_run
-            report.run_id = str(run.pk) if run else ""
-            _log_report(report, log)
-            if on_report:
-                on_report(report)
-            if sync:
-                _execute(report, dry_run=dry_run, trigger=trigger, log=log, hook=on_action)
-        except Exception as exc:
-            message = f"{type(exc).__name__}: {exc}"
-            log.error("compare failed: %s", message)
-            log.summary(f"{timezone.now():%Y-%m-%d %H:%M:%S}Z FAILED {message} cid={cid}")
-            if run:
-                _finish_run(run, None, error=message)
-            raise
-        if run:
-            _finish_run(run, report)
-        log.summary(report.summary_line())
-        return report
+    run = RunTracker(run_type="compare_sync" if sync else "compare", trigger=trigger, dry_run=dry_run,
+                     configuration={"entities": entities or "default", "deep": deep, "sync": sync})
+    cid = run.correlation_id
+    log.info("compare started entities=%s deep=%s sync=%s dry_run=%s trigger=%s",
+             entities or "default", deep, sync, dry_run, trigger)
+    try:
+        report = compare_run(entities=entities, deep=deep, client=client, progress=progress)
+        report.correlation_id, report.dry_run, report.run_id = cid, dry_run, run.result.run_id
+        _log_report(report, log)
+        if on_report:
+            on_report(report)
+        if sync:
+            _execute(report, dry_run=dry_run, trigger=trigger, log=log, hook=on_action)
+    except BaseException as exc:
+        message = f"{type(exc).__name__}: {exc}"
+        log.error("compare failed: %s", message)
+        log.summary(f"{timezone.now():%Y-%m-%d %H:%M:%S}Z FAILED {message} cid={cid}")
+        run.finish(error=message)
+        raise
+    _run_counts(run, report)
+    failed = any(not a.ok for a in report.actions)
+    log.summary(report.summary_line())
+    run.finish(status="partial" if failed else "completed", summary=report.to_dict())
+    return report

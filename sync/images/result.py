@@ -1,14 +1,13 @@
-"""The result of an image sync run and its SyncRun / SyncLog bookkeeping."""
+"""The result of an image sync run and how it is closed in the run ledger."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.utils import timezone
-
 from sync.images.fetch import Outcome
 from sync.images.plan import image_coverage
+from sync.ledger import RunTracker
 from sync.models.tds import SyncLog, SyncRun
 
 SUMMARY_LIST_LIMIT = 50
@@ -58,32 +57,22 @@ class ImageSyncResult:
 
 
 
-def run_start(run: SyncRun | None, *, trigger: str, concurrency: int, force: bool,
-               item_ids: Iterable[str] | None) -> SyncRun:
-    config = {"concurrency": concurrency, "force": force, "items": list(item_ids) if item_ids is not None else None}
-    if run is None:
-        return SyncRun.objects.create(run_type="images", entity="images", trigger=trigger, configuration=config,
-                                      status=SyncRun.Status.RUNNING, started_at=timezone.now())
-    run.status, run.started_at = SyncRun.Status.RUNNING, run.started_at or timezone.now()
-    run.configuration = {**(run.configuration or {}), "images": config}
-    run.save(update_fields=["status", "started_at", "configuration"])
-    return run
+def run_configuration(*, concurrency: int, force: bool, item_ids: Iterable[str] | None) -> dict[str, Any]:
+    return {"concurrency": concurrency, "force": force, "items": list(item_ids) if item_ids is not None else None}
 
 
-def run_finish(run: SyncRun, result: ImageSyncResult, *, error: str = "") -> None:
-    run.processed, run.created = result.candidates, result.downloaded
-    run.unchanged = result.unchanged + result.deduplicated + result.up_to_date
-    run.skipped, run.failed = result.no_image, result.refused + result.failed
-    run.api_calls, run.progress = result.api_calls, 100.0
-    run.finished_at, run.duration_seconds = timezone.now(), result.duration
-    run.status = _run_status(result, error)
-    run.error_message = error
+def run_finish(run: RunTracker, result: ImageSyncResult, *, error: str = "") -> None:
+    """Close the image run in the ledger: counters, summary (coverage too), one log row per problem."""
+    run.count(processed=result.candidates, created=result.downloaded,
+              unchanged=result.unchanged + result.deduplicated + result.up_to_date, skipped=result.no_image,
+              failed=result.refused + result.failed, api_calls=result.api_calls)
     summary = result.as_dict() | {"coverage": image_coverage().as_dict()}
     for key in ("refusals", "failures", "would_fetch"):  # the full lists are in the run's SyncLog rows
         summary[key] = summary[key][:SUMMARY_LIST_LIMIT]
-    run.summary = {**(run.summary or {}), "images": summary}
-    run.save()
-    _write_logs(run, result)
+    if run.run is not None:
+        _write_logs(run.run, result)
+    run.finish(error=error or None, status=_run_status(result, error), summary={"images": summary},
+               log_summary=False)
 
 
 def _run_status(result: ImageSyncResult, error: str) -> str:

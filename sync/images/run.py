@@ -8,6 +8,7 @@ product references any more. See images_plan, images_fetch, images_store.
 """
 from __future__ import annotations
 
+import contextvars
 import logging
 import queue
 import threading
@@ -22,8 +23,9 @@ from django.utils import timezone
 
 from sync.images.fetch import ContentIndex, Outcome, image_fetch
 from sync.images.plan import Clearing, ImageJob, ImagePlan, image_coverage, images_plan
-from sync.images.result import ImageSyncResult, run_finish, run_start
+from sync.images.result import ImageSyncResult, run_configuration, run_finish
 from sync.images.store import orphan_cleanup, remove_url_file, stale_temp_cleanup
+from sync.ledger import RunTracker
 from sync.models.erp import Product
 from sync.models.tds import Configuration, SyncRun
 
@@ -36,7 +38,7 @@ IMAGE_FIELDS = ["image_url", "thumbnail_url", "image_hash", "image_source_key", 
 
 
 def images_sync(*, concurrency: int | None = None, force: bool = False, item_ids: Iterable[str] | None = None,
-                dry_run: bool = False, run: SyncRun | None = None, client: Any = None,
+                dry_run: bool = False, client: Any = None,
                 trigger: str = SyncRun.Trigger.MANUAL, progress: ProgressFn | None = None) -> ImageSyncResult:
     """Download missing or changed product images; see the module docstring."""
     concurrency = max(1, concurrency or image_concurrency())
@@ -48,8 +50,9 @@ def images_sync(*, concurrency: int | None = None, force: bool = False, item_ids
         result.cleared = len(plan.clearings)
         result.duration = time.monotonic() - started
         return result
-    run = run_start(run, trigger=trigger, concurrency=concurrency, force=force, item_ids=item_ids)
-    result.run_id = str(run.pk)
+    run = RunTracker(run_type="images", entity="images", trigger=trigger,
+                     configuration=run_configuration(concurrency=concurrency, force=force, item_ids=item_ids))
+    result.run_id = run.result.run_id
     try:
         _execute(plan, result, client=client or _default_client(), concurrency=concurrency, progress=progress,
                  item_ids=item_ids)
@@ -113,7 +116,9 @@ def _download_all(plan: ImagePlan, result: ImageSyncResult, *, client: Any, conc
     for job in plan.jobs:
         jobs.put(job)
     stop = _Stop()
-    workers = [threading.Thread(target=_worker, args=(client, index, jobs, done, stop), name=f"tds-image-{n}",
+    # Each thread runs in a copy of this context, so its log lines carry the run's correlation id.
+    workers = [threading.Thread(target=contextvars.copy_context().run, args=(_worker, client, index, jobs, done, stop),
+                                name=f"tds-image-{n}",
                                 daemon=True) for n in range(min(concurrency, len(plan.jobs)))]
     for worker in workers:
         worker.start()

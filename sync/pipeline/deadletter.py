@@ -20,24 +20,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from sync import events
 from sync.models import DeadLetter, SyncQueueItem
 from sync.pipeline.retry import error_class, retry_policy
 
 logger = logging.getLogger("tds.deadletter")
 _SECRET_SETTINGS = ("ZOHO_CLIENT_SECRET", "ZOHO_REFRESH_TOKEN", "ZOHO_WEBHOOK_SECRET")
-
-
-def publish_event(name: str, **payload: object) -> None:
-    """Publish through the one event bus (sync.events) after the surrounding commit."""
-    def send() -> None:
-        try:
-            from sync.events import publish
-        except ImportError:  # the bus is optional for the queue to work
-            logger.debug("event %s not published: sync.events unavailable", name)
-            return
-        publish(name, **payload)
-
-    transaction.on_commit(send)
 
 
 def auto_retry_limit() -> int:
@@ -68,8 +56,9 @@ def deadletter_add(*, item: SyncQueueItem, exc: BaseException, now=None) -> Dead
     SyncQueueItem.objects.filter(id=item.id).update(
         status=SyncQueueItem.Status.DEAD, locked_by="", locked_until=None, last_error=letter.error_message[:2000],
         updated_at=now)
-    publish_event("tds.deadletter.added", dead_letter_id=letter.id, entity=item.entity, zoho_id=item.zoho_id,
-                  error_class=kind, error_type=letter.error_type, attempts=item.attempts)
+    events.publish(events.DeadLetterAdded(
+        dead_letter_id=letter.id, queue_item_id=item.id, entity=item.entity, zoho_id=item.zoho_id, error_class=kind,
+        error_type=letter.error_type, attempts=item.attempts, correlation_id=item.correlation_id or ""))
     return letter
 
 
@@ -110,8 +99,9 @@ def deadletter_retry(*, ids: list[int] | None = None, all_open: bool = False, au
 def _requeue(letter: DeadLetter, *, automatic: bool) -> None:
     now = timezone.now()
     item = _item_for(letter, now)
-    publish_event("tds.retry.scheduled", dead_letter_id=letter.id, entity=letter.entity, zoho_id=letter.zoho_id,
-                  queue_item_id=item.id, automatic=automatic, delay_seconds=0)
+    events.publish(events.RetryScheduled(
+        queue_item_id=item.id, dead_letter_id=letter.id, entity=letter.entity, zoho_id=letter.zoho_id,
+        attempt=item.attempts, delay_seconds=0.0, automatic=automatic, error_type=letter.error_type))
     if automatic:
         # Stays open (with no due time) until the item succeeds or fails again.
         letter.auto_retries += 1

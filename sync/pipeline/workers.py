@@ -20,8 +20,10 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from sync import events
+from sync.ledger import RunTracker, run_current
 from sync.models import SyncQueueItem
-from sync.pipeline.deadletter import deadletter_add, deadletter_resolve_for, publish_event
+from sync.pipeline.deadletter import deadletter_add, deadletter_resolve_for
 from sync.pipeline.inbox import inbox_mark_processed, inbox_promote, inbox_reject_unknown
 from sync.pipeline.queue import queue_claim, queue_complete, queue_reap, worker_identity
 from sync.pipeline.retry import is_transient, retry_policy
@@ -64,10 +66,15 @@ def default_apply() -> ApplyFn:
 
 
 def drain_batch(*, worker: str, batch_size: int, apply: ApplyFn | None = None,
-                lease_seconds: int | None = None) -> DrainResult:
-    """One round: promote received inbox events, claim up to `batch_size` items, settle them."""
+                lease_seconds: int | None = None, on_work: Callable[[], None] | None = None) -> DrainResult:
+    """One round: promote received inbox events, claim up to `batch_size` items, settle them.
+
+    ``on_work`` is called before anything is applied when the round promoted or claimed something.
+    """
     result = DrainResult(promoted=inbox_promote(limit=batch_size))
     items = queue_claim(worker=worker, limit=batch_size, lease_seconds=lease_seconds)
+    if on_work and (items or result.promoted):
+        on_work()
     if not items:
         return result
     result.claimed, result.batches = len(items), 1
@@ -80,16 +87,39 @@ def drain_batch(*, worker: str, batch_size: int, apply: ApplyFn | None = None,
 
 
 def drain_queue(*, batch_size: int = 200, max_batches: int | None = None, apply: ApplyFn | None = None,
-                worker: str | None = None, lease_seconds: int | None = None) -> DrainResult:
-    """Batches until the queue has nothing due (or `max_batches`): the django-q2 task body."""
+                worker: str | None = None, lease_seconds: int | None = None, trigger: str = "schedule") -> DrainResult:
+    """Batches until the queue has nothing due (or `max_batches`): the django-q2 task body.
+
+    A drain that promoted or claimed something is one "queue" run in the ledger (one row, written
+    when the work starts and once at the end); an idle drain writes nothing.
+    """
     worker = worker or worker_identity()
     total = DrainResult()
-    while max_batches is None or total.batches < max_batches:
-        result = drain_batch(worker=worker, batch_size=batch_size, apply=apply, lease_seconds=lease_seconds)
-        total.add(result)
-        if not result.claimed and not result.promoted:
-            break
+    run = queue_run(worker=worker, batch_size=batch_size, trigger=trigger)
+    try:
+        while max_batches is None or total.batches < max_batches:
+            result = drain_batch(worker=worker, batch_size=batch_size, apply=apply, lease_seconds=lease_seconds,
+                                 on_work=run.begin)
+            total.add(result)
+            if not result.claimed and not result.promoted:
+                break
+    except BaseException as exc:
+        run.finish(error=exc, log_summary=False)
+        raise
+    queue_run_finish(run, total)
     return total
+
+
+def queue_run(*, worker: str, batch_size: int, trigger: str) -> RunTracker:
+    """A "queue" run in the ledger whose row is written only once a batch finds work (``run.begin``)."""
+    return RunTracker(run_type="queue", trigger=trigger, configuration={"worker": worker, "batch_size": batch_size},
+                      deferred=True)
+
+
+def queue_run_finish(run: RunTracker, total: DrainResult) -> None:
+    """One UPDATE at the end (none if the run found nothing); no log rows on the worker's path."""
+    run.count(processed=total.claimed, updated=total.applied, skipped=total.superseded, failed=total.dead)
+    run.finish(summary=total.as_dict(), log_summary=False)
 
 
 # --- batch shaping -------------------------------------------------------------------------
@@ -185,8 +215,9 @@ def _schedule_retry(item: SyncQueueItem, exc: BaseException, delay: float, now) 
     SyncQueueItem.objects.filter(id=item.id).update(
         status=SyncQueueItem.Status.PENDING, next_attempt_at=due, locked_by="", locked_until=None,
         last_error=f"{type(exc).__name__}: {exc}"[:2000], updated_at=now)
-    publish_event("tds.retry.scheduled", queue_item_id=item.id, entity=item.entity, zoho_id=item.zoho_id,
-                  attempt=item.attempts, delay_seconds=round(delay, 3), error_type=type(exc).__name__)
+    events.publish(events.RetryScheduled(
+        queue_item_id=item.id, dead_letter_id=None, entity=item.entity, zoho_id=item.zoho_id, attempt=item.attempts,
+        delay_seconds=round(float(delay), 3), automatic=True, error_type=type(exc).__name__))
 
 
 # --- the reaper -----------------------------------------------------------------------------
@@ -242,8 +273,8 @@ def apply_items(*, entity: str, operation: str, source: str, items: list[SyncQue
         raise MappingError("; ".join(result.errors[:3]) or f"{result.failed} {entity} records could not be mapped")
     if target == "items" and result.changed_ids:
         _write_stock_levels(records, set(result.changed_ids))
-    publish_event("tds.entity.synced", entity=entity, source=source, count=len(items), created=result.created,
-                  updated=result.updated, unchanged=result.unchanged, skipped=result.skipped)
+    _announce(entity=entity, source=source, count=len(items), created=result.created, updated=result.updated,
+              unchanged=result.unchanged, skipped=result.skipped)
 
 
 def _write_stock_levels(records: list[dict], changed: set[str]) -> None:
@@ -268,4 +299,14 @@ def _mark_deleted(entity: str, items: list[SyncQueueItem], source: str) -> None:
     live.update(is_active=False, deleted_in_zoho_at=now, updated_at=now)
     ctx = AuditContext(entity=spec.name, source=source[:16], correlation_id=items[0].correlation_id)
     audit_write([ctx.entry(zoho_id, AuditEntry.Action.DELETE, "is_active", True, False) for zoho_id in gone])
-    publish_event("tds.entity.synced", entity=entity, source=source, count=len(items), deleted=len(gone))
+    _announce(entity=entity, source=source, count=len(items), deleted=len(gone))
+
+
+def _announce(*, entity: str, source: str, count: int, created: int = 0, updated: int = 0, unchanged: int = 0,
+              skipped: int = 0, deleted: int = 0) -> None:
+    """tds.entity.synced for one applied batch, after its transaction commits."""
+    run = run_current()
+    events.publish(events.EntitySynced(
+        run_id=run.result.run_id if run else "", entity=entity, source=source, count=count, created=created,
+        updated=updated, unchanged=unchanged, skipped=skipped, failed=0, deleted=deleted,
+        correlation_id=run.correlation_id if run else ""))

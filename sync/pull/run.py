@@ -19,7 +19,8 @@ from django.conf import settings
 
 from sync.background import Background, prefetched
 from sync.entities import EntitySpec, get_spec, resolve_entities
-from sync.ledger import RunResult, RunTracker, new_correlation_id
+from sync.ledger import RunResult, RunTracker
+from sync.logging import new_correlation_id
 from sync.pull.cursors import cursor_advance, cursor_get, cursor_since, zoho_time
 from sync.pull.deletions import mark_deleted
 from sync.pull.details import with_details

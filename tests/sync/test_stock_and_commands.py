@@ -128,11 +128,13 @@ def test_events_reach_the_redis_channel(settings):
     pubsub = client.pubsub()
     pubsub.subscribe(events.CHANNEL)
     pubsub.get_message(timeout=2)  # the subscribe confirmation
-    events.publish(events.SYNC_COMPLETED, run_id="r1", entity="items")
+    events.publish(events.SyncFailed(run_id="r1", run_type="stock", entity="stock", status="failed",
+                                     error="ZohoAuthError: no", duration_seconds=1.5, correlation_id="c1"))
     message = pubsub.get_message(timeout=2)
     pubsub.close()
-    assert message and json.loads(message["data"]) == {"event": "tds.sync.completed", "run_id": "r1",
-                                                        "entity": "items"}
+    assert message and json.loads(message["data"]) == {
+        "event": "tds.sync.failed", "run_id": "r1", "run_type": "stock", "entity": "stock", "status": "failed",
+        "error": "ZohoAuthError: no", "duration_seconds": 1.5, "correlation_id": "c1"}
 
 
 def test_stock_and_images_run_as_entities_of_tds_sync(sb, zclient):

@@ -14,15 +14,20 @@ def _fresh_priorities():  # noqa: ANN202
 
 @pytest.fixture
 def published(monkeypatch):  # noqa: ANN001, ANN201
-    """Events the queue code publishes, captured at the bus boundary (after commit)."""
-    events: list[tuple[str, dict]] = []
+    """Queue events (dead letters, retries, synced batches) as handed to the bus, each checked
+    against its documented payload; the run events of the drain itself are left out."""
+    from dataclasses import asdict
 
-    def capture(name: str, **payload: object) -> None:
-        events.append((name, payload))
+    from sync import events
 
-    import sync.pipeline.deadletter as dl
-    import sync.pipeline.workers as workers
+    seen: list[tuple[str, dict]] = []
+    queue_events = {events.DEADLETTER_ADDED, events.RETRY_SCHEDULED, events.ENTITY_SYNCED}
 
-    monkeypatch.setattr(dl, "publish_event", capture)
-    monkeypatch.setattr(workers, "publish_event", capture)
-    return events
+    def capture(event: events.Event) -> None:
+        payload = asdict(event)
+        assert events.payload_errors(event.name, payload) == []
+        if event.name in queue_events:
+            seen.append((event.name, payload))
+
+    monkeypatch.setattr(events, "publish", capture)
+    return seen

@@ -17,7 +17,7 @@ from django.db import DatabaseError, connection
 from django.utils.module_loading import import_string
 
 from sync.pipeline.queue import worker_identity
-from sync.pipeline.workers import DrainResult, drain_batch, reap_leases
+from sync.pipeline.workers import DrainResult, drain_batch, queue_run, queue_run_finish, reap_leases
 
 
 class Command(BaseCommand):
@@ -65,13 +65,15 @@ class Command(BaseCommand):
 
     def _loop(self, worker: str, apply: Any, options: dict[str, Any]) -> DrainResult:
         total, idle_since, last_reap = DrainResult(), time.monotonic(), 0.0
+        run, stretch = None, DrainResult()  # a busy stretch (until the queue is idle) is one "queue" run
         while not self.stopping:
+            run = run or queue_run(worker=worker, batch_size=options["batch_size"], trigger="cli")
             try:
                 if time.monotonic() - last_reap >= options["reap_every"]:
                     reap_leases()
                     last_reap = time.monotonic()
                 result = drain_batch(worker=worker, batch_size=options["batch_size"], apply=apply,
-                                     lease_seconds=options["lease_seconds"])
+                                     lease_seconds=options["lease_seconds"], on_work=run.begin)
             except DatabaseError as exc:
                 # The database went away: what was leased comes back through the reaper; wait and reconnect.
                 self.stderr.write(f"worker {worker}: database error ({type(exc).__name__}); retrying in 2s")
@@ -79,13 +81,24 @@ class Command(BaseCommand):
                 time.sleep(2)
                 continue
             total.add(result)
+            stretch.add(result)
             if result.claimed or result.promoted:
                 idle_since = time.monotonic()
                 continue
+            self._close_run(worker, run, stretch)
+            run, stretch = None, DrainResult()
             if options["once"] or self._idle_too_long(idle_since, options["exit_when_idle"]):
                 break
             time.sleep(options["idle_sleep"])
+        if run is not None:
+            self._close_run(worker, run, stretch)
         return total
+
+    def _close_run(self, worker: str, run: Any, stretch: DrainResult) -> None:
+        try:
+            queue_run_finish(run, stretch)
+        except DatabaseError as exc:  # the row stays "running"; the work itself is settled or comes back
+            self.stderr.write(f"worker {worker}: run not recorded ({type(exc).__name__})")
 
     @staticmethod
     def _idle_too_long(idle_since: float, limit: float | None) -> bool:
