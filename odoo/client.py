@@ -130,7 +130,7 @@ class OdooClient:
 
     def _retrying(self, func: Any) -> Any:
         retrying = Retrying(stop=stop_after_attempt(self.config.retry_attempts), reraise=True,
-                            wait=wait_exponential_jitter(initial=self._retry_wait, max=5.0),
+                            wait=wait_exponential_jitter(multiplier=self._retry_wait, max=5.0, jitter=self._retry_wait),
                             retry=retry_if_exception(lambda e: isinstance(e, OdooError) and e.transient),
                             before_sleep=lambda state: logger.warning("Odoo call failed (%s); retrying",
                                                                       state.outcome.exception()))

@@ -207,11 +207,16 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")  # Odoo's datetime strings, UTC
 
 
+def _sort_key(value: Any) -> tuple[int, Any]:
+    if isinstance(value, (bool, int, float)):
+        return (0, value)
+    return (1, "") if value in (False, None) else (0, str(value))
+
+
 def _ordered(rows: list[Record], order: str) -> list[Record]:
     for part in reversed([p.strip() for p in order.split(",") if p.strip()]):
         name, _, direction = part.partition(" ")
-        rows.sort(key=lambda r, n=name: (r.get(n) is False, r.get(n) or 0 if n == "id" else str(r.get(n) or "")),
-                  reverse=direction.strip().lower() == "desc")
+        rows.sort(key=lambda r, n=name: _sort_key(r.get(n)), reverse=direction.strip().lower() == "desc")
     return rows
 
 
