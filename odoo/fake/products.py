@@ -55,18 +55,20 @@ def _detailed_type(record: Record, written: dict[str, Any] | None) -> None:
 
 
 def _unique_barcodes(db: Database, records: list[Record]) -> None:
-    seen: dict[str, int | None] = {}
+    seen: dict[str, int] = {}
+    staged = {r.get("id") for r in records}
     for row in db.tables["product.template"].values():
-        if row.get("barcode"):
+        if row.get("barcode") and row["id"] not in staged:
             seen[row["barcode"]] = row["id"]
     for record in records:
         code = record.get("barcode")
         if not code:
             continue
-        if code in seen and seen[code] != record.get("id"):
+        # A record not stored yet has no id: its own Python identity tells it apart.
+        if code in seen and seen[code] != (record.get("id") or id(record)):
             raise ValidationError(f"Barcode(s) already assigned:\n\n- Barcode \"{code}\" already assigned to "
                                   f"product(s): {record.get('name')}")
-        seen[code] = record.get("id")
+        seen[code] = record.get("id") or id(record)
 
 
 def _after_template_create(db: Database, model: str, records: list[Record], context: dict[str, Any]) -> None:
