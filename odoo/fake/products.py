@@ -76,10 +76,9 @@ def _after_template_create(db: Database, model: str, records: list[Record], cont
         return
     variants = [{**{k: r.get(k, False) for k in VARIANT_FIELDS}, "product_tmpl_id": r["id"],
                  **({"uom_po_id": r["uom_po_id"]} if "uom_po_id" in r else {})} for r in records]
-    db.create("product.product", variants, context={"from_template": True})
-    for record in records:
-        record["product_variant_ids"] = db.search("product.product", [("product_tmpl_id", "=", record["id"])],
-                                                  context={"active_test": False})
+    variant_ids = db.create("product.product", variants, context={"from_template": True})
+    for record, variant_id in zip(records, variant_ids, strict=True):
+        record["product_variant_ids"] = [variant_id]
 
 
 def _after_template_write(db: Database, model: str, records: list[Record], context: dict[str, Any]) -> None:
