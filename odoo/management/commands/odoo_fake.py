@@ -17,6 +17,10 @@ from odoo.fake.profiles import PROFILES
 class Command(BaseCommand):
     help = "Run the local fake Odoo (XML-RPC; JSON-2 on 19) until Ctrl-C."
 
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # --version is the Odoo profile here, not Django's version: ours replaces the built-in one.
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
+
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8069)
