@@ -37,6 +37,7 @@ IMAGE_SYNC = PREFIX + "image sync"
 DEAD_LETTER_RETRY = PREFIX + "dead-letter auto-retry"
 LEASE_REAPER = PREFIX + "lease reaper"
 QUEUE_DRAIN = PREFIX + "queue drain"
+ODOO_SYNC = PREFIX + "odoo sync"
 
 FULL_PULL_CRON = "30 2 * * *"  # daily at 02:30 (TIME_ZONE), a quiet hour for Zoho's daily quota
 IMAGE_SYNC_MINUTES = 120
@@ -86,6 +87,8 @@ def default_specs(*, interval_hours: int | None = None) -> list[ScheduleSpec]:
         ScheduleSpec(INCREMENTAL_PULL, "sync.tasks.scheduled_incremental_pull", minutes=60),
         ScheduleSpec(FULL_PULL, "sync.tasks.scheduled_full_pull", cron=FULL_PULL_CRON),
         ScheduleSpec(IMAGE_SYNC, "sync.tasks.scheduled_image_sync", minutes=IMAGE_SYNC_MINUTES),
+        # Owned by the odoo app; django-q2 counts in minutes, ODOO_SYNC_INTERVAL in seconds (min 60).
+        ScheduleSpec(ODOO_SYNC, "odoo.tasks.scheduled_odoo_sync", minutes=max(1, settings.ODOO_SYNC_INTERVAL // 60)),
         # Owned by the queue/DLQ code (sync/tasks.py, "webhooks, queue, dead letters").
         ScheduleSpec(DEAD_LETTER_RETRY, "sync.tasks.retry_dead_letters", minutes=DEAD_LETTER_RETRY_MINUTES,
                      pulls_from_zoho=False, takes_dry_run=False),

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_q",
     "zoho",
     "sync",
+    "odoo",
     "dashboard",
 ]
 
@@ -214,6 +215,11 @@ ODOO_USERNAME = env_str("ODOO_USERNAME")
 ODOO_API_KEY = env_str("ODOO_API_KEY")
 ODOO_USD_TO_IQD = env_float("ODOO_USD_TO_IQD", 1500.0, minimum=0.0001)
 ODOO_SYNC_INTERVAL = env_int("ODOO_SYNC_INTERVAL", 300, minimum=60)
+# Decimals kept when converting USD to IQD: 0 = whole dinars (Odoo keeps at most 2 on list_price).
+ODOO_PRICE_DECIMALS = env_int("ODOO_PRICE_DECIMALS", 0, minimum=0, maximum=2)
+# Zoho unit -> Odoo unit name, e.g. "box=Box,pack=Pack of 6" (added to the built-in aliases: pcs -> Units ...).
+ODOO_UNIT_MAP = env_list("ODOO_UNIT_MAP")
+ODOO_TIMEOUT_SECONDS = env_float("ODOO_TIMEOUT_SECONDS", 30.0, minimum=0.1, maximum=600)
 
 # --- django-q2 ----------------------------------------------------------------
 # TDS keeps retries and dead letters in its own tables, so the broker must not

@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-pytest_plugins = ["zoho.sandbox.pytest_plugin"]
+pytest_plugins = ["zoho.sandbox.pytest_plugin", "odoo.fake.pytest_plugin"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

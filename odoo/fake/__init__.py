@@ -1,0 +1,12 @@
+"""A faithful local Odoo (16/17, 18, 19 profiles) speaking XML-RPC and JSON-2 over loopback HTTP.
+
+    from odoo.fake import FakeConfig, FakeOdooServer
+    with FakeOdooServer(FakeConfig(version=19)) as odoo:
+        odoo.url, odoo.db, odoo.app.counters()
+"""
+from __future__ import annotations
+
+from odoo.fake.config import FakeConfig
+from odoo.fake.server import FakeOdooServer
+
+__all__ = ["FakeConfig", "FakeOdooServer"]

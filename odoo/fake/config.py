@@ -1,0 +1,16 @@
+"""Fake Odoo configuration: version profile, database, credentials, company currency."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class FakeConfig:
+    version: int = 18
+    db: str = "tsh"
+    login: str = "admin"
+    api_key: str = "fake-odoo-api-key"
+    currency: str = "IQD"
+    company: str = "TSH Trading"
+    host: str = "127.0.0.1"
+    port: int = 0

@@ -1,0 +1,34 @@
+"""manage.py odoo_fake serves the fake Odoo in the foreground until SIGTERM."""
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import xmlrpc.client
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_odoo_fake_command_serves_the_chosen_profile():
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "manage.py", "odoo_fake", "--port", str(port), "--version", "17",
+                             "--db", "acme", "--login", "bot", "--api-key", "k1", "--currency", "iqd"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = proc.stdout.readline()
+        assert f"Fake Odoo 17.0 serving at http://127.0.0.1:{port} (XML-RPC)" in first
+        common = xmlrpc.client.ServerProxy(f"http://127.0.0.1:{port}/xmlrpc/2/common")
+        assert common.version()["server_version"] == "17.0"
+        assert common.authenticate("acme", "bot", "k1", {}) == 2
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0 and "Fake Odoo stopped." in out and "Traceback" not in err
