@@ -80,7 +80,7 @@ def edit_in_zoho(sandbox_url: str) -> None:
 def _measure(n_items: int, sandbox_url: str, odoo_url: str) -> list[tuple[str, str]]:
     from django.db import connection
 
-    from sync.services.pull import pull_entity
+    from sync.pull.run import pull_entity
 
     pull_entity(entity="items", full=True, trigger="cli")
     odoo_writes(odoo_url)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.services.runs import RunTracker
+from sync.ledger import RunTracker
 
 RUN_TYPE = "odoo"
 ENTITY = "products"

@@ -37,7 +37,7 @@ def zclient(zsb: SandboxServer, settings: Any) -> Any:
 @pytest.fixture
 def pull(zclient: Any) -> Callable[..., Any]:
     """Run a tds pull of items (incremental; full=True also finds deletions)."""
-    from sync.services.pull import pull_entity
+    from sync.pull.run import pull_entity
 
     def run(*, full: bool = False) -> Any:
         result = pull_entity(entity="items", full=full, client=zclient)
