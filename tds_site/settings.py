@@ -5,6 +5,7 @@ django-q2 ORM broker, a local-memory cache and DEBUG off.
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "django_q",
+    "axes",
     "zoho",
     "sync",
     "dashboard",
@@ -60,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tds_site.urls"
@@ -135,6 +139,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/admin/login/"
+# Brute-force lock-out (django-axes) for every login (/admin/ and /tds-admin/ share the admin's login):
+# after AXES_FAILURE_LIMIT wrong passwords from one address for one user, or from one address at all,
+# that address is refused for AXES_COOLOFF_TIME. Locks are listed in the admin ("Access attempts");
+# `manage.py axes_reset` (or axes_reset_username / axes_reset_ip) lifts them.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("TDS_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=1000)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("TDS_LOGIN_COOLOFF_MINUTES", 15, minimum=1, maximum=100_000))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "tds_site.client_ip.client_ip"
+AXES_LOCKOUT_TEMPLATE = "axes/locked_out.html"
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
@@ -148,7 +163,8 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
-if env_bool("TDS_BEHIND_PROXY", False):
+TDS_BEHIND_PROXY = env_bool("TDS_BEHIND_PROXY", False)
+if TDS_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 # Webhook bodies above 1 MB are refused by the view with a JSON 413.
