@@ -1,4 +1,7 @@
-"""System checks for how the site is deployed (run by `manage.py check`, runserver, and web start-up)."""
+"""System checks for how the site is deployed: `manage.py check --deploy`, and web start-up (wsgi.py, asgi.py).
+
+Deploy checks only, so that one-shot commands and workers, which serve no pages, are not stopped by them.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,7 +16,7 @@ from django.utils.module_loading import import_string
 TAG = "tds_deploy"
 
 
-@register(TAG)
+@register(TAG, deploy=True)
 def check_static_manifest(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     """tds.E001: manifest storage is on but collectstatic never ran (every admin page would answer 500)."""
     storage = import_string(settings.STORAGES["staticfiles"]["BACKEND"])

@@ -133,7 +133,7 @@ STORAGES = {
     },
 }
 # Without the manifest, whitenoise serves the apps' static files where they are, so a server started
-# without collectstatic still has its CSS. With it, `collectstatic` must run first (check tds.E001).
+# without collectstatic still has its CSS. With it, `collectstatic` must run first (tds_site/checks.py).
 WHITENOISE_USE_FINDERS = not TDS_MANIFEST_STATIC
 LOGS_DIR = Path(env_str("TDS_LOGS_DIR", str(BASE_DIR / "logs")))
 
