@@ -14,17 +14,14 @@ from urllib.parse import urlsplit
 from zoho.dc import ACCOUNTS_HOSTS
 from zoho.errors import ZohoHostRefused
 
-# The API host's suffix per DC (www.zohoapis.<tld>); the accounts host comes from zoho.dc.
-_API_TLDS = ("com", "eu", "in", "com.au", "jp", "ca", "sa", "uk", "com.cn")
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def zoho_hosts() -> frozenset[str]:
     """Every Zoho accounts and API host: www.zohoapis.<tld>, the accounts host, the legacy Books/Inventory hosts."""
     hosts: set[str] = set()
-    for tld in _API_TLDS:
-        hosts.add(f"www.zohoapis.{tld}")
-    for url in ACCOUNTS_HOSTS.values():
+    for dc, url in ACCOUNTS_HOSTS.items():
+        hosts.add(f"www.zohoapis.{dc}")  # the API host is named after the DC, even where accounts is not (ca)
         accounts = urlsplit(url).hostname or ""
         domain = accounts.removeprefix("accounts.")  # zoho.com, zohocloud.ca, ...
         hosts.update({accounts, f"books.{domain}", f"inventory.{domain}"})
