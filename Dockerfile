@@ -1,5 +1,5 @@
 # One image for both processes:
-#   web:    gunicorn tds_site.wsgi (the default command)
+#   web:    collectstatic, then gunicorn with tds_site/gunicorn.conf.py (the default command)
 #   worker: python manage.py qcluster   (docker-compose's tds-worker service)
 FROM python:3.11-slim
 
@@ -16,10 +16,12 @@ RUN pip install -r requirements.txt
 COPY . .
 RUN useradd --create-home --uid 1000 tds \
     && mkdir -p /app/media /app/logs /app/staticfiles \
-    && SECRET_KEY=build-only python manage.py collectstatic --noinput \
-    && chown -R tds:tds /app/media /app/logs
+    && TDS_MANIFEST_STATIC=true python manage.py collectstatic --noinput \
+    && chown -R tds:tds /app/media /app/logs /app/staticfiles
 
 USER tds
 EXPOSE 8000
 
-CMD ["gunicorn", "tds_site.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Static files are collected (with the manifest the production settings use) at build time and
+# again at start, so a changed STATIC_ROOT or volume never leaves the admin without its manifest.
+CMD ["sh", "-c", "python manage.py collectstatic --noinput --verbosity 0 && exec gunicorn -c tds_site/gunicorn.conf.py --bind 0.0.0.0:8000 tds_site.wsgi:application"]

@@ -60,7 +60,8 @@ def _free_port() -> int:
 def _start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "tds_site.settings",
            "ZOHO_WEBHOOK_SECRET": SECRET, "ZOHO_WEBHOOK_AUTH": "hmac", "DEBUG": "false", "TDS_LOG_LEVEL": "WARNING",
-           "STATIC_ROOT": tempfile.mkdtemp(prefix="tds-b3-static-")}
+           "STATIC_ROOT": tempfile.mkdtemp(prefix="tds-b3-static-"), "TDS_MANIFEST_STATIC": "false",
+           "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-throwaway-key-0123456789-abcdefghijklmnop"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "tds_site.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--worker-class", "sync", "--backlog", "256", "--log-level", "warning",

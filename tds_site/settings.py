@@ -5,10 +5,10 @@ django-q2 ORM broker, a local-memory cache and DEBUG off.
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
-from django.core.exceptions import ImproperlyConfigured
-
+from tds_site import export_formats
 from tds_site.env import (
     env,
     env_bool,
@@ -26,10 +26,12 @@ if (BASE_DIR / ".env").exists():
     env.read_env(str(BASE_DIR / ".env"))
 
 DEBUG = env_bool("DEBUG", False)
-_DEV_KEY = "django-insecure-tds-local-development-key-change-me-0123456789"
-SECRET_KEY = env_str("SECRET_KEY", _DEV_KEY)
-if not DEBUG and SECRET_KEY == _DEV_KEY and env_bool("TDS_REQUIRE_SECRET_KEY", False):
-    raise ImproperlyConfigured("SECRET_KEY must be set when TDS_REQUIRE_SECRET_KEY is on")
+# The built-in key is public: sessions made with it can be forged. Commands may use it (a fresh
+# checkout works with no variables), but the web server refuses to start with it while DEBUG is
+# off (tds_site/checks.py, run by wsgi.py/asgi.py).
+SECRET_KEY = env_str("SECRET_KEY")
+TDS_SECRET_KEY_MISSING = not SECRET_KEY and not DEBUG
+SECRET_KEY = SECRET_KEY or "django-insecure-tds-local-development-key-change-me-0123456789"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -46,10 +48,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "django_q",
+    "axes",
     "zoho",
     "sync",
     "odoo",
     "dashboard",
+    "tds_site.apps.SiteConfig",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tds_site.urls"
@@ -118,14 +124,18 @@ TDS_SERVE_MEDIA = env_bool("TDS_SERVE_MEDIA", DEBUG)
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+TDS_MANIFEST_STATIC = env_bool("TDS_MANIFEST_STATIC", not DEBUG and IS_POSTGRES)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if env_bool("TDS_MANIFEST_STATIC", not DEBUG and IS_POSTGRES)
+        if TDS_MANIFEST_STATIC
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Without the manifest, whitenoise serves the apps' static files where they are, so a server started
+# without collectstatic still has its CSS. With it, `collectstatic` must run first (tds_site/checks.py).
+WHITENOISE_USE_FINDERS = not TDS_MANIFEST_STATIC
 LOGS_DIR = Path(env_str("TDS_LOGS_DIR", str(BASE_DIR / "logs")))
 
 # --- Auth, i18n ---------------------------------------------------------------
@@ -136,6 +146,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/admin/login/"
+# Brute-force lock-out (django-axes) for every login (/admin/ and /tds-admin/ share the admin's login):
+# after AXES_FAILURE_LIMIT wrong passwords from one address for one user, or from one address at all,
+# that address is refused for AXES_COOLOFF_TIME. Locks are listed in the admin ("Access attempts");
+# `manage.py axes_reset` (or axes_reset_username / axes_reset_ip) lifts them.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("TDS_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=1000)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("TDS_LOGIN_COOLOFF_MINUTES", 15, minimum=1, maximum=100_000))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "tds_site.client_ip.client_ip"
+AXES_LOCKOUT_TEMPLATE = "axes/locked_out.html"
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
@@ -146,10 +167,12 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# With HSTS on, subdomains and preloading follow unless switched off (check --deploy W005, W021).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
-if env_bool("TDS_BEHIND_PROXY", False):
+TDS_BEHIND_PROXY = env_bool("TDS_BEHIND_PROXY", False)
+if TDS_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 # Webhook bodies above 1 MB are refused by the view with a JSON 413.
@@ -169,6 +192,9 @@ ZOHO_WEBHOOK_SECRET = env_str("ZOHO_WEBHOOK_SECRET", _sandbox_default("sandbox-w
 ZOHO_WEBHOOK_AUTH = env_choice("ZOHO_WEBHOOK_AUTH", "hmac", ("hmac", "token"))
 ZOHO_WEBHOOK_TOKEN_HEADER = env_str("ZOHO_WEBHOOK_TOKEN_HEADER", "X-TDS-Webhook-Token")
 ZOHO_WEBHOOK_TOKEN_PARAM = env_str("ZOHO_WEBHOOK_TOKEN_PARAM", "token")
+# A token in the query string lands in every access log on the way (gunicorn's is scrubbed, see
+# tds_site/gunicorn.conf.py; nginx's and Zoho's are not): header only unless this is switched on.
+ZOHO_WEBHOOK_TOKEN_IN_QUERY = env_bool("ZOHO_WEBHOOK_TOKEN_IN_QUERY", False)
 ZOHO_RATE_LIMIT_PER_MINUTE = env_int("ZOHO_RATE_LIMIT_PER_MINUTE", 100, minimum=0, maximum=100_000)
 ZOHO_MAX_CONCURRENCY = env_int("ZOHO_MAX_CONCURRENCY", 5, minimum=1, maximum=100)
 ZOHO_TIMEOUT_SECONDS = env_float("ZOHO_TIMEOUT_SECONDS", 30.0, minimum=0.1, maximum=600)
@@ -261,6 +287,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "sync.api.schema.add_webhook_paths"],
 }
+
+# --- Admin exports ----------------------------------------------------------------
+# Text cells that a spreadsheet would run as a formula (=, +, -, @ ...) are exported as text.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+EXPORT_FORMATS = export_formats.EXPORT_FORMATS  # classes, as django-import-export wants them
 
 # --- Logging ------------------------------------------------------------------
 LOGGING = {

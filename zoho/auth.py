@@ -20,7 +20,8 @@ from typing import Any
 import requests
 
 from zoho.dc import default_api_domain
-from zoho.errors import ZohoAuthError, ZohoRateLimitError, ZohoTransientError
+from zoho.errors import ZohoAuthError, ZohoPermanentError, ZohoRateLimitError, ZohoTransientError
+from zoho.hosts import HostAllowList
 from zoho.net import describe_network_error
 from zoho.shared import cache_call, shared_cache
 
@@ -60,7 +61,7 @@ class TokenProvider:
                  organization_id: str, dc: str = "com", cache: Any = None, timeout: float = 30.0,
                  margin: float = 300.0, lock_timeout: float = 30.0, session: requests.Session | None = None,
                  clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
-                 on_refresh: Callable[[], None] | None = None) -> None:
+                 on_refresh: Callable[[], None] | None = None, hosts: HostAllowList | None = None) -> None:
         self._client_id, self._secret, self._refresh_token = client_id, client_secret, refresh_token
         self.accounts_url, self.dc = accounts_url.rstrip("/"), dc
         self._cache = cache if cache is not None else shared_cache()
@@ -71,6 +72,7 @@ class TokenProvider:
         self.key, self.lock_key = f"zoho:token:{digest}", f"zoho:token-lock:{digest}"
         self.refreshes = 0
         self._on_refresh = on_refresh
+        self.hosts = hosts if hosts is not None else HostAllowList(accounts_url=self.accounts_url)
 
     def __repr__(self) -> str:
         return f"TokenProvider(accounts_url={self.accounts_url!r})"
@@ -161,6 +163,8 @@ class TokenProvider:
             self._on_refresh()
         expires_in = float(payload.get("expires_in") or 3600)  # documented lifetime: one hour
         api_domain = str(payload.get("api_domain") or default_api_domain(self.dc))
+        # The access token is sent to api_domain: a host outside Zoho's would receive it.
+        self.hosts.check(api_domain, what="the token answer's api_domain")
         logger.info("zoho access token refreshed at %s (valid %ds, api %s)", self.accounts_url, expires_in, api_domain)
         return AccessToken(value=str(value), expires_at=self._clock() + expires_in, api_domain=api_domain,
                            lifetime=expires_in)
@@ -171,11 +175,16 @@ class TokenProvider:
                 "refresh_token": self._refresh_token}
         url = f"{self.accounts_url}/oauth/v2/token"
         try:
-            response = self._session.post(url, data=data, timeout=self._timeout)
+            # No redirects: a 307 would carry the client secret to wherever Location points.
+            response = self._session.post(url, data=data, timeout=self._timeout, allow_redirects=False)
         except requests.RequestException as exc:
             raise ZohoTransientError(
                 f"Cannot reach the Zoho accounts server {self.accounts_url}: {describe_network_error(exc)}"
             ) from None
+        if response.is_redirect:
+            raise ZohoPermanentError(f"Zoho accounts server {self.accounts_url} answered with a redirect; "
+                                     "not followed (check ZOHO_DC / ZOHO_ACCOUNTS_URL)",
+                                     http_status=response.status_code)
         if response.status_code >= 500:
             raise ZohoTransientError(f"Zoho accounts server {self.accounts_url} failed",
                                      http_status=response.status_code)

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -38,6 +39,7 @@ from zoho.errors import (
     ZohoRateLimitError,
     ZohoTransientError,
 )
+from zoho.ids import is_zoho_id, path_quote
 from zoho.images import ItemImage, image_from_response
 from zoho.limits import Backend, RateLimiter, limiter_key
 from zoho.metrics import CallStats, QuotaInfo, endpoint_name
@@ -47,6 +49,7 @@ from zoho.shared import shared_cache
 
 logger = logging.getLogger("zoho")
 MAX_PER_PAGE = 200
+MAX_REDIRECTS = 3
 
 __all__ = ["ItemImage", "Page", "ZohoClient", "get_client"]
 
@@ -74,7 +77,8 @@ class ZohoClient:
         self.tokens = TokenProvider(
             client_id=config.client_id, client_secret=config.client_secret, refresh_token=config.refresh_token,
             accounts_url=config.resolved_accounts_url, organization_id=org, dc=config.dc, cache=cache,
-            timeout=config.timeout, margin=config.token_margin, on_refresh=self._count_refresh)
+            timeout=config.timeout, margin=config.token_margin, on_refresh=self._count_refresh,
+            hosts=config.hosts)
         self.limiter = RateLimiter(key=limiter_key(scope), per_minute=config.rate_limit_per_minute,
                                    backend=limiter_backend, sleep=sleep)
         self.gate = ConcurrencyGate(key=concurrency_key(scope), limit=config.max_concurrency, redis_url=redis_url,
@@ -123,6 +127,8 @@ class ZohoClient:
 
     def get_item_image(self, item_id: str, *, timeout: float | None = None) -> ItemImage:
         """The item's image bytes; ZohoNotFound when the item has none."""
+        if not is_zoho_id(item_id):
+            raise ZohoPermanentError(f"not a Zoho item id: {str(item_id)[:40]!r}", endpoint="GET /items/{id}/image")
         return self.request("GET", "inventory", f"/items/{item_id}/image", timeout=timeout,
                             read=image_from_response)
 
@@ -178,6 +184,7 @@ class ZohoClient:
 
     def _call(self, token: AccessToken, method: str, api: str, path: str, params: dict[str, Any],
               timeout: float | None, read: Callable[[requests.Response, str], Any]) -> Any:
+        path = path_quote(path)
         url = api_base(token.api_domain, api) + path
         endpoint = endpoint_name(method, api_base("", api) + path)
         self.quota_guard.check()
@@ -196,16 +203,38 @@ class ZohoClient:
     def _send(self, method: str, url: str, endpoint: str, token: AccessToken, params: dict[str, Any],
               timeout: float | None) -> requests.Response:
         started = time.monotonic()
+        hosts = self.config.hosts
         try:
             response = self._session().request(
-                method, url, params={**params, "organization_id": self.config.organization_id},
-                headers={"Authorization": f"Zoho-oauthtoken {token.value}"}, timeout=timeout or self.config.timeout)
+                method, hosts.check(url, what=f"the Zoho API host for {endpoint}"),
+                params={**params, "organization_id": self.config.organization_id},
+                headers={"Authorization": f"Zoho-oauthtoken {token.value}"}, timeout=timeout or self.config.timeout,
+                allow_redirects=False)
+            response = self._follow_redirects(response, url, token, timeout, endpoint)
         except requests.RequestException as exc:
             self.stats.record_call(endpoint, time.monotonic() - started)
             raise ZohoTransientError(f"{describe_network_error(exc)} calling Zoho", endpoint=endpoint) from None
         elapsed = time.monotonic() - started
         self.stats.record_call(endpoint, elapsed)
         logger.debug("zoho %s -> HTTP %s in %.0f ms", endpoint, response.status_code, elapsed * 1000)
+        return response
+
+    def _follow_redirects(self, response: requests.Response, url: str, token: AccessToken, timeout: float | None,
+                          endpoint: str) -> requests.Response:
+        """Follow up to MAX_REDIRECTS hops, each only to a Zoho host; the token goes only to the same origin."""
+        hops = 0
+        while response.is_redirect:
+            hops += 1
+            if hops > MAX_REDIRECTS:
+                raise ZohoPermanentError(f"Zoho redirected more than {MAX_REDIRECTS} times", endpoint=endpoint)
+            target = urljoin(url, response.headers.get("Location", ""))
+            self.config.hosts.check(target, what=f"a redirect from {endpoint}")
+            same_origin = urlsplit(target)[:2] == urlsplit(url)[:2]
+            headers = {"Authorization": f"Zoho-oauthtoken {token.value}"} if same_origin else {}
+            response.close()
+            response = self._session().get(target, headers=headers, timeout=timeout or self.config.timeout,
+                                           allow_redirects=False)
+            url = target
         return response
 
     def _session(self) -> requests.Session:

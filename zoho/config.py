@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from zoho.dc import accounts_url
 from zoho.errors import ZohoConfigError
+from zoho.hosts import HostAllowList
 
 CREDENTIALS = ("ZOHO_CLIENT_ID", "ZOHO_CLIENT_SECRET", "ZOHO_REFRESH_TOKEN", "ZOHO_ORGANIZATION_ID")
 
@@ -34,6 +35,7 @@ class ZohoSettings:
     circuit_failures: int = 5
     circuit_cooldown: float = 60.0
     token_margin: float = 300.0
+    sandbox: bool = False  # loopback hosts are allowed only for the local sandbox
 
     def __repr__(self) -> str:  # the default repr would print the secret and the refresh token
         return f"ZohoSettings(client_id={self.client_id!r}, organization_id={self.organization_id!r}, dc={self.dc!r})"
@@ -41,6 +43,11 @@ class ZohoSettings:
     @property
     def resolved_accounts_url(self) -> str:
         return accounts_url(self.dc, self.accounts_url)
+
+    @property
+    def hosts(self) -> HostAllowList:
+        """Zoho's hosts, plus an explicitly configured accounts server, plus loopback for the sandbox."""
+        return HostAllowList(accounts_url=self.accounts_url, sandbox=self.sandbox)
 
 
 def settings_from_django() -> ZohoSettings:
@@ -60,6 +67,7 @@ def settings_from_django() -> ZohoSettings:
         organization_id=str(settings.ZOHO_ORGANIZATION_ID),
         dc=getattr(settings, "ZOHO_DC", "com") or "com",
         accounts_url=getattr(settings, "ZOHO_ACCOUNTS_URL", "") or "",
+        sandbox=bool(getattr(settings, "ZOHO_SANDBOX", False)),
         **_tuning(settings),
     )
 

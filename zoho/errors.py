@@ -76,3 +76,7 @@ class ZohoConfigError(ZohoError):
     def __init__(self, message: str, *, missing: list[str] | None = None) -> None:
         super().__init__(message)
         self.missing = list(missing or [])
+
+
+class ZohoHostRefused(ZohoPermanentError):
+    """A URL (token answer's api_domain, a redirect) points outside Zoho's hosts; nothing was sent there."""

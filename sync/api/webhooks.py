@@ -77,8 +77,9 @@ def authenticate(request: HttpRequest, body: bytes) -> str:
     """The method that succeeded ("hmac" or "token"); raises 401 otherwise."""
     secret = settings.ZOHO_WEBHOOK_SECRET
     if settings.ZOHO_WEBHOOK_AUTH == "token":
-        supplied = request.headers.get(settings.ZOHO_WEBHOOK_TOKEN_HEADER) or request.GET.get(
-            settings.ZOHO_WEBHOOK_TOKEN_PARAM)
+        supplied = request.headers.get(settings.ZOHO_WEBHOOK_TOKEN_HEADER)
+        if not supplied and settings.ZOHO_WEBHOOK_TOKEN_IN_QUERY:  # off by default: URLs end up in access logs
+            supplied = request.GET.get(settings.ZOHO_WEBHOOK_TOKEN_PARAM)
         if zw.verify_token(supplied, secret):
             return "token"
         reason = "missing" if not supplied else "bad"

@@ -54,6 +54,7 @@ def test_signature_with_another_secret_is_refused(live_server):
 
 def test_token_mode_accepts_header_or_query_parameter(live_server, settings):
     settings.ZOHO_WEBHOOK_AUTH = "token"
+    settings.ZOHO_WEBHOOK_TOKEN_IN_QUERY = True
     body = json.dumps(item_doc("5")).encode()
     by_header = post(live_server.url, "/api/webhooks/zoho", body, headers={"X-TDS-Webhook-Token": SECRET})
     body2 = json.dumps(item_doc("6")).encode()

@@ -16,7 +16,7 @@ from zoho.config import ZohoSettings
 from zoho.limits import MemoryBackend
 
 ACCOUNTS = "https://accounts.test"
-API = "https://api.test"
+API = "https://www.zohoapis.com"
 TOKEN_URL = f"{ACCOUNTS}/oauth/v2/token"
 INVENTORY = f"{API}/inventory/v1"
 BOOKS = f"{API}/books/v3"

@@ -9,6 +9,7 @@ import requests
 import responses
 
 from tests.zoho.clientkit import (
+    API,
     BOOKS,
     INVENTORY,
     ORG,
@@ -242,7 +243,7 @@ def test_scope_refusal_does_not_refresh_again_for_the_same_endpoint(rsps):
 
 
 def test_refresh_token_is_never_replaced_by_an_answer(rsps):
-    rsps.replace(responses.POST, TOKEN_URL, json={"access_token": "tok-1", "expires_in": 3600, "api_domain": "https://api.test",
+    rsps.replace(responses.POST, TOKEN_URL, json={"access_token": "tok-1", "expires_in": 3600, "api_domain": API,
                        "refresh_token": "1000.attacker"})
     rsps.get(ITEMS, status=401, json={"code": 14, "message": "Invalid value passed for authtoken."})
     rsps.get(ITEMS, json=envelope(items=[]))

@@ -1,0 +1,37 @@
+"""System checks for how the site is deployed: `manage.py check --deploy`, and web start-up (wsgi.py, asgi.py).
+
+Deploy checks only, so that one-shot commands and workers, which serve no pages, are not stopped by them.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.staticfiles.storage import ManifestFilesMixin
+from django.core.checks import Error, register
+from django.utils.module_loading import import_string
+
+# Not the "staticfiles" tag: collectstatic runs those checks, and it is the cure for this one.
+TAG = "tds_deploy"
+
+
+@register(TAG, deploy=True)
+def check_static_manifest(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """tds.E001: manifest storage is on but collectstatic never ran (every admin page would answer 500)."""
+    storage = import_string(settings.STORAGES["staticfiles"]["BACKEND"])
+    if not issubclass(storage, ManifestFilesMixin):
+        return []
+    manifest = Path(settings.STATIC_ROOT) / storage.manifest_name
+    if manifest.is_file():
+        return []
+    return [Error(f"static files are not collected: {manifest} is missing; run `manage.py collectstatic --noinput` "
+                  "before starting the web server", id="tds.E001")]
+
+
+def startup_errors() -> list[str]:
+    """What stops a web process from starting, as one-line messages (wsgi.py and asgi.py exit on any)."""
+    errors = []
+    if getattr(settings, "TDS_SECRET_KEY_MISSING", False):
+        errors.append("SECRET_KEY must be set when DEBUG is off")
+    return errors + [error.msg for error in check_static_manifest()]
