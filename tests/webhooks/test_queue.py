@@ -246,5 +246,5 @@ def test_an_event_of_an_unknown_entity_is_rejected_not_queued():
     inbox_add(source="manual", entity="spaceships", record={"id": "1"}, zoho_id="1")
     store_event("items", "OK1")
     assert inbox_promote(limit=10) == 1
-    reap_leases()  # PostgreSQL leaves it received for the reaper; SQLite rejects it while promoting
+    reap_leases()  # promotion leaves it received; the reaper rejects it
     assert dict(InboxEvent.objects.values_list("zoho_id", "status")) == {"1": "rejected", "OK1": "queued"}
