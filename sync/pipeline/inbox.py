@@ -28,7 +28,7 @@ logger = logging.getLogger("tds.inbox")
 _INSERT_SQL = (
     "INSERT INTO tds_inbox_events (source, entity, zoho_id, event_type, payload, signature_valid, "
     "signature_method, dedupe_key, zoho_last_modified, status, error, correlation_id, received_at) "
-    "VALUES (%s, %s, %s, %s, {payload}, %s, %s, %s, %s, 'received', '', %s, %s) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'received', '', %s, %s) "
     "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
 )
 
@@ -46,13 +46,12 @@ def inbox_store(*, source: str, entity: str, zoho_id: str, payload_json: str, de
                 last_modified: datetime | None, event_type: str = "", signature_method: str = "",
                 correlation_id: str = "") -> StoredEvent:
     """One INSERT; a row with the same dedupe key already there makes this a no-op."""
-    sql = _INSERT_SQL.format(payload="%s::jsonb" if connection.vendor == "postgresql" else "%s")
     ops = connection.ops
     params = [source, entity, zoho_id, event_type, payload_json, bool(signature_method), signature_method,
               dedupe_key, ops.adapt_datetimefield_value(last_modified), correlation_id or uuid.uuid4().hex[:16],
               ops.adapt_datetimefield_value(timezone.now())]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_INSERT_SQL, params)
         row = cursor.fetchone()
     return StoredEvent(event_id=row[0] if row else None)
 
