@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,8 +21,6 @@ from django.utils import timezone
 from sync.models import InboxEvent
 from sync.pipeline.queue import entity_priorities, in_locked_subquery
 from zoho.webhooks import parse_zoho_time
-
-logger = logging.getLogger("tds.inbox")
 
 _INSERT_SQL = (
     "INSERT INTO tds_inbox_events (source, entity, zoho_id, event_type, payload, signature_valid, "
