@@ -8,6 +8,7 @@ class SyncConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from sync import checks  # noqa: F401 - registers the entity registry's start-up check
         from sync.schedules import rewrite_on_configuration_change, write_schedules_after_migrate
 
         # The default django-q2 schedules exist as soon as the database does, and follow

@@ -1,7 +1,9 @@
 """ONE registry of the mirrored Zoho entities: where each is listed, how it is keyed,
 how it is pulled incrementally, which table and mapper it uses and what it depends on.
 
-A new entity is an entry here and a mapper (DESIGN.md habit 1). Zoho supports the
+Every per-entity fact lives here: pull order, queue urgency, webhook body keys and routes,
+compare target, command-line names. A new entity is an entry here and a mapper; the system
+check in sync/checks.py refuses to start with an incomplete entry. Zoho supports the
 ``last_modified_time`` list filter only on items, composite items and the Books
 documents (invoices, bills, credit notes, sales/purchase orders); contacts can be
 sorted by last_modified_time descending and read until the watermark; everything
@@ -11,15 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.apps import apps
 
 from sync.mappers import contacts, documents, items
+from zoho.webhooks import BodyKey, Vocabulary
 
 ALIASES = {"product": "items", "products": "items"}
-# Known names handled by other services (not pulled as a list of their own here).
-DERIVED = ("stock", "images")
 
 
 class UnknownEntity(ValueError):
@@ -60,7 +62,14 @@ class EntitySpec:
     sort_desc_stop: bool = False          # no filter, but sortable: read newest first, stop at the watermark
     params: dict[str, str] = field(default_factory=dict)
     depends_on: tuple[str, ...] = ()
-    priority: int = 5
+    pull_order: int = 5                   # among entities whose dependencies are met, lower is pulled first
+    queue_urgency: int = 0                # queued webhook work: 1 is applied first (0 = missing, a start-up error)
+    webhook_keys: dict[str, str] = field(default_factory=dict)  # Zoho's webhook body key -> the record's id field
+    webhook_routes: tuple[str, ...] = ()  # /api/tds/webhooks/<route> routes that accept this entity
+    # A body key of another entity that means this one when a field has a value:
+    # ("contact", "contact_type", "vendor") - a "contact" body whose contact_type is "vendor".
+    webhook_claims: tuple[str, str, str] | None = None
+    stock_levels: bool = False            # its records carry per-warehouse stock: changed ones write levels
     detail_lines: bool = False            # lists may lack line_items: fetch detail for new/changed records
     detail_key: str = ""                  # the detail envelope's key ("invoice")
     lines: Lines | None = None
@@ -77,6 +86,25 @@ class EntitySpec:
     def detail_path(self, zoho_id: str) -> str:
         return f"{self.path}/{zoho_id}"
 
+    @property
+    def reads(self) -> str:
+        """The pulled entity whose records this name's queue items and compare target carry: itself."""
+        return self.name
+
+
+@dataclass(frozen=True)
+class DerivedSpec:
+    """A name that is not a Zoho list of its own: read from another entity's records (stock on hand,
+    image identity), applied through that entity's upsert, synced by its own service (``runner``: the
+    dotted path of a function(dry_run=, trigger=, client=) -> RunResult)."""
+
+    name: str
+    reads: str
+    queue_urgency: int
+    runner: str
+    webhook_routes: tuple[str, ...] = ()
+    after: str = ""                       # listed right after this entity in names and compare's 'all'
+
 
 def _doc_lines(model: str, parent: str) -> Lines:
     return Lines(model=model, parent_field=parent, key="zoho_line_item_id", mapper=documents.line_items)
@@ -86,59 +114,95 @@ CUSTOMER = (ForeignKey("customer", "Customer", "zoho_contact_id", "zoho_customer
 VENDOR = (ForeignKey("vendor", "Vendor", "zoho_contact_id", "zoho_vendor_id"),)
 LMT = "last_modified_time"
 
+# Queue urgency (1 first): orders and invoices, then contacts and documents, products, stock, images.
+# tds_configuration["queue_priorities"] overrides it per entity at run time (sync.pipeline.queue).
 _SPECS = (
     EntitySpec("warehouses", "inventory", "/locations", "locations", "location_id", "Warehouse",
-               "zoho_warehouse_id", items.map_warehouse, priority=1),
+               "zoho_warehouse_id", items.map_warehouse, pull_order=1, queue_urgency=5,
+               # Zoho's legacy warehouses carry warehouse_id; locations carry location_id.
+               webhook_keys={"warehouse": "warehouse_id", "location": "location_id"}),
     EntitySpec("items", "inventory", "/items", "items", "item_id", "Product", "zoho_item_id",
-               items.map_item, cursor_field=LMT, depends_on=("warehouses",), priority=2),
+               items.map_item, cursor_field=LMT, depends_on=("warehouses",), pull_order=2, queue_urgency=4,
+               webhook_keys={"item": "item_id"}, webhook_routes=("products", "items"), stock_levels=True),
     EntitySpec("composite_items", "inventory", "/compositeitems", "composite_items", "composite_item_id",
                "CompositeItem", "zoho_composite_item_id", items.map_composite_item, cursor_field=LMT,
-               depends_on=("items",), priority=3),
+               depends_on=("items",), pull_order=3, queue_urgency=4,
+               webhook_keys={"composite_item": "composite_item_id"}, webhook_routes=("products", "items")),
     EntitySpec("price_lists", "inventory", "/pricebooks", "pricebooks", "pricebook_id", "PriceList",
-               "zoho_pricebook_id", items.map_price_list, depends_on=("items",), priority=3,
+               "zoho_pricebook_id", items.map_price_list, depends_on=("items",), pull_order=3, queue_urgency=5,
+               webhook_keys={"pricebook": "pricebook_id"},
                lines=Lines("PriceListItem", "price_list", "zoho_pricebook_item_id", items.price_list_items)),
     EntitySpec("customers", "books", "/contacts", "contacts", "contact_id", "Customer", "zoho_contact_id",
-               contacts.map_customer, sort_desc_stop=True, params={"contact_type": "customer"}, priority=3),
+               contacts.map_customer, sort_desc_stop=True, params={"contact_type": "customer"}, pull_order=3,
+               queue_urgency=3, webhook_keys={"contact": "contact_id", "customer": "contact_id"},
+               webhook_routes=("customers",)),
     EntitySpec("vendors", "books", "/contacts", "contacts", "contact_id", "Vendor", "zoho_contact_id",
-               contacts.map_vendor, sort_desc_stop=True, params={"contact_type": "vendor"}, priority=3),
+               contacts.map_vendor, sort_desc_stop=True, params={"contact_type": "vendor"}, pull_order=3,
+               queue_urgency=3, webhook_keys={"vendor": "contact_id"}, webhook_routes=("customers",),
+               webhook_claims=("contact", "contact_type", "vendor")),
     EntitySpec("invoices", "books", "/invoices", "invoices", "invoice_id", "Invoice", "zoho_invoice_id",
-               documents.map_invoice, cursor_field=LMT, depends_on=("customers", "items"), priority=4,
+               documents.map_invoice, cursor_field=LMT, depends_on=("customers", "items"), pull_order=4,
+               queue_urgency=1, webhook_keys={"invoice": "invoice_id"}, webhook_routes=("invoices",),
                detail_lines=True, detail_key="invoice", lines=_doc_lines("InvoiceLine", "invoice"), fks=CUSTOMER),
     EntitySpec("bills", "books", "/bills", "bills", "bill_id", "Bill", "zoho_bill_id", documents.map_bill,
-               cursor_field=LMT, depends_on=("vendors", "items"), priority=4, detail_lines=True, detail_key="bill",
+               cursor_field=LMT, depends_on=("vendors", "items"), pull_order=4, queue_urgency=2,
+               webhook_keys={"bill": "bill_id"}, detail_lines=True, detail_key="bill",
                lines=_doc_lines("BillLine", "bill"), fks=VENDOR),
     EntitySpec("sales_orders", "books", "/salesorders", "salesorders", "salesorder_id", "SalesOrder",
                "zoho_salesorder_id", documents.map_sales_order, cursor_field=LMT,
-               depends_on=("customers", "items"), priority=4, detail_lines=True, detail_key="salesorder",
-               lines=_doc_lines("SalesOrderLine", "sales_order"), fks=CUSTOMER),
+               depends_on=("customers", "items"), pull_order=4, queue_urgency=1,
+               webhook_keys={"salesorder": "salesorder_id"}, webhook_routes=("orders",), detail_lines=True,
+               detail_key="salesorder", lines=_doc_lines("SalesOrderLine", "sales_order"), fks=CUSTOMER),
     EntitySpec("purchase_orders", "books", "/purchaseorders", "purchaseorders", "purchaseorder_id",
                "PurchaseOrder", "zoho_purchaseorder_id", documents.map_purchase_order, cursor_field=LMT,
-               depends_on=("vendors", "items"), priority=4, detail_lines=True, detail_key="purchaseorder",
-               lines=_doc_lines("PurchaseOrderLine", "purchase_order"), fks=VENDOR),
+               depends_on=("vendors", "items"), pull_order=4, queue_urgency=2,
+               webhook_keys={"purchaseorder": "purchaseorder_id"}, webhook_routes=("orders",), detail_lines=True,
+               detail_key="purchaseorder", lines=_doc_lines("PurchaseOrderLine", "purchase_order"), fks=VENDOR),
     EntitySpec("credit_notes", "books", "/creditnotes", "creditnotes", "creditnote_id", "CreditNote",
                "zoho_creditnote_id", documents.map_credit_note, cursor_field=LMT,
-               depends_on=("customers",), priority=5, fks=CUSTOMER),
+               depends_on=("customers",), pull_order=5, queue_urgency=2, webhook_keys={"creditnote": "creditnote_id"},
+               fks=CUSTOMER),
     EntitySpec("customer_payments", "books", "/customerpayments", "customerpayments", "payment_id",
                "CustomerPayment", "zoho_payment_id", documents.map_customer_payment,
-               depends_on=("customers", "invoices"), priority=5, fks=CUSTOMER),
+               depends_on=("customers", "invoices"), pull_order=5, queue_urgency=2,
+               webhook_keys={"customerpayment": "payment_id", "payment": "payment_id"}, fks=CUSTOMER),
     EntitySpec("vendor_payments", "books", "/vendorpayments", "vendorpayments", "payment_id", "VendorPayment",
-               "zoho_payment_id", documents.map_vendor_payment, depends_on=("vendors", "bills"), priority=5,
-               fks=VENDOR),
+               "zoho_payment_id", documents.map_vendor_payment, depends_on=("vendors", "bills"), pull_order=5,
+               queue_urgency=2, webhook_keys={"vendorpayment": "payment_id"}, fks=VENDOR),
     EntitySpec("stock_adjustments", "inventory", "/inventoryadjustments", "inventory_adjustments",
                "inventory_adjustment_id", "StockAdjustment", "zoho_inventory_adjustment_id",
-               documents.map_stock_adjustment, depends_on=("items", "warehouses"), priority=6),
+               documents.map_stock_adjustment, depends_on=("items", "warehouses"), pull_order=6, queue_urgency=6,
+               webhook_keys={"inventory_adjustment": "inventory_adjustment_id",
+                             "inventoryadjustment": "inventory_adjustment_id"}),
     EntitySpec("transfer_orders", "inventory", "/transferorders", "transfer_orders", "transfer_order_id",
                "TransferOrder", "zoho_transfer_order_id", documents.map_transfer_order,
-               depends_on=("items", "warehouses"), priority=6,
+               depends_on=("items", "warehouses"), pull_order=6, queue_urgency=6,
+               webhook_keys={"transfer_order": "transfer_order_id", "transferorder": "transfer_order_id"},
                fks=(ForeignKey("from_warehouse", "Warehouse", "zoho_warehouse_id", "zoho_from_location_id"),
                     ForeignKey("to_warehouse", "Warehouse", "zoho_warehouse_id", "zoho_to_location_id"))),
 )
+# Both are read from the items list; a stock webhook carries an item record (stock on hand per warehouse).
+_DERIVED_SPECS = (
+    DerivedSpec("stock", reads="items", queue_urgency=6, runner="sync.pull.derived.stock_pass",
+                webhook_routes=("stock",), after="items"),
+    DerivedSpec("images", reads="items", queue_urgency=8, runner="sync.pull.derived.images_pass", after="items"),
+)
 
 REGISTRY: dict[str, EntitySpec] = {spec.name: spec for spec in _SPECS}
+DERIVED: dict[str, DerivedSpec] = {spec.name: spec for spec in _DERIVED_SPECS}
+AnySpec = EntitySpec | DerivedSpec
+
+
+def all_specs() -> list[AnySpec]:
+    """Every name, registry order, each derived name right after the entity it follows."""
+    out: list[AnySpec] = []
+    for spec in REGISTRY.values():
+        out += [spec, *(d for d in DERIVED.values() if d.after == spec.name)]
+    return out + [d for d in DERIVED.values() if d.after not in REGISTRY]
 
 
 def valid_names() -> list[str]:
-    return [*REGISTRY, *DERIVED]
+    return [spec.name for spec in all_specs()]
 
 
 def canonical(name: str) -> str:
@@ -150,6 +214,12 @@ def canonical(name: str) -> str:
     return key
 
 
+def spec_for(name: str) -> AnySpec:
+    """The spec of any known name (pulled or derived)."""
+    key = canonical(name)
+    return REGISTRY.get(key) or DERIVED[key]
+
+
 def get_spec(name: str) -> EntitySpec:
     key = canonical(name)
     if key not in REGISTRY:
@@ -157,17 +227,41 @@ def get_spec(name: str) -> EntitySpec:
     return REGISTRY[key]
 
 
+def queue_urgencies() -> dict[str, int]:
+    """Every name's default queue urgency (1 is applied first)."""
+    return {spec.name: spec.queue_urgency for spec in all_specs()}
+
+
 def resolve_entities(names: Iterable[str] | None) -> list[str]:
-    """Canonical names in dependency order (then priority); None or empty means every pulled entity."""
+    """Canonical names in dependency order (then pull order); None or empty means every pulled entity."""
     wanted = {canonical(n) for n in names} if names else set(REGISTRY)
     return [name for name in topological_order() if name in wanted] + [d for d in DERIVED if d in wanted]
 
 
 def topological_order() -> list[str]:
     done: list[str] = []
-    pending = sorted(REGISTRY.values(), key=lambda s: (s.priority, s.name))
+    pending = sorted(REGISTRY.values(), key=lambda s: (s.pull_order, s.name))
     while pending:
         ready = next(s for s in pending if all(d in done for d in s.depends_on))
         done.append(ready.name)
         pending.remove(ready)
     return done
+
+
+@cache
+def webhook_vocabulary() -> Vocabulary:
+    """Zoho's webhook body keys and the /api/tds/webhooks/<route> routes, from the specs."""
+    body_keys: dict[str, BodyKey] = {}
+    routes: dict[str, tuple[str, ...]] = {}
+    for spec in all_specs():
+        for key, id_field in getattr(spec, "webhook_keys", {}).items():
+            body_keys[key] = BodyKey(entity=spec.name, id_field=id_field)
+        for route in spec.webhook_routes:
+            routes[route] = (*routes.get(route, ()), spec.name)
+    for spec in REGISTRY.values():
+        if spec.webhook_claims:
+            key, split_field, value = spec.webhook_claims
+            owner = body_keys[key]
+            splits = dict(owner.split[1]) if owner.split else {}
+            body_keys[key] = BodyKey(owner.entity, owner.id_field, (split_field, {**splits, value: spec.name}))
+    return Vocabulary(body_keys=body_keys, routes=routes, reads={d.name: d.reads for d in DERIVED.values()})

@@ -22,45 +22,40 @@ from urllib.parse import parse_qs
 SIGNATURE_HEADER = "X-Zoho-Webhook-Signature"
 MAX_BODY_BYTES = 1024 * 1024
 
-# Zoho's body key -> (TDS entity name, id field). Contacts are split later by contact_type.
-BODY_KEYS: dict[str, tuple[str, str]] = {
-    "item": ("items", "item_id"),
-    "composite_item": ("composite_items", "composite_item_id"),
-    "contact": ("customers", "contact_id"),
-    "customer": ("customers", "contact_id"),
-    "vendor": ("vendors", "contact_id"),
-    "invoice": ("invoices", "invoice_id"),
-    "bill": ("bills", "bill_id"),
-    "salesorder": ("sales_orders", "salesorder_id"),
-    "purchaseorder": ("purchase_orders", "purchaseorder_id"),
-    "creditnote": ("credit_notes", "creditnote_id"),
-    "customerpayment": ("customer_payments", "payment_id"),
-    "payment": ("customer_payments", "payment_id"),
-    "vendorpayment": ("vendor_payments", "payment_id"),
-    "inventory_adjustment": ("stock_adjustments", "inventory_adjustment_id"),
-    "inventoryadjustment": ("stock_adjustments", "inventory_adjustment_id"),
-    "transfer_order": ("transfer_orders", "transfer_order_id"),
-    "transferorder": ("transfer_orders", "transfer_order_id"),
-    "pricebook": ("price_lists", "pricebook_id"),
-    "warehouse": ("warehouses", "warehouse_id"),
-    "location": ("warehouses", "location_id"),
-}
 
-# /api/tds/webhooks/<route> -> the entities that route accepts (the first is the default
-# when the body carries the bare record instead of an entity key).
-ROUTE_ENTITIES: dict[str, tuple[str, ...]] = {
-    "products": ("items", "composite_items"),
-    "items": ("items", "composite_items"),
-    "customers": ("customers", "vendors"),
-    "invoices": ("invoices",),
-    "stock": ("stock",),
-    "orders": ("sales_orders", "purchase_orders"),
-}
-# A stock webhook carries an item record (stock on hand per warehouse).
-_ENTITY_ID_FIELD: dict[str, str] = {"stock": "item_id"}
-for _entity, _id_field in BODY_KEYS.values():
-    _ENTITY_ID_FIELD.setdefault(_entity, _id_field)
-_ENTITY_BODY_KEY = {"stock": "item"}
+@dataclass(frozen=True)
+class BodyKey:
+    """What a top-level key of a webhook body means: the entity its record belongs to and the
+    record's id field; ``split`` (field, {value: entity}) picks another entity by a record field."""
+
+    entity: str
+    id_field: str
+    split: tuple[str, dict[str, str]] | None = None
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The body keys and routes a deployment accepts; the caller owns the entity names.
+
+    ``routes``: route -> the entities it accepts (the first is the default when the body carries
+    the bare record instead of an entity key). ``reads``: entity -> the entity whose records it
+    carries (a route accepting the former turns records of the latter into it).
+    """
+
+    body_keys: dict[str, BodyKey]
+    routes: dict[str, tuple[str, ...]]
+    reads: dict[str, str] = field(default_factory=dict)
+
+    def id_field_for(self, entity: str) -> str:
+        return self.body_keys[self.body_key_for(entity)].id_field
+
+    def body_key_for(self, entity: str) -> str:
+        """The body key Zoho uses for an entity (for building deliveries)."""
+        source = self.reads.get(entity, entity)
+        for key, meaning in self.body_keys.items():
+            if meaning.entity == source:
+                return key
+        raise KeyError(entity)
 
 
 class WebhookError(Exception):
@@ -142,9 +137,10 @@ def _json_string_field(text: str) -> str:
     return values[0]
 
 
-def parse_event(data: dict[str, Any], *, route: str | None = None, event_type: str = "") -> WebhookEvent:
+def parse_event(data: dict[str, Any], *, vocabulary: Vocabulary, route: str | None = None,
+                event_type: str = "") -> WebhookEvent:
     """Find the entity, record, Zoho id and last-modified time of a delivery (422 if unusable)."""
-    entity, record, id_field = _entity_and_record(data, route)
+    entity, record, id_field = _entity_and_record(data, route, vocabulary)
     zoho_id = record.get(id_field)
     if isinstance(zoho_id, int) and not isinstance(zoho_id, bool):
         zoho_id = str(zoho_id)
@@ -161,21 +157,25 @@ def parse_event(data: dict[str, Any], *, route: str | None = None, event_type: s
     )
 
 
-def _entity_and_record(data: dict[str, Any], route: str | None) -> tuple[str, dict[str, Any], str]:
-    allowed = ROUTE_ENTITIES.get(route) if route else None
+def _entity_and_record(data: dict[str, Any], route: str | None,
+                       vocabulary: Vocabulary) -> tuple[str, dict[str, Any], str]:
+    routes, body_keys = vocabulary.routes, vocabulary.body_keys
+    allowed = routes.get(route) if route else None
     if route and allowed is None:
-        raise WebhookError(f"Unknown webhook entity {route!r}; valid: {', '.join(ROUTE_ENTITIES)}.", status=422)
+        raise WebhookError(f"Unknown webhook entity {route!r}; valid: {', '.join(routes)}.", status=422)
     for key, value in data.items():
-        if key in BODY_KEYS:
-            entity = _contact_entity(value) if key == "contact" else BODY_KEYS[key][0]
-            if allowed and "stock" in allowed and entity == "items":
-                entity = "stock"
+        if key in body_keys:
+            meaning = body_keys[key]
+            entity = _split_entity(meaning, value)
+            for carrier in allowed or ():
+                if vocabulary.reads.get(carrier) == entity:
+                    entity = carrier
             if allowed and entity not in allowed:
                 raise WebhookError(f"A {key!r} record cannot be sent to the {route!r} webhook.", status=422)
-            return entity, _as_record(value, key), BODY_KEYS[key][1]
+            return entity, _as_record(value, key), meaning.id_field
     if allowed:
-        return allowed[0], _as_record(data, allowed[0]), _ENTITY_ID_FIELD[allowed[0]]
-    raise WebhookError("Unknown entity: the body has none of the keys " + ", ".join(BODY_KEYS) + ".", status=422)
+        return allowed[0], _as_record(data, allowed[0]), vocabulary.id_field_for(allowed[0])
+    raise WebhookError("Unknown entity: the body has none of the keys " + ", ".join(body_keys) + ".", status=422)
 
 
 def _as_record(value: Any, key: str) -> dict[str, Any]:
@@ -184,23 +184,12 @@ def _as_record(value: Any, key: str) -> dict[str, Any]:
     return value
 
 
-def _contact_entity(value: Any) -> str:
-    contact_type = value.get("contact_type") if isinstance(value, dict) else None
-    return "vendors" if contact_type == "vendor" else "customers"
-
-
-def body_key_for(entity: str) -> str:
-    """The body key Zoho uses for an entity (for building deliveries)."""
-    if entity in _ENTITY_BODY_KEY:
-        return _ENTITY_BODY_KEY[entity]
-    for key, (name, _id_field) in BODY_KEYS.items():
-        if name == entity:
-            return key
-    raise KeyError(entity)
-
-
-def id_field_for(entity: str) -> str:
-    return _ENTITY_ID_FIELD[entity]
+def _split_entity(meaning: BodyKey, value: Any) -> str:
+    if meaning.split is None:
+        return meaning.entity
+    split_field, entities = meaning.split
+    chosen = value.get(split_field) if isinstance(value, dict) else None
+    return entities.get(chosen, meaning.entity) if isinstance(chosen, str) else meaning.entity
 
 
 def parse_zoho_time(value: str) -> datetime | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sync.entities import webhook_vocabulary
 from zoho import webhooks as zw
 
 _ERROR = {"type": "object", "properties": {"status": {"type": "string", "enum": ["error"]},
@@ -24,7 +25,7 @@ _TEST_RESULT = {"type": "object", "properties": {
 _BODY = {"required": True, "content": {
     "application/json": {"schema": {"type": "object", "additionalProperties": True,
                                     "description": "Zoho's webhook body: one record under its entity key, "
-                                                   f"one of {', '.join(sorted(zw.BODY_KEYS))}."}},
+                                                   f"one of {', '.join(sorted(webhook_vocabulary().body_keys))}."}},
     "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
         "JSONString": {"type": "string", "description": "the same JSON document, form-encoded"}}}}}}
 
@@ -61,7 +62,7 @@ def _delivery(summary: str, operation_id: str, extra_params: list[dict[str, Any]
 
 def add_webhook_paths(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     entity = {"name": "entity", "in": "path", "required": True,
-              "schema": {"type": "string", "enum": sorted(zw.ROUTE_ENTITIES)}}
+              "schema": {"type": "string", "enum": sorted(webhook_vocabulary().routes)}}
     paths = result.setdefault("paths", {})
     paths["/api/webhooks/zoho"] = _delivery(
         "Receive a Zoho webhook; the entity comes from the body's key", "webhook_zoho", [])

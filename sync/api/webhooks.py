@@ -25,6 +25,7 @@ from django.db import DatabaseError, transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from sync.entities import webhook_vocabulary
 from sync.pipeline.inbox import inbox_store
 from sync.pipeline.queue import queue_kick
 from zoho import webhooks as zw
@@ -96,7 +97,7 @@ def authenticate(request: HttpRequest, body: bytes) -> str:
 def parse(request: HttpRequest, body: bytes, route: str | None) -> zw.WebhookEvent:
     data = zw.decode_body(body, request.content_type or "")
     event_type = request.headers.get("X-Zoho-Event", "")
-    return zw.parse_event(data, route=route, event_type=event_type)
+    return zw.parse_event(data, vocabulary=webhook_vocabulary(), route=route, event_type=event_type)
 
 
 def _payload_text(request: HttpRequest, body: bytes, event: zw.WebhookEvent) -> str:

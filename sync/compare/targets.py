@@ -1,7 +1,7 @@
 """What to compare for each entity name: built from the one entity registry (sync/entities.py).
 
-Entity names are SPEC §2's. ``stock`` and ``images`` are not lists of their own in
-Zoho: both are read from the items list (stock on hand, image identity) and
+Every registry name is a target. ``stock`` and ``images`` are derived specs: not lists of
+their own in Zoho, both are read from the items list (stock on hand, image identity) and
 compared against columns of ``products``.
 """
 from __future__ import annotations
@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sync import entities
 from sync.compare.zoho_counts import Source
+from sync.entities import UnknownEntity
 
-DEFAULT_ENTITIES = ("items", "stock", "images", "price_lists", "customers", "vendors")  # the seed's six [000]
-DERIVED = {"stock": "items", "images": "items"}  # compared from the items list
+__all__ = ["UnknownEntity", "valid_names"]
 
-
-class UnknownEntity(ValueError):
-    pass
+DEFAULT_ENTITIES = ("items", "stock", "images", "price_lists", "customers", "vendors")
 
 
 @dataclass(frozen=True)
@@ -32,17 +31,14 @@ class Target:
 
 
 def _registry() -> dict[str, Any]:
-    from sync.entities import REGISTRY
-
-    return dict(REGISTRY)
+    """The pulled entities whose lists can be compared (a seam for tests)."""
+    return dict(entities.REGISTRY)
 
 
 def valid_names() -> list[str]:
-    """Every name, registry order, with stock and images right after items."""
-    names: list[str] = []
-    for name in _registry():
-        names += [name, *DERIVED] if name == "items" else [name]
-    return names
+    """Every registry name (derived ones right after the entity they read)."""
+    registry = _registry()
+    return [name for name in entities.valid_names() if entities.spec_for(name).reads in registry]
 
 
 def resolve_names(names: list[str] | None) -> list[str]:
@@ -50,8 +46,6 @@ def resolve_names(names: list[str] | None) -> list[str]:
 
     Unknown -> UnknownEntity with the valid list; 'all' -> every entity.
     """
-    from sync import entities
-
     if not names:
         return list(DEFAULT_ENTITIES)
     if [n.lower() for n in names] == ["all"]:
@@ -81,9 +75,9 @@ def _target(name: str, spec: Any, kind: str) -> Target:
 
 
 def target_for(name: str) -> Target:
-    registry = _registry()
-    parent = DERIVED.get(name, name)
-    return _target(name, registry[parent], kind=name if name in DERIVED else "records")
+    spec = entities.spec_for(name)
+    kind = name if isinstance(spec, entities.DerivedSpec) else "records"
+    return _target(name, _registry()[spec.reads], kind=kind)
 
 
 def targets_for(names: list[str] | None) -> list[Target]:

@@ -25,12 +25,6 @@ from sync.models import Configuration, SyncQueueItem
 
 logger = logging.getLogger("tds.queue")
 
-# Lower runs first: orders and invoices, then contacts and documents, products, stock, images.
-DEFAULT_PRIORITIES: dict[str, int] = {
-    "sales_orders": 1, "invoices": 1, "purchase_orders": 2, "credit_notes": 2, "customer_payments": 2,
-    "vendor_payments": 2, "bills": 2, "customers": 3, "vendors": 3, "items": 4, "composite_items": 4,
-    "price_lists": 5, "warehouses": 5, "stock": 6, "stock_adjustments": 6, "transfer_orders": 6, "images": 8,
-}
 PRIORITIES_KEY = "queue_priorities"
 KICK_KEY = "tds:queue:kick"
 _LAST_KICK = [float("-inf")]
@@ -39,15 +33,18 @@ _PRIORITY_TTL = 30.0
 
 
 def entity_priorities() -> dict[str, int]:
-    """Defaults overridden by tds_configuration["queue_priorities"] (cached for 30 s per process)."""
+    """Each entity's queue urgency (the registry's, 1 first), overridden per entity by
+    tds_configuration["queue_priorities"] (cached for 30 s per process)."""
+    from sync.entities import queue_urgencies
+
     now = time.monotonic()
     cached = _PRIORITY_CACHE["value"]
     if cached is not None and now - float(_PRIORITY_CACHE["at"]) < _PRIORITY_TTL:  # type: ignore[arg-type]
         return cached  # type: ignore[return-value]
-    value = dict(DEFAULT_PRIORITIES)
+    value = queue_urgencies()
     row = Configuration.objects.filter(key=PRIORITIES_KEY).values_list("value", flat=True).first()
     if isinstance(row, dict):
-        value.update({str(k): int(v) for k, v in row.items() if _valid_priority(v)})
+        value.update({str(k): int(v) for k, v in row.items() if k in value and _valid_priority(v)})
     _PRIORITY_CACHE.update(at=now, value=value)
     return value
 
@@ -95,11 +92,6 @@ def in_locked_subquery(select: str) -> str:
     if connection.vendor == "postgresql":
         return f"= ANY(ARRAY({select} FOR UPDATE SKIP LOCKED))"
     return f"IN ({select})"
-
-
-def queue_items_create(items: list[SyncQueueItem]) -> None:
-    if items:
-        SyncQueueItem.objects.bulk_create(items, batch_size=500)
 
 
 # --- claim ------------------------------------------------------------------------------

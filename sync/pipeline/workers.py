@@ -254,14 +254,15 @@ def _bury_exhausted() -> int:
 def apply_items(*, entity: str, operation: str, source: str, items: list[SyncQueueItem]) -> None:
     """Write the items' raw Zoho records through sync.upsert.records (mapper, stale guard, audit).
 
-    A stock event carries an item record: the item is upserted and, for the records that
-    changed, its per-warehouse levels are written. Raises MappingError when any record of
-    the batch could not be mapped, so the caller isolates it.
+    A stock (or images) item carries an item record: the item is upserted and, where the
+    entity carries stock, the per-warehouse levels of the records that changed are written.
+    Raises MappingError when any record of the batch could not be mapped, so the caller isolates it.
     """
+    from sync.entities import get_spec, spec_for
     from sync.pipeline.retry import MappingError
     from sync.upsert.records import upsert_records
 
-    target = "items" if entity == "stock" else entity
+    target = spec_for(entity).reads  # stock and images items carry item records
     if operation == SyncQueueItem.Operation.DELETE:
         _mark_deleted(target, items, source)
         return
@@ -271,7 +272,7 @@ def apply_items(*, entity: str, operation: str, source: str, items: list[SyncQue
                             inbox_event_id=first.inbox_event_id if len(items) == 1 else None)
     if result.failed:
         raise MappingError("; ".join(result.errors[:3]) or f"{result.failed} {entity} records could not be mapped")
-    if target == "items" and result.changed_ids:
+    if get_spec(target).stock_levels and result.changed_ids:
         _write_stock_levels(records, set(result.changed_ids))
     _announce(entity=entity, source=source, count=len(items), created=result.created, updated=result.updated,
               unchanged=result.unchanged, skipped=result.skipped)

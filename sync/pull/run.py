@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 
 from sync.background import Background, prefetched
-from sync.entities import EntitySpec, get_spec, resolve_entities
+from sync.entities import DerivedSpec, EntitySpec, resolve_entities, spec_for
 from sync.ledger import RunResult, RunTracker
 from sync.logging import new_correlation_id
 from sync.pull.cursors import cursor_advance, cursor_get, cursor_since, zoho_time
@@ -78,9 +78,11 @@ def pull_entity(*, entity: str, full: bool = False, dry_run: bool = False, since
                 trigger: str = "manual", client: Any = None, db_batch_size: int | None = None,
                 correlation_id: str = "", progress: ProgressFn | None = None) -> RunResult:
     """One entity pass; never raises for a Zoho or mapping failure (the run records it as failed)."""
-    if entity in ("stock", "images"):
-        return _derived(entity, dry_run=dry_run, trigger=trigger, client=client, correlation_id=correlation_id)
-    spec = get_spec(entity)
+    spec = spec_for(entity)
+    if isinstance(spec, DerivedSpec):  # synced by its own service
+        from django.utils.module_loading import import_string
+
+        return import_string(spec.runner)(dry_run=dry_run, trigger=trigger, client=client)
     client = client or _client()
     plan = plan_pull(spec=spec, full=full, since=since)
     tracker = RunTracker(entity=spec.name, run_type="full" if plan.complete else "incremental", trigger=trigger,
@@ -162,7 +164,7 @@ def _apply_batch(spec: EntitySpec, records: list[dict[str, Any]], *, client: Any
     res = upsert_records(entity=spec.name, records=records, run=tracker.run, dry_run=dry_run,
                          correlation_id=tracker.correlation_id)
     res.unchanged += unchanged
-    if spec.name == "items" and res.changed_ids:
+    if spec.stock_levels and res.changed_ids:
         _stock_in_background(res.changed_ids, client=client, tracker=tracker, dry_run=dry_run,
                              background=background)
     for error in res.errors[:5]:
@@ -198,22 +200,6 @@ def pull_all(*, entities: list[str] | None = None, full: bool = False, dry_run: 
         if on_result:
             on_result(result)
     return summary
-
-
-def _derived(entity: str, *, dry_run: bool, trigger: str, client: Any, correlation_id: str) -> RunResult:
-    """stock and images are their own services; wrap them as an entity pass."""
-    if entity == "stock":
-        from sync.stock.run import stock_sync
-
-        return stock_sync(dry_run=dry_run, trigger=trigger, client=client, active_only=False)
-    from sync.images.run import images_sync
-
-    res = images_sync(dry_run=dry_run, trigger=trigger, client=client)
-    return RunResult(entity="images", run_id=res.run_id, dry_run=dry_run, created=res.downloaded + res.deduplicated,
-                     unchanged=res.unchanged + res.up_to_date, skipped=res.no_image,
-                     failed=res.failed + res.refused, api_calls=res.api_calls,
-                     duration_seconds=round(res.duration, 3), status="completed" if res.ok else "partial",
-                     extra={"images": res.as_dict()})
 
 
 def _client() -> Any:

@@ -70,6 +70,12 @@ def write_rows(*, model: type[models.Model], rows: list[dict[str, Any]], conflic
     ``all_new``: the caller found none of the keys stored, so on PostgreSQL the rows are copied
     straight into the table; should a concurrent writer have inserted one meanwhile, the
     savepoint is rolled back and the rows go the ON CONFLICT way.
+
+    Two paths on purpose: COPY into a temp table, then INSERT … ON CONFLICT with the stale
+    guard, is PostgreSQL's speed path and SQLite has no COPY; there the rows go through
+    bulk_create(update_conflicts=True). The caller already dropped stale rows, and SQLite runs
+    one writer at a time, so the guard has no concurrent writer to stop there. The whole upsert
+    suite runs on either database (CI runs it on PostgreSQL).
     """
     if not rows:
         return

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import json
 
+from sync.entities import webhook_vocabulary
 from sync.pipeline.inbox import inbox_store
-from zoho.webhooks import body_key_for, id_field_for, parse_zoho_time
+from zoho.webhooks import parse_zoho_time
+
+body_key_for, id_field_for = webhook_vocabulary().body_key_for, webhook_vocabulary().id_field_for
 
 
 def store_event(entity: str, zoho_id: str, modified: str = "2025-11-18T02:02:51+0300", **fields: object) -> int:

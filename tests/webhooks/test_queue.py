@@ -1,6 +1,7 @@
 """Queue mechanics with an injected apply: priorities, claims, batches, retries, dead letters, leases."""
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -246,5 +247,27 @@ def test_an_event_of_an_unknown_entity_is_rejected_not_queued():
     inbox_add(source="manual", entity="spaceships", record={"id": "1"}, zoho_id="1")
     store_event("items", "OK1")
     assert inbox_promote(limit=10) == 1
-    reap_leases()  # PostgreSQL leaves it received for the reaper; SQLite rejects it while promoting
+    reap_leases()  # promotion leaves it received; the reaper rejects it
     assert dict(InboxEvent.objects.values_list("zoho_id", "status")) == {"1": "rejected", "OK1": "queued"}
+
+
+def test_promotion_rules_are_one_sql_for_every_database():
+    """Unwrap a webhook body to its record, keep a manual payload whole, deletes by event type,
+    the registry's urgency, inbox order; the same statements run on PostgreSQL and SQLite."""
+    from sync.pipeline.inbox import inbox_add, inbox_store
+
+    store_event("customers", "C1")
+    vendor = {"contact": {"contact_id": "V1", "contact_type": "vendor", "last_modified_time": ""}}
+    inbox_store(source="webhook", entity="vendors", zoho_id="V1", payload_json=json.dumps(vendor),
+                dedupe_key="t:v1", last_modified=None, event_type="contact_deleted")
+    inbox_add(source="manual", entity="invoices", record={"invoice_id": "INV9", "total": 5}, zoho_id="INV9")
+    assert inbox_promote(limit=10) == 3
+    rows = list(SyncQueueItem.objects.order_by("id").values_list("entity", "zoho_id", "operation", "payload",
+                                                                  "priority", "status", "attempts"))
+    assert rows == [
+        ("customers", "C1", "upsert", {"contact_id": "C1", "last_modified_time": "2025-11-18T02:02:51+0300"}, 3,
+         "pending", 0),
+        ("vendors", "V1", "delete", vendor["contact"], 3, "pending", 0),
+        ("invoices", "INV9", "upsert", {"invoice_id": "INV9", "total": 5}, 1, "pending", 0),
+    ]
+    assert SyncQueueItem.objects.filter(inbox_event__isnull=False, next_attempt_at__isnull=False).count() == 3
