@@ -65,8 +65,8 @@ def _spec_problems(spec: AnySpec, pulled: set[str]) -> list[str]:
 @checks.register(checks.Tags.models)
 def check_registry(app_configs: Any = None, *, specs: Iterable[AnySpec] | None = None,
                    **kwargs: Any) -> list[checks.CheckMessage]:
-    """tds.E001: the entity registry (sync/entities.py) has an incomplete or inconsistent entry."""
+    """tds.E010: the entity registry (sync/entities.py) has an incomplete or inconsistent entry."""
     from sync.entities import all_specs
 
     return [checks.Error(problem, hint="Complete the entry in sync/entities.py.", obj="sync.entities",
-                         id="tds.E001") for problem in registry_problems(all_specs() if specs is None else specs)]
+                         id="tds.E010") for problem in registry_problems(all_specs() if specs is None else specs)]

@@ -140,9 +140,9 @@ def test_the_check_is_registered_with_django():
     from django.core import checks
 
     ids = {error.id for error in checks.run_checks()}
-    assert "tds.E001" not in ids
+    assert "tds.E010" not in ids
     entities.REGISTRY["spaceships"] = dataclasses.replace(REGISTRY["bills"], name="spaceships", queue_urgency=0)
     try:
-        assert "tds.E001" in {error.id for error in checks.run_checks()}
+        assert "tds.E010" in {error.id for error in checks.run_checks()}
     finally:
         del entities.REGISTRY["spaceships"]
