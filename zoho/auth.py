@@ -19,8 +19,9 @@ from typing import Any
 
 import requests
 
-from zoho.dc import default_api_domain
-from zoho.errors import ZohoAuthError, ZohoRateLimitError, ZohoTransientError
+from zoho.config import sandbox_down
+from zoho.dc import default_api_domain, is_zoho_host
+from zoho.errors import ZohoAuthError, ZohoConfigError, ZohoRateLimitError, ZohoTransientError
 from zoho.net import describe_network_error
 from zoho.shared import cache_call, shared_cache
 
@@ -60,7 +61,8 @@ class TokenProvider:
                  organization_id: str, dc: str = "com", cache: Any = None, timeout: float = 30.0,
                  margin: float = 300.0, lock_timeout: float = 30.0, session: requests.Session | None = None,
                  clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
-                 on_refresh: Callable[[], None] | None = None) -> None:
+                 on_refresh: Callable[[], None] | None = None, sandbox: bool = False) -> None:
+        self.sandbox = sandbox  # never follow a token answer to a real Zoho host
         self._client_id, self._secret, self._refresh_token = client_id, client_secret, refresh_token
         self.accounts_url, self.dc = accounts_url.rstrip("/"), dc
         self._cache = cache if cache is not None else shared_cache()
@@ -161,6 +163,8 @@ class TokenProvider:
             self._on_refresh()
         expires_in = float(payload.get("expires_in") or 3600)  # documented lifetime: one hour
         api_domain = str(payload.get("api_domain") or default_api_domain(self.dc))
+        if self.sandbox and is_zoho_host(api_domain):
+            raise ZohoConfigError(f"ZOHO_SANDBOX=true but the token answer points at {api_domain}, a real Zoho host")
         logger.info("zoho access token refreshed at %s (valid %ds, api %s)", self.accounts_url, expires_in, api_domain)
         return AccessToken(value=str(value), expires_at=self._clock() + expires_in, api_domain=api_domain,
                            lifetime=expires_in)
@@ -173,6 +177,8 @@ class TokenProvider:
         try:
             response = self._session.post(url, data=data, timeout=self._timeout)
         except requests.RequestException as exc:
+            if self.sandbox:
+                raise ZohoConfigError(sandbox_down(self.accounts_url)) from None
             raise ZohoTransientError(
                 f"Cannot reach the Zoho accounts server {self.accounts_url}: {describe_network_error(exc)}"
             ) from None

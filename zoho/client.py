@@ -74,7 +74,8 @@ class ZohoClient:
         self.tokens = TokenProvider(
             client_id=config.client_id, client_secret=config.client_secret, refresh_token=config.refresh_token,
             accounts_url=config.resolved_accounts_url, organization_id=org, dc=config.dc, cache=cache,
-            timeout=config.timeout, margin=config.token_margin, on_refresh=self._count_refresh)
+            timeout=config.timeout, margin=config.token_margin, on_refresh=self._count_refresh,
+            sandbox=config.sandbox)
         self.limiter = RateLimiter(key=limiter_key(scope), per_minute=config.rate_limit_per_minute,
                                    backend=limiter_backend, sleep=sleep)
         self.gate = ConcurrencyGate(key=concurrency_key(scope), limit=config.max_concurrency, redis_url=redis_url,
