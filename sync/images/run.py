@@ -16,16 +16,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from sync.config import config_get
 from sync.images.fetch import ContentIndex, Outcome, image_fetch
 from sync.images.plan import Clearing, ImageJob, ImagePlan, image_coverage, images_plan
 from sync.images.result import ImageSyncResult, run_finish, run_start
 from sync.images.store import orphan_cleanup, remove_url_file, stale_temp_cleanup
 from sync.models.erp import Product
-from sync.models.tds import Configuration, SyncRun
+from sync.models.tds import SyncRun
 
 __all__ = ["ImageSyncResult", "image_coverage", "images_sync"]
 
@@ -63,11 +63,8 @@ def images_sync(*, concurrency: int | None = None, force: bool = False, item_ids
 
 
 def image_concurrency() -> int:
-    """TDS_IMAGE_CONCURRENCY: the tds_configuration row wins over the environment (SPEC §3)."""
-    value = Configuration.objects.filter(key="TDS_IMAGE_CONCURRENCY").values_list("value", flat=True).first()
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 64:
-        return value
-    return settings.TDS_IMAGE_CONCURRENCY
+    """TDS_IMAGE_CONCURRENCY, a run-time tunable (sync/config.py)."""
+    return int(config_get("TDS_IMAGE_CONCURRENCY"))
 
 
 def _default_client() -> Any:

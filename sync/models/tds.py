@@ -328,6 +328,12 @@ class Configuration(models.Model):
     def __str__(self) -> str:
         return self.key
 
+    def clean(self) -> None:
+        """A declared run-time tunable (sync/config.py) is refused out of its type or bounds."""
+        from sync.config import config_validate
+
+        config_validate(self.key, self.value)
+
 
 class RateLimitWindow(models.Model):
     """Shared Zoho call counter per organization and minute when Redis is not configured."""

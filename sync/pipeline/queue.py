@@ -21,7 +21,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from sync.models import Configuration, SyncQueueItem
+from sync.config import config_get
+from sync.models import SyncQueueItem
 
 logger = logging.getLogger("tds.queue")
 
@@ -31,33 +32,13 @@ DEFAULT_PRIORITIES: dict[str, int] = {
     "vendor_payments": 2, "bills": 2, "customers": 3, "vendors": 3, "items": 4, "composite_items": 4,
     "price_lists": 5, "warehouses": 5, "stock": 6, "stock_adjustments": 6, "transfer_orders": 6, "images": 8,
 }
-PRIORITIES_KEY = "queue_priorities"
 KICK_KEY = "tds:queue:kick"
 _LAST_KICK = [float("-inf")]
-_PRIORITY_CACHE: dict[str, object] = {"at": 0.0, "value": None}
-_PRIORITY_TTL = 30.0
 
 
 def entity_priorities() -> dict[str, int]:
-    """Defaults overridden by tds_configuration["queue_priorities"] (cached for 30 s per process)."""
-    now = time.monotonic()
-    cached = _PRIORITY_CACHE["value"]
-    if cached is not None and now - float(_PRIORITY_CACHE["at"]) < _PRIORITY_TTL:  # type: ignore[arg-type]
-        return cached  # type: ignore[return-value]
-    value = dict(DEFAULT_PRIORITIES)
-    row = Configuration.objects.filter(key=PRIORITIES_KEY).values_list("value", flat=True).first()
-    if isinstance(row, dict):
-        value.update({str(k): int(v) for k, v in row.items() if _valid_priority(v)})
-    _PRIORITY_CACHE.update(at=now, value=value)
-    return value
-
-
-def _valid_priority(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 10
-
-
-def clear_priority_cache() -> None:
-    _PRIORITY_CACHE.update(at=0.0, value=None)
+    """The built-in priorities, overridden per entity by the TDS_QUEUE_PRIORITIES tunable (sync/config.py)."""
+    return {**DEFAULT_PRIORITIES, **config_get("TDS_QUEUE_PRIORITIES")}
 
 
 def worker_identity() -> str:
