@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import logging
 import queue
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from sync.background import threads_start
 from sync.config import config_get
 from sync.images.fetch import ContentIndex, Outcome, image_fetch
 from sync.images.plan import Clearing, ImageJob, ImagePlan, image_coverage, images_plan
@@ -110,10 +110,8 @@ def _download_all(plan: ImagePlan, result: ImageSyncResult, *, client: Any, conc
     for job in plan.jobs:
         jobs.put(job)
     stop = _Stop()
-    workers = [threading.Thread(target=_worker, args=(client, index, jobs, done, stop), name=f"tds-image-{n}",
-                                daemon=True) for n in range(min(concurrency, len(plan.jobs)))]
-    for worker in workers:
-        worker.start()
+    workers = threads_start(lambda: _worker(client, index, jobs, done, stop),
+                            count=min(concurrency, len(plan.jobs)), name="tds-image")
     pending: list[Outcome] = []
     try:
         for count in range(1, len(plan.jobs) + 1):
@@ -138,16 +136,12 @@ def _download_all(plan: ImagePlan, result: ImageSyncResult, *, client: Any, conc
 def _worker(client: Any, index: ContentIndex, jobs: queue.SimpleQueue, done: queue.SimpleQueue,
             stop: _Stop) -> None:
     """Fetch jobs until none are left; every job yields exactly one Outcome, even on a bug."""
-    try:
-        while True:
-            try:
-                job = jobs.get_nowait()
-            except queue.Empty:
-                return
-            done.put(_one(client, index, job, stop))
-    finally:
-        # The client may have used the database (token cache, rate limiter) from this thread.
-        connections.close_all()
+    while True:
+        try:
+            job = jobs.get_nowait()
+        except queue.Empty:
+            return
+        done.put(_one(client, index, job, stop))
 
 
 def _one(client: Any, index: ContentIndex, job: ImageJob, stop: _Stop) -> Outcome:
