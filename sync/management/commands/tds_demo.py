@@ -154,7 +154,7 @@ def step_images(ctx: DemoContext) -> None:
 
 
 def step_images_again(ctx: DemoContext) -> None:
-    _images(ctx, "product images again (only the changed one is fetched)")
+    _images(ctx, "product images again (only what changed is fetched)")
 
 
 def step_closing(ctx: DemoContext) -> None:
