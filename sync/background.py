@@ -1,17 +1,21 @@
-"""Read ahead: run an iterator (Zoho pages, detail fetches) in a helper thread, a few items ahead,
-so HTTP waits overlap with mapping and database work in the caller's thread."""
+"""Helper threads, so HTTP waits overlap with mapping and database work in the caller's thread:
+``prefetched`` reads an iterator (Zoho pages) a few items ahead, ``Background`` runs fetches whose
+results the caller collects later, ``thread_map`` maps over a list (detail fetches), and
+``threads_start`` starts plain workers (image downloads). Every thread they start closes its own
+database connections when it ends (``_closing_connections``)."""
 from __future__ import annotations
 
 import contextvars
 import queue
 import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from typing import Any, TypeVar
 
 from django.db import connections
 
 T = TypeVar("T")
+R = TypeVar("R")
 _DONE = object()
 
 
@@ -34,13 +38,8 @@ def prefetched(source: Iterator[T], *, depth: int = 2) -> Iterator[T]:
             buffer.put((_DONE, None))
         except BaseException as exc:  # noqa: BLE001 - re-raised in the consumer's thread
             buffer.put((_DONE, exc))
-        finally:
-            connections.close_all()  # the client may have used the DB (token cache, limiter)
 
-    # In a copy of the caller's context: its log lines carry the run's correlation id.
-    thread = threading.Thread(target=contextvars.copy_context().run, args=(produce,), name="tds-prefetch",
-                              daemon=True)
-    thread.start()
+    [thread] = threads_start(produce, count=1, name="tds-prefetch")
     try:
         while True:
             item, error = buffer.get()
@@ -60,14 +59,16 @@ def prefetched(source: Iterator[T], *, depth: int = 2) -> Iterator[T]:
 class Background:
     """Worker threads for fetches whose results the caller collects later, in submission order."""
 
-    def __init__(self, *, workers: int = 1) -> None:
-        self._workers = max(1, workers)
-        self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="tds-fetch")
+    def __init__(self, *, workers: int = 1, name: str = "tds-fetch") -> None:
+        self._jobs: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = queue.SimpleQueue()
         self._pending: list[tuple[Future[Any], Callable[[Any], None]]] = []
+        self._threads = threads_start(self._work, count=max(1, workers), name=name)
 
     def submit(self, fetch: Callable[[], Any], then: Callable[[Any], None]) -> None:
         """Start ``fetch`` now; ``then(result)`` runs in the caller's thread at the next drain."""
-        self._pending.append((self._pool.submit(contextvars.copy_context().run, fetch), then))
+        future: Future[Any] = Future()
+        self._jobs.put((future, fetch))
+        self._pending.append((future, then))
 
     def drain(self, *, keep: int = 0) -> None:
         """Finish all but the newest ``keep`` fetches (their ``then`` runs here, in order)."""
@@ -76,26 +77,62 @@ class Background:
             then(future.result())
 
     def close(self) -> None:
+        """Cancel what has not started, let the threads finish and close their DB connections."""
         for future, _ in self._pending:
             future.cancel()
-        close_pool_connections(self._pool, self._workers)  # the workers' own DB connections, if any
-        self._pool.shutdown(wait=True)
+        for _ in self._threads:
+            self._jobs.put(None)
+        for thread in self._threads:
+            thread.join()
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            future, fetch = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fetch())
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread by drain
+                future.set_exception(exc)
 
 
-def close_pool_connections(pool: ThreadPoolExecutor, workers: int) -> None:
-    """Close the Django DB connections every worker thread of ``pool`` may have opened.
+def thread_map(fn: Callable[[T], R], items: Iterable[T], *, workers: int, name: str = "tds-fetch") -> list[R]:
+    """``[fn(item) for item in items]`` on up to ``workers`` threads, results in order; the first
+    error is raised here and the items not started yet are not run."""
+    items = list(items)
+    workers = min(workers, len(items))
+    if workers <= 1:
+        return [fn(item) for item in items]
+    results: list[R] = []
+    background = Background(workers=workers, name=name)
+    try:
+        for item in items:
+            background.submit(lambda item=item: fn(item), results.append)  # type: ignore[misc]
+        background.drain()
+    finally:
+        background.close()
+    return results
 
-    A barrier makes each of the ``workers`` threads take exactly one closing task (a thread's
-    connections are its own); otherwise a test database cannot be dropped afterwards.
+
+def threads_start(target: Callable[[], None], *, count: int, name: str) -> list[threading.Thread]:
+    """Start ``count`` daemon threads running ``target``; each closes its own DB connections at the end.
+
+    Each runs in a copy of the caller's context, so its log lines carry the run's correlation id.
     """
-    barrier = threading.Barrier(workers)
+    threads = [threading.Thread(target=contextvars.copy_context().run, args=(_closing_connections(target),),
+                                name=f"{name}-{n}", daemon=True) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    return threads
 
-    def close() -> None:
+
+def _closing_connections(target: Callable[[], None]) -> Callable[[], None]:
+    """The one DB-connection cleanup of every helper thread. A thread's Django connections are its
+    own (the client may use the database: token cache, rate limiter); left open, they outlive the
+    thread and a test database cannot be dropped."""
+    def run() -> None:
         try:
-            barrier.wait(timeout=10)
-        except threading.BrokenBarrierError:
-            pass
-        connections.close_all()
-
-    for future in [pool.submit(close) for _ in range(workers)]:
-        future.result()
+            target()
+        finally:
+            connections.close_all()
+    return run

@@ -26,6 +26,8 @@ from django.core.cache import caches
 from django.utils import timezone
 from django.utils.text import slugify
 
+from sync.config import config_get
+
 logger = logging.getLogger("tds.schedules")
 
 PREFIX = "tds: "
@@ -58,32 +60,16 @@ class ScheduleSpec:
     takes_dry_run: bool = True
 
 
-# Run-time tunables (SPEC §3): a tds_configuration row wins over the environment.
-TUNABLES = {
-    "TDS_COMPARE_INTERVAL_HOURS": (int, 1, 168),
-    "TDS_STOCK_SYNC_INTERVAL_MINUTES": (int, 1, 10_080),
-    "TDS_ENABLE_AUTO_SYNC": (bool, None, None),
-}
-
-
-def tunable(key: str) -> Any:
-    """The tds_configuration value for ``key`` when valid, else the setting from the environment."""
-    from sync.models import Configuration
-
-    kind, low, high = TUNABLES[key]
-    value = Configuration.objects.filter(key=key).values_list("value", flat=True).first()
-    if kind is bool and isinstance(value, bool):
-        return value
-    if kind is int and isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
-        return value
-    return getattr(settings, key)
+# The run-time tunables (sync/config.py) the schedules follow: a saved change rewrites them.
+SCHEDULE_TUNABLES = ("TDS_COMPARE_INTERVAL_HOURS", "TDS_STOCK_SYNC_INTERVAL_MINUTES", "TDS_ENABLE_AUTO_SYNC")
 
 
 def default_specs(*, interval_hours: int | None = None) -> list[ScheduleSpec]:
-    hours = interval_hours or tunable("TDS_COMPARE_INTERVAL_HOURS")
+    hours = interval_hours or config_get("TDS_COMPARE_INTERVAL_HOURS")
     return [
         ScheduleSpec(COMPARE_SYNC, "sync.tasks.scheduled_compare_sync", minutes=hours * 60),
-        ScheduleSpec(STOCK_SYNC, "sync.tasks.scheduled_stock_sync", minutes=tunable("TDS_STOCK_SYNC_INTERVAL_MINUTES")),
+        ScheduleSpec(STOCK_SYNC, "sync.tasks.scheduled_stock_sync",
+                     minutes=config_get("TDS_STOCK_SYNC_INTERVAL_MINUTES")),
         ScheduleSpec(INCREMENTAL_PULL, "sync.tasks.scheduled_incremental_pull", minutes=60),
         ScheduleSpec(FULL_PULL, "sync.tasks.scheduled_full_pull", cron=FULL_PULL_CRON),
         ScheduleSpec(IMAGE_SYNC, "sync.tasks.scheduled_image_sync", minutes=IMAGE_SYNC_MINUTES),
@@ -141,7 +127,7 @@ def write_schedules(
     *, interval_hours: int | None = None, dry_run: bool = False, enabled: bool | None = None, using: str = "default"
 ) -> dict[str, str]:
     """Create or update the default schedules; returns {name: created|updated|unchanged}."""
-    enabled = tunable("TDS_ENABLE_AUTO_SYNC") if enabled is None else enabled
+    enabled = config_get("TDS_ENABLE_AUTO_SYNC") if enabled is None else enabled
     outcome = {}
     for spec in default_specs(interval_hours=interval_hours):
         outcome[spec.name] = _write_one(spec, _fields(spec, dry_run=dry_run, enabled=enabled), using=using)
@@ -165,7 +151,7 @@ def rewrite_on_configuration_change(sender: Any, instance: Any, **kwargs: Any) -
     """
     from django_q.models import Schedule
 
-    if instance.key not in TUNABLES:
+    if instance.key not in SCHEDULE_TUNABLES:
         return
     row = Schedule.objects.filter(name=COMPARE_SYNC).first()
     keep_hours = None if instance.key == "TDS_COMPARE_INTERVAL_HOURS" or row is None else (row.minutes or 0) // 60

@@ -188,6 +188,8 @@ ZOHO_REFRESH_TOKEN = env_str("ZOHO_REFRESH_TOKEN", _sandbox_default("sandbox-ref
 ZOHO_ORGANIZATION_ID = env_str("ZOHO_ORGANIZATION_ID", _sandbox_default("10234695"))
 ZOHO_DC = env_choice("ZOHO_DC", "com", ZOHO_DATA_CENTRES)
 ZOHO_ACCOUNTS_URL = env_url("ZOHO_ACCOUNTS_URL")
+# With ZOHO_SANDBOX the client talks to the sandbox here (`bash scripts/sandbox`), never to a real Zoho host.
+ZOHO_SANDBOX_URL = env_url("ZOHO_SANDBOX_URL", "http://127.0.0.1:8765")
 ZOHO_WEBHOOK_SECRET = env_str("ZOHO_WEBHOOK_SECRET", _sandbox_default("sandbox-webhook-secret"))
 ZOHO_WEBHOOK_AUTH = env_choice("ZOHO_WEBHOOK_AUTH", "hmac", ("hmac", "token"))
 ZOHO_WEBHOOK_TOKEN_HEADER = env_str("ZOHO_WEBHOOK_TOKEN_HEADER", "X-TDS-Webhook-Token")

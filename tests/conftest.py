@@ -18,6 +18,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_redis)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_tunables():  # noqa: ANN202
+    """Run-time tunables are cached for a few seconds: a rolled-back test must not leak its rows."""
+    from sync.config import config_clear_cache
+
+    config_clear_cache()
+    yield
+    config_clear_cache()
+
+
 @pytest.fixture
 def staff_client(client, django_user_model):  # noqa: ANN001, ANN201
     user = django_user_model.objects.create_user("staff", "staff@example.com", "pw", is_staff=True, is_superuser=True)

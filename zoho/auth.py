@@ -19,8 +19,9 @@ from typing import Any
 
 import requests
 
+from zoho.config import sandbox_down
 from zoho.dc import default_api_domain
-from zoho.errors import ZohoAuthError, ZohoPermanentError, ZohoRateLimitError, ZohoTransientError
+from zoho.errors import ZohoAuthError, ZohoConfigError, ZohoPermanentError, ZohoRateLimitError, ZohoTransientError
 from zoho.hosts import HostAllowList
 from zoho.net import describe_network_error
 from zoho.shared import cache_call, shared_cache
@@ -73,6 +74,7 @@ class TokenProvider:
         self.refreshes = 0
         self._on_refresh = on_refresh
         self.hosts = hosts if hosts is not None else HostAllowList(accounts_url=self.accounts_url)
+        self.sandbox = self.hosts.sandbox  # an unreachable sandbox is a set-up problem, not a Zoho outage
 
     def __repr__(self) -> str:
         return f"TokenProvider(accounts_url={self.accounts_url!r})"
@@ -178,6 +180,8 @@ class TokenProvider:
             # No redirects: a 307 would carry the client secret to wherever Location points.
             response = self._session.post(url, data=data, timeout=self._timeout, allow_redirects=False)
         except requests.RequestException as exc:
+            if self.sandbox:
+                raise ZohoConfigError(sandbox_down(self.accounts_url)) from None
             raise ZohoTransientError(
                 f"Cannot reach the Zoho accounts server {self.accounts_url}: {describe_network_error(exc)}"
             ) from None

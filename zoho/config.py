@@ -6,13 +6,17 @@ Tuning knobs that settings.py does not define fall back to the defaults here.
 """
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
+from urllib.parse import urlparse
 
-from zoho.dc import accounts_url
+from zoho.dc import accounts_url, is_zoho_host
 from zoho.errors import ZohoConfigError
 from zoho.hosts import HostAllowList
 
 CREDENTIALS = ("ZOHO_CLIENT_ID", "ZOHO_CLIENT_SECRET", "ZOHO_REFRESH_TOKEN", "ZOHO_ORGANIZATION_ID")
+SANDBOX_URL = "http://127.0.0.1:8765"  # where `bash scripts/sandbox` serves (ZOHO_SANDBOX_URL overrides)
+SANDBOX_START = "bash scripts/sandbox (python manage.py zoho_sandbox --port 8765)"
 
 
 @dataclass(frozen=True)
@@ -35,14 +39,18 @@ class ZohoSettings:
     circuit_failures: int = 5
     circuit_cooldown: float = 60.0
     token_margin: float = 300.0
-    sandbox: bool = False  # loopback hosts are allowed only for the local sandbox
+    sandbox: bool = False            # ZOHO_SANDBOX: never talk to a real Zoho host
 
     def __repr__(self) -> str:  # the default repr would print the secret and the refresh token
         return f"ZohoSettings(client_id={self.client_id!r}, organization_id={self.organization_id!r}, dc={self.dc!r})"
 
     @property
     def resolved_accounts_url(self) -> str:
-        return accounts_url(self.dc, self.accounts_url)
+        url = accounts_url(self.dc, self.accounts_url)
+        if self.sandbox and is_zoho_host(url):
+            raise ZohoConfigError(f"ZOHO_SANDBOX=true but the accounts server {url} is a real Zoho host: "
+                                  "unset ZOHO_ACCOUNTS_URL (or set ZOHO_SANDBOX_URL) to use the sandbox")
+        return url
 
     @property
     def hosts(self) -> HostAllowList:
@@ -60,14 +68,18 @@ def settings_from_django() -> ZohoSettings:
             "Zoho is not configured: set " + ", ".join(missing) + " (or ZOHO_SANDBOX=true for the local sandbox)",
             missing=missing,
         )
+    sandbox = bool(getattr(settings, "ZOHO_SANDBOX", False))
+    accounts = getattr(settings, "ZOHO_ACCOUNTS_URL", "") or ""
+    if sandbox and not accounts:
+        accounts = getattr(settings, "ZOHO_SANDBOX_URL", "") or SANDBOX_URL
     return ZohoSettings(
         client_id=settings.ZOHO_CLIENT_ID,
         client_secret=settings.ZOHO_CLIENT_SECRET,
         refresh_token=settings.ZOHO_REFRESH_TOKEN,
         organization_id=str(settings.ZOHO_ORGANIZATION_ID),
         dc=getattr(settings, "ZOHO_DC", "com") or "com",
-        accounts_url=getattr(settings, "ZOHO_ACCOUNTS_URL", "") or "",
-        sandbox=bool(getattr(settings, "ZOHO_SANDBOX", False)),
+        accounts_url=accounts,
+        sandbox=sandbox,
         **_tuning(settings),
     )
 
@@ -82,3 +94,19 @@ def _tuning(settings: object) -> dict[str, float | int]:
         "circuit_cooldown": "ZOHO_CIRCUIT_COOLDOWN_SECONDS", "token_margin": "ZOHO_TOKEN_REFRESH_MARGIN_SECONDS",
     }
     return {field: getattr(settings, name) for field, name in names.items() if hasattr(settings, name)}
+
+
+def sandbox_down(url: str) -> str:
+    return f"the Zoho sandbox is not running at {url}; start it with {SANDBOX_START}"
+
+
+def sandbox_check(config: ZohoSettings, *, timeout: float = 1.0) -> None:
+    """With ZOHO_SANDBOX, one clear ZohoConfigError before any run starts when the sandbox is not up."""
+    if not config.sandbox:
+        return
+    url = config.resolved_accounts_url
+    parsed = urlparse(url)
+    try:
+        socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 80), timeout=timeout).close()
+    except OSError:
+        raise ZohoConfigError(sandbox_down(url)) from None

@@ -6,6 +6,8 @@ comes from the token response's `api_domain`, which is the authoritative one.
 """
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 ACCOUNTS_HOSTS: dict[str, str] = {
     "com": "https://accounts.zoho.com",
     "eu": "https://accounts.zoho.eu",
@@ -42,3 +44,12 @@ def api_base(api_domain: str, api: str) -> str:
         return api_domain.rstrip("/") + API_PATHS[api]
     except KeyError:
         raise ValueError(f"unknown Zoho API {api!r}; expected 'books' or 'inventory'") from None
+
+
+ZOHO_DOMAINS = ("zoho", "zohoapis", "zohocloud")
+
+
+def is_zoho_host(url: str) -> bool:
+    """True for a real Zoho server (accounts.zoho.eu, www.zohoapis.com, accounts.zohocloud.ca, …)."""
+    labels = (urlparse(url).hostname or "").lower().split(".")
+    return any(label in ZOHO_DOMAINS for label in labels[:-1])

@@ -4,7 +4,8 @@ A token answer names the API host (`api_domain`) and Zoho may answer with a
 redirect; both are only believed when they point at a host on this list, so an
 access token or a downloaded picture never comes from or goes to anyone else.
 An explicitly configured accounts server (a proxy, a test Zoho) is trusted as
-configured, and loopback hosts only when the local sandbox is switched on.
+configured. With the local sandbox switched on, loopback hosts and the configured server are the
+only ones allowed: sandbox data and sandbox credentials never meet a real Zoho.
 """
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ ZOHO_HOSTS = zoho_hosts()
 
 @dataclass(frozen=True)
 class HostAllowList:
-    """Zoho's hosts (https only), plus the configured accounts server, plus loopback for the sandbox."""
+    """Zoho's hosts (https only) plus the configured accounts server; for the sandbox, loopback
+    hosts plus the configured server and no Zoho host at all."""
 
     accounts_url: str = ""
     sandbox: bool = False
@@ -41,11 +43,11 @@ class HostAllowList:
     def allows(self, url: str) -> bool:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
-        if parts.scheme == "https" and host in ZOHO_HOSTS:
-            return True
         if self.accounts_url and _origin(url) == _origin(self.accounts_url):
             return True
-        return self.sandbox and parts.scheme in ("http", "https") and host in _LOOPBACK
+        if self.sandbox:
+            return parts.scheme in ("http", "https") and host in _LOOPBACK
+        return parts.scheme == "https" and host in ZOHO_HOSTS
 
     def check(self, url: str, *, what: str) -> str:
         """`url` unchanged when allowed; ZohoHostRefused naming the host otherwise."""

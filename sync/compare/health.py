@@ -117,8 +117,8 @@ def health_inputs(*, entities: list[str], cursor_entities: dict[str, str], now: 
     ``cursor_entities`` maps a compared entity to the cursor that tracks it
     (stock and images are tracked by their own cursors when the engine keeps them).
     """
+    from sync.config import config_get
     from sync.models import DeadLetter, SyncCursor, SyncRun
-    from sync.schedules import tunable
 
     now = now or timezone.now()
     dlq = DeadLetter.objects.filter(resolved=False).aggregate(
@@ -139,5 +139,5 @@ def health_inputs(*, entities: list[str], cursor_entities: dict[str, str], now: 
         dead_letters_permanent=dlq["permanent"],
         failed_runs=failed,
         cursor_age_hours=ages,
-        interval_hours=float(tunable("TDS_COMPARE_INTERVAL_HOURS")),
+        interval_hours=float(config_get("TDS_COMPARE_INTERVAL_HOURS")),
     )

@@ -8,26 +8,25 @@ product references any more. See images_plan, images_fetch, images_store.
 """
 from __future__ import annotations
 
-import contextvars
 import logging
 import queue
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from sync.background import threads_start
+from sync.config import config_get
 from sync.images.fetch import ContentIndex, Outcome, image_fetch
 from sync.images.plan import Clearing, ImageJob, ImagePlan, image_coverage, images_plan
 from sync.images.result import ImageSyncResult, run_configuration, run_finish
 from sync.images.store import orphan_cleanup, remove_url_file, stale_temp_cleanup
 from sync.ledger import RunTracker
 from sync.models.erp import Product
-from sync.models.tds import Configuration, SyncRun
+from sync.models.tds import SyncRun
 
 __all__ = ["ImageSyncResult", "image_coverage", "images_sync"]
 
@@ -66,11 +65,8 @@ def images_sync(*, concurrency: int | None = None, force: bool = False, item_ids
 
 
 def image_concurrency() -> int:
-    """TDS_IMAGE_CONCURRENCY: the tds_configuration row wins over the environment (SPEC §3)."""
-    value = Configuration.objects.filter(key="TDS_IMAGE_CONCURRENCY").values_list("value", flat=True).first()
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 64:
-        return value
-    return settings.TDS_IMAGE_CONCURRENCY
+    """TDS_IMAGE_CONCURRENCY, a run-time tunable (sync/config.py)."""
+    return int(config_get("TDS_IMAGE_CONCURRENCY"))
 
 
 def _default_client() -> Any:
@@ -116,12 +112,8 @@ def _download_all(plan: ImagePlan, result: ImageSyncResult, *, client: Any, conc
     for job in plan.jobs:
         jobs.put(job)
     stop = _Stop()
-    # Each thread runs in a copy of this context, so its log lines carry the run's correlation id.
-    workers = [threading.Thread(target=contextvars.copy_context().run, args=(_worker, client, index, jobs, done, stop),
-                                name=f"tds-image-{n}",
-                                daemon=True) for n in range(min(concurrency, len(plan.jobs)))]
-    for worker in workers:
-        worker.start()
+    workers = threads_start(lambda: _worker(client, index, jobs, done, stop),
+                            count=min(concurrency, len(plan.jobs)), name="tds-image")
     pending: list[Outcome] = []
     try:
         for count in range(1, len(plan.jobs) + 1):
@@ -146,16 +138,12 @@ def _download_all(plan: ImagePlan, result: ImageSyncResult, *, client: Any, conc
 def _worker(client: Any, index: ContentIndex, jobs: queue.SimpleQueue, done: queue.SimpleQueue,
             stop: _Stop) -> None:
     """Fetch jobs until none are left; every job yields exactly one Outcome, even on a bug."""
-    try:
-        while True:
-            try:
-                job = jobs.get_nowait()
-            except queue.Empty:
-                return
-            done.put(_one(client, index, job, stop))
-    finally:
-        # The client may have used the database (token cache, rate limiter) from this thread.
-        connections.close_all()
+    while True:
+        try:
+            job = jobs.get_nowait()
+        except queue.Empty:
+            return
+        done.put(_one(client, index, job, stop))
 
 
 def _one(client: Any, index: ContentIndex, job: ImageJob, stop: _Stop) -> Outcome:

@@ -327,3 +327,10 @@ class Configuration(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+    def clean(self) -> None:
+        """A declared run-time tunable (sync/config.py) is refused out of its type or bounds."""
+        from sync.config import config_validate
+
+        config_validate(self.key, self.value)
+

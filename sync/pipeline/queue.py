@@ -21,40 +21,23 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from sync.models import Configuration, SyncQueueItem
+from sync.config import config_get
+from sync.models import SyncQueueItem
 
 logger = logging.getLogger("tds.queue")
 
-PRIORITIES_KEY = "queue_priorities"
 KICK_KEY = "tds:queue:kick"
 _LAST_KICK = [float("-inf")]
-_PRIORITY_CACHE: dict[str, object] = {"at": 0.0, "value": None}
-_PRIORITY_TTL = 30.0
 
 
 def entity_priorities() -> dict[str, int]:
-    """Each entity's queue urgency (the registry's, 1 first), overridden per entity by
-    tds_configuration["queue_priorities"] (cached for 30 s per process)."""
+    """Each entity's queue urgency (the registry's, 1 first), overridden per entity by the
+    TDS_QUEUE_PRIORITIES tunable (sync/config.py); names the registry does not know are ignored."""
     from sync.entities import queue_urgencies
 
-    now = time.monotonic()
-    cached = _PRIORITY_CACHE["value"]
-    if cached is not None and now - float(_PRIORITY_CACHE["at"]) < _PRIORITY_TTL:  # type: ignore[arg-type]
-        return cached  # type: ignore[return-value]
     value = queue_urgencies()
-    row = Configuration.objects.filter(key=PRIORITIES_KEY).values_list("value", flat=True).first()
-    if isinstance(row, dict):
-        value.update({str(k): int(v) for k, v in row.items() if k in value and _valid_priority(v)})
-    _PRIORITY_CACHE.update(at=now, value=value)
+    value.update({name: urgency for name, urgency in config_get("TDS_QUEUE_PRIORITIES").items() if name in value})
     return value
-
-
-def _valid_priority(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 10
-
-
-def clear_priority_cache() -> None:
-    _PRIORITY_CACHE.update(at=0.0, value=None)
 
 
 def worker_identity() -> str:

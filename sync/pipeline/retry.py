@@ -3,19 +3,17 @@
 delay(n) = uniform(0, min(cap, base × 2^(n-1))) — "full jitter" (AWS architecture
 blog), so a burst of failures does not come back as a burst. Base, cap and the
 attempt limit are TDS_RETRY_BACKOFF_SECONDS, TDS_RETRY_BACKOFF_MAX_SECONDS and
-TDS_RETRY_MAX_ATTEMPTS; the tds_configuration keys of the same names (lower
-case) win over the environment.
+TDS_RETRY_MAX_ATTEMPTS, run-time tunables (sync/config.py).
 """
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
 
-from sync.models import Configuration
+from sync.config import config_get
 
 
 @dataclass(frozen=True)
@@ -33,18 +31,9 @@ class RetryPolicy:
 
 
 def retry_policy() -> RetryPolicy:
-    values = {
-        "base_seconds": float(settings.TDS_RETRY_BACKOFF_SECONDS),
-        "max_seconds": float(settings.TDS_RETRY_BACKOFF_MAX_SECONDS),
-        "max_attempts": int(settings.TDS_RETRY_MAX_ATTEMPTS),
-    }
-    keys = {"tds_retry_backoff_seconds": "base_seconds", "tds_retry_backoff_max_seconds": "max_seconds",
-            "tds_retry_max_attempts": "max_attempts"}
-    for key, value in Configuration.objects.filter(key__in=keys).values_list("key", "value"):
-        if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-            values[keys[key]] = type(values[keys[key]])(value)
-    values["max_attempts"] = max(1, values["max_attempts"])
-    return RetryPolicy(**values)
+    return RetryPolicy(base_seconds=float(config_get("TDS_RETRY_BACKOFF_SECONDS")),
+                       max_seconds=float(config_get("TDS_RETRY_BACKOFF_MAX_SECONDS")),
+                       max_attempts=max(1, int(config_get("TDS_RETRY_MAX_ATTEMPTS"))))
 
 
 class MappingError(ValueError):

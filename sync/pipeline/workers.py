@@ -290,16 +290,10 @@ def _write_stock_levels(records: list[dict], changed: set[str]) -> None:
 def _mark_deleted(entity: str, items: list[SyncQueueItem], source: str) -> None:
     """A delete event: the record is kept and marked (is_active false, deleted_in_zoho_at), audited."""
     from sync.entities import get_spec
-    from sync.models import AuditEntry
-    from sync.upsert.audit import AuditContext, audit_write
+    from sync.pull.deletions import records_mark_deleted
 
-    spec, now = get_spec(entity), timezone.now()
-    live = spec.model.objects.filter(**{f"{spec.model_id_field}__in": [i.zoho_id for i in items]},
-                                     deleted_in_zoho_at__isnull=True)
-    gone = sorted(live.values_list(spec.model_id_field, flat=True))
-    live.update(is_active=False, deleted_in_zoho_at=now, updated_at=now)
-    ctx = AuditContext(entity=spec.name, source=source[:16], correlation_id=items[0].correlation_id)
-    audit_write([ctx.entry(zoho_id, AuditEntry.Action.DELETE, "is_active", True, False) for zoho_id in gone])
+    gone = records_mark_deleted(spec=get_spec(entity), zoho_ids=[i.zoho_id for i in items], source=source,
+                                correlation_id=items[0].correlation_id)
     _announce(entity=entity, source=source, count=len(items), deleted=len(gone))
 
 

@@ -2,12 +2,11 @@
 orders in Zoho): only for records that are new or changed since the stored version."""
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
 
-from sync.background import close_pool_connections
+from sync.background import thread_map
 from sync.entities import EntitySpec
 from sync.mappers.common import timestamp, zid
 
@@ -39,10 +38,4 @@ def _fetch(spec: EntitySpec, client: Any, ids: list[str]) -> list[dict[str, Any]
     def one(zoho_id: str) -> dict[str, Any]:
         return client.get(spec.api, spec.detail_path(zoho_id))[spec.detail_key]
 
-    if workers == 1:
-        return [one(i) for i in ids]
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"tds-{spec.name}") as pool:
-        try:
-            return list(pool.map(one, ids))
-        finally:  # the client may have used the DB (token cache, limiter) in these threads
-            close_pool_connections(pool, workers)
+    return thread_map(one, ids, workers=workers, name=f"tds-{spec.name}")

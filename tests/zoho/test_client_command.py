@@ -79,5 +79,33 @@ def test_unreachable_host_exits_non_zero_with_one_line_and_no_traceback():
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
-        "CommandError: Zoho connection failed: Cannot reach the Zoho accounts server http://127.0.0.1:9: "
-        "connection refused"]
+        "CommandError: Zoho connection failed: the Zoho sandbox is not running at http://127.0.0.1:9; "
+        "start it with bash scripts/sandbox (python manage.py zoho_sandbox --port 8765)"]
+
+
+def test_sandbox_commands_find_the_standing_sandbox_or_say_it_is_not_running(settings, sandbox) -> None:
+    from zoho.config import settings_from_django
+
+    settings.ZOHO_SANDBOX, settings.ZOHO_ACCOUNTS_URL = True, ""
+    settings.ZOHO_SANDBOX_URL = sandbox.url
+    assert settings_from_django().resolved_accounts_url == sandbox.url
+    settings.ZOHO_SANDBOX_URL = "http://127.0.0.1:9"
+    with pytest.raises(CommandError, match=r"^the Zoho sandbox is not running at http://127.0.0.1:9; start it with "
+                                           r"bash scripts/sandbox"):
+        call_command("tds_sync", "--entities", "warehouses", stdout=io.StringIO(), stderr=io.StringIO())
+    from sync.models import SyncRun
+
+    assert not SyncRun.objects.exists()  # no failed run to lower the health score
+
+
+@pytest.mark.parametrize("url", ["https://accounts.zoho.com", "https://accounts.zoho.eu", "https://accounts.zohocloud.ca"])
+def test_with_the_sandbox_on_no_real_zoho_host_is_ever_used(settings, url) -> None:
+    from zoho.config import settings_from_django
+    from zoho.errors import ZohoConfigError
+
+    settings.ZOHO_SANDBOX, settings.ZOHO_ACCOUNTS_URL = True, url
+    with pytest.raises(ZohoConfigError, match="is a real Zoho host"):
+        settings_from_django().resolved_accounts_url  # noqa: B018
+    settings.ZOHO_ACCOUNTS_URL = ""
+    settings.ZOHO_DC = "eu"
+    assert settings_from_django().resolved_accounts_url == settings.ZOHO_SANDBOX_URL

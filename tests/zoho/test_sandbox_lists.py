@@ -147,3 +147,16 @@ def test_data_is_deterministic_and_consistent() -> None:
     with_images = sum(1 for i in data["items"] if i["image_name"]) / len(items)
     arabic = sum(1 for i in data["items"] if any(f["api_name"] == "cf_name_ar" for f in i["custom_fields"]))
     assert 0.6 <= with_images <= 0.9 and arabic > len(items) / 2
+
+
+def test_price_lists_carry_no_timestamps_zoho_does_not_document(sandbox) -> None:
+    api = Api(sandbox)
+    books = api.json("/pricebooks")["pricebooks"]
+    book_id = books[0]["pricebook_id"]
+    sandbox.store.edit("pricebooks", book_id, {"description": "Edited"})
+    new_id = sandbox.store.create("pricebooks", {"name": "Export"})
+    after = api.json("/pricebooks")["pricebooks"]
+    assert {b["pricebook_id"] for b in after} == {b["pricebook_id"] for b in books} | {new_id}
+    assert next(b for b in after if b["pricebook_id"] == book_id)["description"] == "Edited"
+    for book in after + [api.json(f"/pricebooks/{book_id}")["pricebook"]]:
+        assert "created_time" not in book and "last_modified_time" not in book, book["pricebook_id"]

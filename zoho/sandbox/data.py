@@ -203,5 +203,7 @@ def make_pricebooks(cfg: SandboxConfig, ids: Ids, rng: random.Random, items: lis
                         "pricebook_item_id": ids.new("pricebook_items"), "item_id": item["item_id"],
                         "pricebook_rate": round(item["rate"] * rng.uniform(low, high), 2),
                         "pricebook_discount": "", "pricing_scheme": "unit", "price_brackets": []})
-        books.append(stamp(book, HISTORY_START, HISTORY_START))
+        # Zoho documents no created/modified times for price lists: only the private clock is set.
+        book["_ctime"] = book["_mtime"] = HISTORY_START
+        books.append(book)
     return books

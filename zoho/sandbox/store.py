@@ -133,7 +133,9 @@ class Store:
             record = copy.deepcopy({k: v for k, v in current.items() if k != "_cache"})
             change(record)
             moment = max(now(), record["_mtime"] + 1)  # strictly increasing per record
-            record["_mtime"], record["last_modified_time"] = moment, zoho_time(moment)
+            record["_mtime"] = moment
+            if "last_modified_time" in record:  # only where Zoho documents the field (not price lists)
+                record["last_modified_time"] = zoho_time(moment)
             self.records[entity][str(record_id)] = record
             self._changed(entity, str(record_id), op)
             return record
@@ -193,8 +195,10 @@ class Store:
                 record[ID_FIELDS[entity]] = self.ids.new(entity)
             record.update(fields or {})
             moment = now()
-            record.update(_ctime=moment, _mtime=moment, created_time=zoho_time(moment),
-                          last_modified_time=zoho_time(moment))
+            record.update(_ctime=moment, _mtime=moment)
+            for field in ("created_time", "last_modified_time"):
+                if field in record:  # only where Zoho documents the field (not price lists)
+                    record[field] = zoho_time(moment)
             record_id = record[ID_FIELDS[entity]]
             self.records[entity][record_id] = record
             self._changed(entity, record_id, "created")

@@ -16,6 +16,7 @@ from sync.compare.execute import compare_and_sync, for_review
 from sync.compare.report import ActionResult, CompareReport, EntityComparison, Recommendation
 from sync.compare.targets import UnknownEntity, resolve_names
 from sync.management.output import compare as render
+from sync.management.output.progress import ProgressBar
 
 
 class Command(BaseCommand):
@@ -51,19 +52,17 @@ class Command(BaseCommand):
             raise CommandError(f"{len(failed)} sync action(s) failed: {names}")
 
     def _run(self, entities: list[str], options: dict[str, Any]) -> CompareReport:
+        bar = ProgressBar("compare", unit="entities", stream=self.stderr._out)
         try:
             return compare_and_sync(
                 entities=entities, deep=options["deep"], sync=options["sync"], dry_run=options["dry_run"],
                 trigger="cli", on_report=lambda r: self._print_report(r, sync=options["sync"]),
-                on_action=self._print_action, progress=self._progress,
+                on_action=self._print_action, progress=lambda entity: bar.update(),
             )
-        except Exception as exc:  # one line, never a traceback (SPEC §2)
+        except Exception as exc:  # one line, never a traceback
             raise CommandError(f"compare failed: {type(exc).__name__}: {exc}") from exc
-
-    def _progress(self, entity: str) -> None:
-        # Progress only on a terminal; cron and pipes get the log lines instead (SPEC §2).
-        if self.stderr.isatty():
-            self.stderr.write(f"… comparing {entity}")
+        finally:
+            bar.close()
 
     def _print_report(self, report: CompareReport, *, sync: bool) -> None:
         self._lines(render.summary_lines(report) + render.recommendation_lines(report) + render.api_lines(report))

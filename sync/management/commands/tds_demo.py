@@ -9,8 +9,9 @@ Rate limit: the sandbox can enforce Zoho's 100 calls/minute, but a first load wi
 of invoice details would then take 30+ minutes; the demo runs with the limit off (sandbox and
 client) and prints the floor time the limit would have imposed instead.
 
-Steps are a list (DEMO_STEPS) of named functions taking the DemoContext; later work adds
-its steps (compare, images) by inserting into that list.
+A second run on the same database says so (a re-run over the earlier data, not a first load).
+Steps are a list (DEMO_STEPS) of named functions taking the DemoContext. Afterwards the sandbox
+is gone: to run the commands by hand against one, start `bash scripts/sandbox`.
 """
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ class DemoContext:
     passes: dict[str, Any] = field(default_factory=dict)   # pass name -> PullSummary
     changes: list[str] = field(default_factory=list)
     image_calls: int = 0
+    rerun: bool = False     # the database already held synced data when the demo started
 
     def say(self, text: str = "") -> None:
         self.out.write(text)
@@ -54,15 +56,23 @@ class DemoContext:
 
 
 def step_migrate(ctx: DemoContext) -> None:
+    from sync.models import Product
+
     call_command("migrate", verbosity=0, interactive=False)
     ctx.say(f"database: {connection.vendor} {connection.settings_dict['NAME']} (migrated)")
+    products = Product.objects.count()
+    ctx.rerun = products > 0
+    if ctx.rerun:
+        ctx.say(f"this database already holds {products:,} products from an earlier run: this is a re-run, "
+                "not a first load; delete the database file to start from scratch")
 
 
 def step_sandbox(ctx: DemoContext) -> None:
     from zoho.sandbox import SandboxConfig, SandboxServer
 
     ctx.sandbox = SandboxServer(SandboxConfig(items=ctx.items, rate_limit_per_minute=0)).start()
-    for name, value in {**SANDBOX_CREDENTIALS, "ZOHO_SANDBOX": True, "ZOHO_ACCOUNTS_URL": ctx.sandbox.url,
+    for name, value in {**SANDBOX_CREDENTIALS, "ZOHO_SANDBOX": True, "ZOHO_SANDBOX_URL": ctx.sandbox.url,
+                        "ZOHO_ACCOUNTS_URL": ctx.sandbox.url,
                         "ZOHO_RATE_LIMIT_PER_MINUTE": 0}.items():
         setattr(settings, name, value)  # later steps (and their own clients) talk to the sandbox
     for alias in ("default", "shared"):
@@ -86,7 +96,8 @@ def _pull(ctx: DemoContext, name: str, *, full: bool) -> None:
 
 
 def step_full_sync(ctx: DemoContext) -> None:
-    _pull(ctx, "first load (full sync of every entity)", full=True)
+    _pull(ctx, "full sync of every entity (re-run over the earlier data)" if ctx.rerun
+          else "first load (full sync of every entity)", full=True)
 
 
 def step_zoho_changes(ctx: DemoContext) -> None:
@@ -143,7 +154,7 @@ def step_images(ctx: DemoContext) -> None:
 
 
 def step_images_again(ctx: DemoContext) -> None:
-    _images(ctx, "product images again (only the changed one is fetched)")
+    _images(ctx, "product images again (only what changed is fetched)")
 
 
 def step_closing(ctx: DemoContext) -> None:
@@ -153,13 +164,17 @@ def step_closing(ctx: DemoContext) -> None:
             f"would take at least {floor} minute(s); the demo ran with the limit off.")
     ctx.say("\nOpen the dashboard:\n  python manage.py createsuperuser   (a staff user)\n"
             "  python manage.py runserver\n  then http://127.0.0.1:8000/tds-admin/")
+    ctx.say("\nThe demo's sandbox stops with it. To run the commands by hand, keep one running:\n"
+            "  bash scripts/sandbox                       (serves http://127.0.0.1:8765)\n"
+            "  ZOHO_SANDBOX=true python manage.py tds_sync   (in another terminal)")
 
 
 DemoStep = tuple[str, Callable[[DemoContext], None]]
 DEMO_STEPS: list[DemoStep] = [
     ("migrate", step_migrate),
     ("sandbox", step_sandbox),
-    ("compare_before", compare_step("compare before the first sync (QUICK SUMMARY)")),
+    ("compare_before", compare_step(lambda ctx: "compare before this run's sync (QUICK SUMMARY)" if ctx.rerun
+                                    else "compare before the first sync (QUICK SUMMARY)")),
     ("full_sync", step_full_sync),
     ("images", step_images),
     ("zoho_changes", step_zoho_changes),

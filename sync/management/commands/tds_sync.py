@@ -56,11 +56,14 @@ def _since(value: str | None) -> datetime | None:
 
 
 def _client() -> Any:
-    """The Zoho client, or one clear line when Zoho is not configured (no sandbox, no credentials)."""
+    """The Zoho client, or one clear line when Zoho is not configured or the sandbox is not running."""
     from zoho.client import get_client
+    from zoho.config import sandbox_check
     from zoho.errors import ZohoError
 
     try:
-        return get_client()
+        client = get_client()
+        sandbox_check(client.config)  # a sandbox that is not up: one line, and no failed run recorded
+        return client
     except (ZohoError, ValueError) as exc:
         raise CommandError(str(exc)) from exc

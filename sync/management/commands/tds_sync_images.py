@@ -1,12 +1,12 @@
 """manage.py tds_sync_images: download missing or changed product images."""
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sync.images.run import ImageSyncResult, images_sync
+from sync.management.output.progress import ProgressBar
 from sync.models.erp import Product
 from sync.models.tds import SyncRun
 from sync.schedules import IMAGE_SYNC, schedule_lock
@@ -44,11 +44,11 @@ class Command(BaseCommand):
             raise CommandError(f"{result.failed} image download(s) failed; see the run's logs ({result.run_id})")
 
     def _run(self, options: dict[str, Any]) -> ImageSyncResult:
-        bar = _Progress(self.stdout)
+        bar = ProgressBar("images", unit="img", stream=self.stdout._out)
         try:
             return images_sync(concurrency=options["concurrency"], force=options["force"],
                                item_ids=options["items"], dry_run=options["dry_run"],
-                               trigger=SyncRun.Trigger.CLI, progress=bar.update)
+                               trigger=SyncRun.Trigger.CLI, progress=bar.set)
         except Exception as exc:  # one clear line, not a traceback
             raise CommandError(f"image sync failed: {type(exc).__name__}: {exc}") from exc
         finally:
@@ -77,33 +77,3 @@ class Command(BaseCommand):
         self.stdout.write(f"{'bytes':<{width}}  {result.bytes:>8}")
         self.stdout.write(f"{'duration':<{width}}  {result.duration:>7.1f}s  ({result.images_per_second:.1f}/s)")
         self.stdout.write(self.style.SUCCESS(f"image sync done, run {result.run_id}"))
-
-
-class _Progress:
-    """A tqdm bar on a terminal; a plain line every 10 % otherwise (cron, logs)."""
-
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
-        self._tty = sys.stdout.isatty()
-        self._bar: Any = None
-        self._last_decile = -1
-
-    def update(self, done: int, total: int) -> None:
-        if self._tty:
-            self._tick_bar(done, total)
-            return
-        decile = done * 10 // max(total, 1)
-        if decile != self._last_decile or done == total:
-            self._last_decile = decile
-            self._stream.write(f"images: {done}/{total}")
-
-    def _tick_bar(self, done: int, total: int) -> None:
-        if self._bar is None:
-            from tqdm import tqdm
-
-            self._bar = tqdm(total=total, unit="img", desc="images")
-        self._bar.update(done - self._bar.n)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()

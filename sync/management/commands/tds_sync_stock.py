@@ -13,6 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sync.management.commands.tds_sync import _client
+from sync.management.output.progress import ProgressBar
 from sync.stock.run import BATCH_RANGE, DB_BATCH_RANGE, check_range, stock_response, stock_sync
 
 
@@ -39,18 +40,19 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         if options["verbose"]:
             logging.getLogger("tds").setLevel(logging.DEBUG)
-        result = stock_sync(batch_size=options["batch_size"], db_batch_size=options["db_batch_size"],
-                            active_only=options["active_only"], with_stock_only=options["with_stock_only"],
-                            item_ids=options["items"], dry_run=options["dry_run"], trigger="cli",
-                            client=_client(), progress=self._progress if options["verbose"] else None)
+        bar = ProgressBar("stock", unit="items", stream=self.stderr._out)
+        try:
+            result = stock_sync(batch_size=options["batch_size"], db_batch_size=options["db_batch_size"],
+                                active_only=options["active_only"], with_stock_only=options["with_stock_only"],
+                                item_ids=options["items"], dry_run=options["dry_run"], trigger="cli",
+                                client=_client(), progress=bar.set)
+        finally:
+            bar.close()
         response = stock_response(result)
         self.stdout.write(json.dumps(response, indent=2, ensure_ascii=False))
         self._table(response)
         if result.status == "failed":
             raise CommandError(f"stock sync failed: {result.error}")
-
-    def _progress(self, seen: int) -> None:
-        self.stderr.write(f"stock: {seen:,} items read")
 
     def _table(self, response: dict[str, Any]) -> None:
         stats = response["stats"]

@@ -16,9 +16,11 @@ from sync.compare.execute import compare_and_sync, for_review
 from sync.management.output import compare as render
 
 
-def compare_step(title: str, *, sync: bool = False, entities: list[str] | None = None) -> Callable[[Any], None]:
+def compare_step(title: str | Callable[[Any], str], *, sync: bool = False,
+                 entities: list[str] | None = None) -> Callable[[Any], None]:
+    """``title`` is a text, or a function of the demo context (to say what state the demo found)."""
     def step(ctx: Any) -> None:
-        ctx.say(f"\n{title}:")
+        ctx.say(f"\n{title(ctx) if callable(title) else title}:")
         report = compare_and_sync(
             entities=entities, deep=True, sync=sync, trigger="demo", client=getattr(ctx, "client", None),
             on_report=lambda r: _say(ctx, render.summary_lines(r) + render.recommendation_lines(r)

@@ -1,42 +1,33 @@
-"""Shared output for the sync commands: a progress line on a terminal, plain log lines otherwise,
-and the per-entity summary table."""
+"""Shared output for the pull commands: progress per entity and the per-entity summary table."""
 from __future__ import annotations
 
 import sys
-import time
 from typing import Any, TextIO
+
+from sync.management.output.progress import ProgressBar
 
 COLUMNS = ("entity", "status", "created", "updated", "unchanged", "skipped", "failed", "deleted", "api calls",
            "seconds")
 
 
 class Progress:
-    """Records seen per entity: one rewritten line on a TTY, a log line per entity otherwise."""
+    """Records seen per entity of a pull, one ProgressBar per entity. The result of each entity is
+    reported once, by the engine's log line; ``done`` only ends the entity's bar."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
-        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.counts: dict[str, int] = {}
-        self._last = 0.0
+        self.bars: dict[str, ProgressBar] = {}
 
     def __call__(self, entity: str, n: int) -> None:
-        self.counts[entity] = self.counts.get(entity, 0) + n
-        now = time.monotonic()
-        if self.tty and now - self._last > 0.1:
-            self._last = now
-            self.stream.write(f"\r  {entity}: {self.counts[entity]:,} records …   ")
-            self.stream.flush()
+        bar = self.bars.get(entity)
+        if bar is None:
+            bar = self.bars[entity] = ProgressBar(entity, stream=self.stream)
+        bar.update(n)
 
     def done(self, result: Any) -> None:
-        if self.tty:
-            self.stream.write("\r" + " " * 60 + "\r")
-        line = (f"{result.entity}: {result.status} created={result.created} updated={result.updated} "
-                f"unchanged={result.unchanged} skipped={result.skipped} failed={result.failed} "
-                f"deleted={result.deleted} api_calls={result.api_calls} {result.duration_seconds:.2f}s")
-        if result.error:
-            line += f" error={result.error}"
-        self.stream.write(line + "\n")
-        self.stream.flush()
+        bar = self.bars.pop(result.entity, None)
+        if bar is not None:
+            bar.close()
 
 
 def summary_table(results: list[Any]) -> list[str]:

@@ -68,7 +68,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  data (seed {cfg.seed}): {counts}")
         self.stdout.write(f"  faults {cfg.faults}; stock shape {cfg.stock_shape}; rate limit "
                           f"{cfg.rate_limit_per_minute or 'off'}/min; daily quota {cfg.daily_limit or 'off'}")
-        self.stdout.write(f"  use it: ZOHO_ACCOUNTS_URL={server.url} python manage.py tds_test_connection")
+        self.stdout.write(f"  use it: ZOHO_SANDBOX=true ZOHO_SANDBOX_URL={server.url} python manage.py tds_sync "
+                          "(ZOHO_SANDBOX_URL defaults to http://127.0.0.1:8765)")
         self.stdout.write("  control API: GET/POST /_sandbox/... ; stop with Ctrl-C")
         self.stdout.flush()
 
