@@ -2,7 +2,7 @@
 
 Zoho Books/Inventory webhooks are configured per workflow rule; with
 ``raw_data: "${JSONString}"`` the body is the record wrapped in its entity key,
-``{"item": {...}}``, ``{"invoice": {...}}`` (reference/zoho-api.md §6.2), either
+``{"item": {...}}``, ``{"invoice": {...}}``, either
 as JSON or form-encoded in a ``JSONString`` field. Authentication is either an
 HMAC-SHA256 hex digest of the raw body in ``X-Zoho-Webhook-Signature`` keyed with
 the webhook secret, or a shared token sent as a custom header or query parameter
@@ -14,13 +14,25 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
+from zoho.ids import is_zoho_id
+
 SIGNATURE_HEADER = "X-Zoho-Webhook-Signature"
 MAX_BODY_BYTES = 1024 * 1024
+# A number Zoho sends (amounts, quantities, ids as numbers) never needs more digits than this;
+# longer ones cannot be stored faithfully in a typed column.
+MAX_NUMBER_DIGITS = 30
+# Timestamps outside [EARLIEST, now + FUTURE_SKEW] are refused: older ones predate Zoho, later
+# ones would block every real edit behind the stale-version guard.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+FUTURE_SKEW = timedelta(minutes=5)
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 @dataclass(frozen=True)
@@ -109,7 +121,12 @@ def verify_token(supplied: str | None, secret: str) -> bool:
 
 
 def decode_body(body: bytes, content_type: str) -> dict[str, Any]:
-    """The JSON object a delivery carries, from a JSON or a form-encoded body."""
+    """The JSON object a delivery carries, from a JSON or a form-encoded body.
+
+    Refused (400) with the reason: what is not UTF-8 or JSON, and what JSON allows but no
+    database column or JSON document store can hold: NaN and Infinity, numbers beyond
+    MAX_NUMBER_DIGITS or a float's range, NUL characters and lone UTF-16 surrogates.
+    """
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -119,14 +136,45 @@ def decode_body(body: bytes, content_type: str) -> dict[str, Any]:
     if "\\u0000" in text:
         raise WebhookError("Body contains a NUL character (\\u0000), which cannot be stored.")
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_refuse_constant, parse_float=_bounded_float,
+                          parse_int=_bounded_int)
+    except WebhookError:
+        raise
     except json.JSONDecodeError as exc:
         raise WebhookError(f"Body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.") from exc
-    except (ValueError, RecursionError) as exc:  # numbers too long, nesting too deep
+    except (ValueError, RecursionError) as exc:  # nesting too deep
         raise WebhookError(f"Body is not usable JSON: {type(exc).__name__}.") from exc
     if not isinstance(data, dict):
         raise WebhookError("Body must be a JSON object.")
+    if _SURROGATE.search(text) and _has_lone_surrogate(data):
+        raise WebhookError("Body contains a lone UTF-16 surrogate (\\ud800-\\udfff), which is not text.")
     return data
+
+
+def _refuse_constant(name: str) -> Any:
+    raise WebhookError(f"Body contains {name}, which is not a number any Zoho field can hold.")
+
+
+def _bounded_int(literal: str) -> int:
+    if len(literal.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise WebhookError(f"Body contains a number of {len(literal)} digits (at most {MAX_NUMBER_DIGITS}).")
+    return int(literal)
+
+
+def _bounded_float(literal: str) -> float:
+    digits = len(literal.split("e")[0].split("E")[0].replace("-", "").replace(".", ""))
+    value = float(literal)
+    if not math.isfinite(value) or digits > MAX_NUMBER_DIGITS:
+        raise WebhookError(f"Body contains the number {literal[:40]}, which is out of range.")
+    return value
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _json_string_field(text: str) -> str:
@@ -138,23 +186,39 @@ def _json_string_field(text: str) -> str:
 
 
 def parse_event(data: dict[str, Any], *, vocabulary: Vocabulary, route: str | None = None,
-                event_type: str = "") -> WebhookEvent:
-    """Find the entity, record, Zoho id and last-modified time of a delivery (422 if unusable)."""
+                event_type: str = "", now: datetime | None = None) -> WebhookEvent:
+    """Find the entity, record, Zoho id and last-modified time of a delivery (422 if unusable).
+
+    The id must be a Zoho id (it ends up in URL paths and in keyed columns); a readable
+    last_modified_time must lie in the window EARLIEST .. now + FUTURE_SKEW. An unreadable or
+    missing one makes an undated event, which never replaces a dated record.
+    """
     entity, record, id_field = _entity_and_record(data, route, vocabulary)
     zoho_id = record.get(id_field)
     if isinstance(zoho_id, int) and not isinstance(zoho_id, bool):
         zoho_id = str(zoho_id)
-    if not isinstance(zoho_id, str) or not zoho_id.strip() or len(zoho_id) > 64:
-        raise WebhookError(f"The {entity} record has no usable {id_field}.", status=422)
+    if not isinstance(zoho_id, str) or not is_zoho_id(zoho_id.strip()):
+        raise WebhookError(f"The {entity} record has no usable {id_field} (a Zoho id is decimal digits).",
+                           status=422)
     raw_lmt = record.get("last_modified_time") or ""
     if not isinstance(raw_lmt, str):
         raise WebhookError("last_modified_time must be a string.", status=422)
     return WebhookEvent(
         entity=entity, zoho_id=zoho_id.strip(), record=record, body=data,
-        last_modified=parse_zoho_time(raw_lmt), last_modified_raw=raw_lmt,
+        last_modified=_in_window(parse_zoho_time(raw_lmt), raw_lmt, now or datetime.now(UTC)),
+        last_modified_raw=raw_lmt,
         event_type=str(event_type or data.get("event_type") or "")[:64],
         event_id=str(data.get("event_id") or "")[:100],
     )
+
+
+def _in_window(stamp: datetime | None, raw: str, now: datetime) -> datetime | None:
+    if stamp is None:
+        return None
+    if stamp < EARLIEST or stamp > now + FUTURE_SKEW:
+        raise WebhookError(f"last_modified_time {raw[:40]!r} is outside {EARLIEST:%Y-%m-%d} .. now "
+                           f"+ {int(FUTURE_SKEW.total_seconds() // 60)} minutes.", status=422)
+    return stamp
 
 
 def _entity_and_record(data: dict[str, Any], route: str | None,
@@ -163,6 +227,10 @@ def _entity_and_record(data: dict[str, Any], route: str | None,
     allowed = routes.get(route) if route else None
     if route and allowed is None:
         raise WebhookError(f"Unknown webhook entity {route!r}; valid: {', '.join(routes)}.", status=422)
+    present = [key for key in data if key in body_keys]
+    if len(present) > 1:
+        raise WebhookError(f"The body carries records of several entities ({', '.join(present)}); "
+                           "a delivery carries one.", status=422)
     for key, value in data.items():
         if key in body_keys:
             meaning = body_keys[key]
@@ -203,15 +271,22 @@ def parse_zoho_time(value: str) -> datetime | None:
             continue
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+        # The edges of datetime's range cannot be shifted to UTC or stored: treat them as unreadable.
+        parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
     return parsed if parsed.tzinfo else None
 
 
 def dedupe_key(event: WebhookEvent, body: bytes) -> str:
-    """Zoho's event id when present; otherwise entity + id + last_modified_time + body digest."""
+    """Zoho's event id when present; otherwise event type + entity + id + last_modified_time + body digest.
+
+    The event type is part of the key, so a delete whose body equals an earlier update's is
+    a new event, while a redelivery of either is still a duplicate.
+    """
     if event.event_id:
         return f"event:{event.event_id}"
     digest = hashlib.sha256(body).hexdigest()
-    composite = f"{event.entity}\x1f{event.zoho_id}\x1f{event.last_modified_raw}\x1f{digest}"
+    composite = (f"{event.event_type.lower()}\x1f{event.entity}\x1f{event.zoho_id}\x1f"
+                 f"{event.last_modified_raw}\x1f{digest}")
     return "sha256:" + hashlib.sha256(composite.encode()).hexdigest()

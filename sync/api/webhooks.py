@@ -21,13 +21,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, DataError, transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from sync.entities import webhook_vocabulary
 from sync.pipeline.inbox import inbox_store
 from sync.pipeline.queue import queue_kick
+from sync.pipeline.validate import record_problems
 from zoho import webhooks as zw
 
 logger = logging.getLogger("tds.webhooks")
@@ -95,9 +96,15 @@ def authenticate(request: HttpRequest, body: bytes) -> str:
 
 
 def parse(request: HttpRequest, body: bytes, route: str | None) -> zw.WebhookEvent:
+    """The event, once every value it would put in a typed column is known to be storable (422 if not)."""
     data = zw.decode_body(body, request.content_type or "")
     event_type = request.headers.get("X-Zoho-Event", "")
-    return zw.parse_event(data, vocabulary=webhook_vocabulary(), route=route, event_type=event_type)
+    event = zw.parse_event(data, vocabulary=webhook_vocabulary(), route=route, event_type=event_type)
+    if "delete" not in event.event_type.lower():  # a delete uses the id alone
+        problems = record_problems(entity=event.entity, record=event.record)
+        if problems:
+            raise zw.WebhookError("The record cannot be stored: " + "; ".join(problems[:3]), status=422)
+    return event
 
 
 def _payload_text(request: HttpRequest, body: bytes, event: zw.WebhookEvent) -> str:
@@ -130,6 +137,11 @@ def zoho_webhook(request: HttpRequest, entity: str | None = None) -> JsonRespons
         if exc.status != 401:
             count_rejected(f"http_{exc.status}")
         return _error(exc.status, exc.message)
+    except DataError:
+        # The database refused a value the checks above let through: it will refuse it every time.
+        logger.exception("webhook refused: a value the database cannot store")
+        count_rejected("http_422")
+        return _error(422, "The delivery holds a value the database cannot store.")
     except DatabaseError:
         logger.exception("webhook not stored: database error")
         return _error(503, "Temporarily unable to store the event; please deliver it again.")

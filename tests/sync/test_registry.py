@@ -55,7 +55,6 @@ def test_the_webhook_vocabulary_names_only_registry_entities():
 
 @pytest.mark.django_db
 def test_every_entity_is_reachable_by_queue_and_applied_by_the_worker():
-    queue_service.clear_priority_cache()
     assert set(queue_service.entity_priorities()) == set(NAMES)
     for n, name in enumerate(NAMES):
         store_event(name, f"Z{n}")

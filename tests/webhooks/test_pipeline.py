@@ -97,17 +97,17 @@ def test_delete_event_marks_the_record_and_keeps_it(live_server):
 def test_contact_and_invoice_deliveries_reach_their_tables(live_server):
     from sync.models import Customer, Invoice, Vendor
 
-    deliver(live_server.url, {"contact": {"contact_id": "C9", "contact_name": "Ali", "contact_type": "customer",
+    deliver(live_server.url, {"contact": {"contact_id": "7109", "contact_name": "Ali", "contact_type": "customer",
                                           "last_modified_time": V1}})
-    deliver(live_server.url, {"contact": {"contact_id": "V9", "contact_name": "Supplier", "contact_type": "vendor",
+    deliver(live_server.url, {"contact": {"contact_id": "7209", "contact_name": "Supplier", "contact_type": "vendor",
                                           "last_modified_time": V1}})
-    deliver(live_server.url, {"invoice": {"invoice_id": "I9", "invoice_number": "INV-9", "customer_id": "C9",
+    deliver(live_server.url, {"invoice": {"invoice_id": "7309", "invoice_number": "INV-9", "customer_id": "7109",
                                           "total": "15.50", "last_modified_time": V1}})
     result = drain_queue()
     assert result.applied == 3 and result.dead == 0
-    assert Customer.objects.filter(zoho_contact_id="C9").exists()
-    assert Vendor.objects.filter(zoho_contact_id="V9").exists()
-    assert Invoice.objects.get(zoho_invoice_id="I9").total == Decimal("15.50")
+    assert Customer.objects.filter(zoho_contact_id="7109").exists()
+    assert Vendor.objects.filter(zoho_contact_id="7209").exists()
+    assert Invoice.objects.get(zoho_invoice_id="7309").total == Decimal("15.50")
 
 
 class Flaky:

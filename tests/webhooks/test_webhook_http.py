@@ -120,14 +120,14 @@ def test_zoho_event_id_is_the_dedupe_key_when_present(live_server):
 
 
 def test_form_encoded_json_string_body(live_server):
-    doc = {"invoice": {"invoice_id": "INV-1", "invoice_number": "INV-00001", "total": 10,
+    doc = {"invoice": {"invoice_id": "460000000000101", "invoice_number": "INV-00001", "total": 10,
                        "last_modified_time": "2025-11-18T02:02:51+0300"}}
     body = ("JSONString=" + quote(json.dumps(doc))).encode()
     reply = post(live_server.url, "/api/webhooks/zoho", body,
                  headers={**signed(body), "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"})
     assert reply.status == 200
     event = InboxEvent.objects.get()
-    assert (event.entity, event.zoho_id, event.payload) == ("invoices", "INV-1", doc)
+    assert (event.entity, event.zoho_id, event.payload) == ("invoices", "460000000000101", doc)
 
 
 def test_form_body_without_json_string_is_400(live_server):
@@ -140,12 +140,12 @@ def test_form_body_without_json_string_is_400(live_server):
 @pytest.mark.parametrize("route,document,entity,zoho_id", [
     ("products", {"item_id": "11", "name": "bare record"}, "items", "11"),
     ("products", {"item": {"item_id": "12"}}, "items", "12"),
-    ("customers", {"contact": {"contact_id": "C1", "contact_type": "customer"}}, "customers", "C1"),
-    ("customers", {"contact": {"contact_id": "V1", "contact_type": "vendor"}}, "vendors", "V1"),
-    ("invoices", {"invoice": {"invoice_id": "I1"}}, "invoices", "I1"),
-    ("stock", {"item": {"item_id": "S1", "warehouses": []}}, "stock", "S1"),
-    ("orders", {"salesorder": {"salesorder_id": "SO1"}}, "sales_orders", "SO1"),
-    ("orders", {"purchaseorder": {"purchaseorder_id": "PO1"}}, "purchase_orders", "PO1"),
+    ("customers", {"contact": {"contact_id": "7001", "contact_type": "customer"}}, "customers", "7001"),
+    ("customers", {"contact": {"contact_id": "7002", "contact_type": "vendor"}}, "vendors", "7002"),
+    ("invoices", {"invoice": {"invoice_id": "7003"}}, "invoices", "7003"),
+    ("stock", {"item": {"item_id": "7004", "warehouses": []}}, "stock", "7004"),
+    ("orders", {"salesorder": {"salesorder_id": "7005"}}, "sales_orders", "7005"),
+    ("orders", {"purchaseorder": {"purchaseorder_id": "7006"}}, "purchase_orders", "7006"),
 ])
 def test_entity_routes(live_server, route, document, entity, zoho_id):
     reply = deliver(live_server.url, document, path=f"/api/tds/webhooks/{route}")
@@ -163,9 +163,9 @@ def test_unknown_route_or_mismatched_record_is_422(live_server):
 
 
 def test_contact_body_is_split_by_contact_type(live_server):
-    deliver(live_server.url, {"contact": {"contact_id": "A", "contact_type": "vendor"}})
-    deliver(live_server.url, {"contact": {"contact_id": "B", "contact_type": "customer"}})
-    assert dict(InboxEvent.objects.values_list("zoho_id", "entity")) == {"A": "vendors", "B": "customers"}
+    deliver(live_server.url, {"contact": {"contact_id": "8001", "contact_type": "vendor"}})
+    deliver(live_server.url, {"contact": {"contact_id": "8002", "contact_type": "customer"}})
+    assert dict(InboxEvent.objects.values_list("zoho_id", "entity")) == {"8001": "vendors", "8002": "customers"}
 
 
 def test_test_endpoint_checks_everything_and_stores_nothing(live_server):

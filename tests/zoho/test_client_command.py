@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def zoho_env(settings):
     clear_token_cache()
+    settings.ZOHO_SANDBOX = False  # these stand in for a real Zoho, which the sandbox setting refuses
     settings.ZOHO_ACCOUNTS_URL = ACCOUNTS
     settings.ZOHO_ORGANIZATION_ID = ORG
     settings.ZOHO_RATE_LIMIT_PER_MINUTE = 0
