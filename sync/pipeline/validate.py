@@ -75,6 +75,7 @@ def _time_problem(value: datetime, now: datetime, *, windowed: bool) -> str:
     except (OverflowError, ValueError):
         return f"{value.isoformat()} cannot be expressed in UTC"
     if windowed and (moment < EARLIEST or moment > now + FUTURE_SKEW):
-        return f"{value.isoformat()} is outside {EARLIEST:%Y-%m-%d} .. now + {int(FUTURE_SKEW.total_seconds() // 60)} minutes"
+        minutes = int(FUTURE_SKEW.total_seconds() // 60)
+        return f"{value.isoformat()} is outside {EARLIEST:%Y-%m-%d} .. now + {minutes} minutes"
     return ""
 
