@@ -81,7 +81,20 @@ def in_locked_subquery(select: str) -> str:
 
 
 def queue_claim(*, worker: str, limit: int, lease_seconds: int | None = None) -> list[SyncQueueItem]:
-    """Lease up to `limit` due pending items to `worker` (status processing, attempts + 1)."""
+    """Lease up to `limit` due pending items to `worker` (status processing, attempts + 1) and load them.
+
+    A leased row that cannot be loaded is dead-lettered on the spot (sync.pipeline.quarantine).
+    """
+    from sync.pipeline.quarantine import queue_quarantine
+
+    items, unreadable = queue_load(worker=worker, ids=queue_lease(worker=worker, limit=limit,
+                                                                  lease_seconds=lease_seconds))
+    queue_quarantine(unreadable)
+    return items
+
+
+def queue_lease(*, worker: str, limit: int, lease_seconds: int | None = None) -> list[int]:
+    """One statement: the ids of up to `limit` due pending items, now leased to `worker`."""
     lease = lease_seconds or settings.TDS_LEASE_SECONDS
     now = timezone.now()
     ops = connection.ops
@@ -97,11 +110,18 @@ def queue_claim(*, worker: str, limit: int, lease_seconds: int | None = None) ->
               ops.adapt_datetimefield_value(now), ops.adapt_datetimefield_value(now), limit]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
-        ids = [row[0] for row in cursor.fetchall()]
+        return [row[0] for row in cursor.fetchall()]
+
+
+def queue_load(*, worker: str, ids: list[int]) -> tuple[list[SyncQueueItem], dict[int, str]]:
+    """The leased items in claim order, and the ids of those that cannot be loaded with the reason."""
     if not ids:
-        return []
-    items = SyncQueueItem.objects.filter(id__in=ids, locked_by=worker).annotate(source=F("inbox_event__source"))
-    return list(items.order_by("priority", "id"))
+        return [], {}
+    from sync.pipeline.quarantine import rows_load
+
+    rows = SyncQueueItem.objects.filter(locked_by=worker).annotate(source=F("inbox_event__source"))
+    items, unreadable = rows_load(rows, ids)
+    return sorted(items, key=lambda item: (item.priority, item.id)), unreadable
 
 
 # --- outcomes ---------------------------------------------------------------------------
@@ -115,16 +135,6 @@ def queue_complete(*, worker: str, ids: list[int]) -> int:
         id__in=ids, locked_by=worker, status=SyncQueueItem.Status.PROCESSING
     ).update(status=SyncQueueItem.Status.COMPLETED, completed_at=timezone.now(), locked_by="", locked_until=None,
              last_error="", updated_at=timezone.now())
-
-
-def queue_release(*, worker: str, ids: list[int]) -> int:
-    """Hand leased items back untouched (shutdown, or the batch could not start)."""
-    if not ids:
-        return 0
-    return SyncQueueItem.objects.filter(
-        id__in=ids, locked_by=worker, status=SyncQueueItem.Status.PROCESSING
-    ).update(status=SyncQueueItem.Status.PENDING, locked_by="", locked_until=None, attempts=F("attempts") - 1,
-             updated_at=timezone.now())
 
 
 def queue_reap(*, now=None) -> int:  # noqa: ANN001

@@ -25,7 +25,8 @@ from sync.ledger import RunTracker, run_current
 from sync.models import SyncQueueItem
 from sync.pipeline.deadletter import deadletter_add, deadletter_resolve_for
 from sync.pipeline.inbox import inbox_mark_processed, inbox_promote, inbox_reject_unknown
-from sync.pipeline.queue import queue_claim, queue_complete, queue_reap, worker_identity
+from sync.pipeline.quarantine import inbox_sweep_unreadable, queue_quarantine, queue_sweep_unreadable
+from sync.pipeline.queue import queue_complete, queue_lease, queue_load, queue_reap, worker_identity
 from sync.pipeline.retry import is_transient, retry_policy
 
 logger = logging.getLogger("tds.workers")
@@ -72,12 +73,14 @@ def drain_batch(*, worker: str, batch_size: int, apply: ApplyFn | None = None,
     ``on_work`` is called before anything is applied when the round promoted or claimed something.
     """
     result = DrainResult(promoted=inbox_promote(limit=batch_size))
-    items = queue_claim(worker=worker, limit=batch_size, lease_seconds=lease_seconds)
-    if on_work and (items or result.promoted):
+    ids = queue_lease(worker=worker, limit=batch_size, lease_seconds=lease_seconds)
+    if on_work and (ids or result.promoted):
         on_work()
-    if not items:
+    if not ids:
         return result
-    result.claimed, result.batches = len(items), 1
+    items, unreadable = queue_load(worker=worker, ids=ids)
+    result.claimed, result.batches = len(ids), 1
+    result.dead += queue_quarantine(unreadable)
     newest, superseded = newest_per_record(items)
     if superseded:
         result.superseded = _settle_superseded(worker, superseded)
@@ -226,8 +229,10 @@ def _schedule_retry(item: SyncQueueItem, exc: BaseException, delay: float, now) 
 def reap_leases() -> dict[str, int]:
     """Expired leases back to pending; items that died holding a lease too often go to the DLQ."""
     returned = queue_reap()
+    unreadable = queue_sweep_unreadable()
+    inbox_sweep_unreadable()
     dead = _bury_exhausted()
-    return {"returned": returned, "dead": dead, "rejected": inbox_reject_unknown()}
+    return {"returned": returned, "dead": dead + unreadable, "rejected": inbox_reject_unknown()}
 
 
 class LeaseExpired(TimeoutError):
