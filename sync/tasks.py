@@ -30,6 +30,13 @@ def reap_leases() -> dict:
     return result
 
 
+def refetch_records(*, entity: str, zoho_ids: list[str]) -> dict:
+    """Fetch records whose event carried no usable timestamp from Zoho, into the inbox."""
+    from sync.pipeline.refetch import records_refetch
+
+    return {"stored": records_refetch(entity=entity, zoho_ids=zoho_ids)}
+
+
 def retry_dead_letters(*, limit: int = 500) -> dict:
     """Requeue transient dead letters whose backoff has passed."""
     from sync.pipeline.deadletter import deadletter_auto_retry

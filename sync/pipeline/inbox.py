@@ -3,8 +3,10 @@
 A webhook is stored with one INSERT … ON CONFLICT (dedupe_key) DO NOTHING, so
 the row and its dedupe key are written atomically and a redelivery changes
 nothing; the view answers at once and workers promote received events into
-queue items later (``inbox_promote``). Polls and manual requests use the same
-table through ``inbox_add`` so retries, the DLQ and the audit trail see them too.
+queue items later (``inbox_promote``). Records fetched one by one (the follow-up
+fetch of an undated event, sync.pipeline.refetch) use the same table through
+``inbox_add``, so retries, the DLQ and the audit trail see them too; bulk pulls
+write through the upsert in batches instead.
 """
 from __future__ import annotations
 
@@ -55,10 +57,12 @@ def inbox_store(*, source: str, entity: str, zoho_id: str, payload_json: str, de
 
 def inbox_add(*, source: str, entity: str, record: dict[str, Any], zoho_id: str, event_type: str = "",
               correlation_id: str = "") -> StoredEvent:
-    """An event from a poll or a manual request: same table, same dedupe rule as webhooks."""
+    """A record fetched from Zoho (a poll) or sent by hand: same table as webhooks; the dedupe key
+    covers the source, the entity, the id, the event type and the record."""
     payload_json = json.dumps(record, sort_keys=True, default=str)
     last_modified_raw = str(record.get("last_modified_time") or "")
-    digest = hashlib.sha256(f"{entity}\x1f{zoho_id}\x1f{last_modified_raw}\x1f{payload_json}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{event_type.lower()}\x1f{entity}\x1f{zoho_id}\x1f{last_modified_raw}\x1f"
+                            f"{payload_json}".encode()).hexdigest()
     return inbox_store(source=source, entity=entity, zoho_id=zoho_id, payload_json=payload_json,
                        dedupe_key=f"{source}:sha256:{digest}", last_modified=parse_zoho_time(last_modified_raw),
                        event_type=event_type, correlation_id=correlation_id)

@@ -279,6 +279,10 @@ def apply_items(*, entity: str, operation: str, source: str, items: list[SyncQue
         raise MappingError("; ".join(result.errors[:3]) or f"{result.failed} {entity} records could not be mapped")
     if get_spec(target).stock_levels and result.changed_ids:
         _write_stock_levels(records, set(result.changed_ids))
+    if result.undated_ids and source == "webhook":
+        from sync.pipeline.refetch import refetch_later
+
+        refetch_later(entity=target, zoho_ids=result.undated_ids)
     _announce(entity=entity, source=source, count=len(items), created=result.created, updated=result.updated,
               unchanged=result.unchanged, skipped=result.skipped)
 

@@ -22,6 +22,7 @@ from sync.upsert.audit import NOT_AUDITED, AuditContext, audit_write, update_ent
 from sync.upsert.hashing import content_hash, content_keys
 from sync.upsert.relink import adopt_orphans
 from sync.upsert.sql import relax_commit, rows_by_keys, write_rows
+from zoho.webhooks import FUTURE_SKEW
 
 logger = logging.getLogger("tds.sync")
 
@@ -36,11 +37,13 @@ class UpsertResult:
     changed_ids: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     max_modified: datetime | None = None
+    undated_ids: list[str] = field(default_factory=list)  # undated versions of dated records: not applied
 
     def merge(self, other: UpsertResult) -> None:
         for name in ("created", "updated", "unchanged", "skipped", "failed"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.changed_ids += other.changed_ids
+        self.undated_ids += other.undated_ids
         self.errors += other.errors[: max(0, 50 - len(self.errors))]
         if other.max_modified and (self.max_modified is None or other.max_modified > self.max_modified):
             self.max_modified = other.max_modified
@@ -99,6 +102,7 @@ def _map_batch(spec: EntitySpec, records: list[dict[str, Any]], result: UpsertRe
             result.skipped += 1  # an older duplicate within the batch
             if _older(row.get("zoho_last_modified"), seen.row.get("zoho_last_modified")):
                 continue
+        _clamp_future(spec, zoho_id, row)
         keys = keys or content_keys(row)
         row["content_hash"] = content_hash(row, keys)
         rows[zoho_id] = _Pending(zoho_id=zoho_id, row=row, record=record)
@@ -112,6 +116,16 @@ def _older(new: datetime | None, old: datetime | None) -> bool:
     return bool(new and old and new < old)
 
 
+def _clamp_future(spec: EntitySpec, zoho_id: str, row: dict[str, Any]) -> None:
+    """A version stamped in the future would block every real edit behind the stale guard: it is
+    stored as of now instead, with a log line."""
+    stamp, now = row.get("zoho_last_modified"), timezone.now()
+    if stamp is not None and stamp > now + FUTURE_SKEW:
+        logger.warning("%s %s: last_modified_time %s is in the future; stored as %s", spec.name, zoho_id,
+                       stamp.isoformat(), now.isoformat())
+        row["zoho_last_modified"] = now
+
+
 def _classify(spec: EntitySpec, pending: dict[str, _Pending], result: UpsertResult, *, force: bool) -> None:
     """One query for the batch: drop unchanged and stale records from ``pending``; count them all."""
     key = spec.model_id_field
@@ -120,8 +134,14 @@ def _classify(spec: EntitySpec, pending: dict[str, _Pending], result: UpsertResu
     for zoho_id, pk, stored_hash, stored_modified, deleted_at in existing:
         item = pending[zoho_id]
         item.pk = pk
-        if _older(item.row.get("zoho_last_modified"), stored_modified):
+        incoming = item.row.get("zoho_last_modified")
+        if _older(incoming, stored_modified):
             result.skipped += 1
+            del pending[zoho_id]
+        elif incoming is None and stored_modified is not None:
+            # No way to tell which is newer: keep the dated version; the caller may fetch the current one.
+            result.skipped += 1
+            result.undated_ids.append(zoho_id)
             del pending[zoho_id]
         elif deleted_at is not None:
             item.action = "restore"

@@ -142,7 +142,8 @@ def _write_pg(model: type[models.Model], rows: list[dict[str, Any]], conflict: S
     updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for _, c, _ in cols if c not in keep)
     where = ""
     if guard:
-        where = (f' WHERE "{table}"."{GUARD_COLUMN}" IS NULL OR EXCLUDED."{GUARD_COLUMN}" IS NULL'
+        # An undated version never replaces a dated one: NULL <= x is not true.
+        where = (f' WHERE "{table}"."{GUARD_COLUMN}" IS NULL'
                  f' OR "{table}"."{GUARD_COLUMN}" <= EXCLUDED."{GUARD_COLUMN}"')
     with connection.cursor() as cursor:
         # Only the written columns, no constraints or defaults (no sequence calls, no NOT NULL on id).
