@@ -68,6 +68,8 @@ TUNABLES: dict[str, Tunable] = {t.key: t for t in (
     Tunable("TDS_RETRY_MAX_ATTEMPTS", int, 1, 50, "attempts before a queue item is parked as a dead letter"),
     Tunable("TDS_RETRY_BACKOFF_SECONDS", float, 0, 86_400, "base delay of the exponential retry backoff"),
     Tunable("TDS_RETRY_BACKOFF_MAX_SECONDS", float, 0, 604_800, "longest retry delay"),
+    Tunable("TDS_RUN_HEARTBEAT_MINUTES", float, 1, 1_440,
+            "minutes without a heartbeat after which a running run is failed (its process died)", fallback=15),
     Tunable("TDS_QUEUE_PRIORITIES", dict, 1, 10, "queue priority per entity (1 first), over the built-in ones",
             fallback={}),
 )}

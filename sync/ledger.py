@@ -29,9 +29,12 @@ import time
 from contextlib import ExitStack
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from types import TracebackType
 from typing import Any
 
+from django.db import DatabaseError, connection
+from django.db.models import Q
 from django.utils import timezone
 
 from sync import events
@@ -93,7 +96,8 @@ class RunTracker:
             return
         self.run = SyncRun.objects.create(
             run_type=self.run_type, entity=self.result.entity, trigger=self.trigger, status=SyncRun.Status.RUNNING,
-            configuration=self.configuration, started_at=self._started_at, correlation_id=self.correlation_id)
+            configuration=self.configuration, started_at=self._started_at, correlation_id=self.correlation_id,
+            heartbeat_at=self._started_at)
         self.result.run_id = str(self.run.pk)
         events.publish(events.SyncStarted(run_id=self.result.run_id, run_type=self.run_type,
                                           entity=self.result.entity, trigger=self.trigger,
@@ -160,12 +164,30 @@ class RunTracker:
                 res.error = error if isinstance(error, str) else _reason(error)
             res.status = status or ("failed" if error else "partial" if res.failed else "completed")
             if self.run is not None:
-                self._close(log_summary=log_summary)
+                self._close_surviving_a_lost_connection(log_summary=log_summary)
             elif res.dry_run:
                 logger.info("%s %s (dry run): %s", res.entity or self.run_type, res.status, _counts(res))
         finally:
             self._scope.close()
         return res
+
+    def _close_surviving_a_lost_connection(self, *, log_summary: bool) -> None:
+        """Record the end on a new connection when the run's own connection died (the usual reason a
+        run fails mid-way), so no run is left "running"; what cannot be recorded even then is left
+        to ``runs_fail_silent``."""
+        try:
+            self._close(log_summary=log_summary)
+            return
+        except DatabaseError as exc:
+            if connection.in_atomic_block:
+                raise
+            first = _reason(exc)
+        connection.close()
+        try:
+            self._close(log_summary=log_summary)
+        except DatabaseError as exc:
+            logger.error("run %s could not be recorded as %s (%s; then %s); the reaper will fail it",
+                         self.result.run_id, self.result.status, first, _reason(exc))
 
     def _close(self, *, log_summary: bool) -> None:
         res = self.result
@@ -190,10 +212,25 @@ class RunTracker:
         events.flush_metrics()
 
     def _save(self, *, progress: float | None = None, **extra: Any) -> None:
-        fields = {name: getattr(self.result, name) for name in COUNTERS}
+        fields: dict[str, Any] = {name: getattr(self.result, name) for name in COUNTERS}
+        fields["heartbeat_at"] = timezone.now()
         if progress is not None:
             fields["progress"] = round(min(max(progress, 0.0), 100.0), 1)
         SyncRun.objects.filter(pk=self.run.pk).update(**fields, **extra)
+
+
+def runs_fail_silent(*, minutes: float | None = None) -> int:
+    """Fail the runs still "running" whose heartbeat stopped over ``minutes`` ago (their process died
+    or lost the database for good); returns how many. The reaper calls this every minute."""
+    from sync.config import config_get
+
+    limit = float(minutes if minutes is not None else config_get("TDS_RUN_HEARTBEAT_MINUTES"))
+    now = timezone.now()
+    cutoff = now - timedelta(minutes=limit)
+    silent = SyncRun.objects.filter(status=SyncRun.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff))
+    return silent.update(status=SyncRun.Status.FAILED, finished_at=now, error_message=(
+        f"no heartbeat for {limit:g} minutes: the process running it stopped before it could finish"))
 
 
 def run_current() -> RunTracker | None:

@@ -21,11 +21,13 @@ def drain_queue(*, batch_size: int | None = None, max_batches: int | None = 500)
 
 
 def reap_leases() -> dict:
-    """Expired leases back to the queue; old completed items purged; a drain kicked if work is due."""
+    """Expired leases back to the queue; old completed items purged; runs whose process died failed;
+    a drain kicked if work is due."""
+    from sync.ledger import runs_fail_silent
     from sync.pipeline.queue import queue_kick, queue_purge_completed
     from sync.pipeline.workers import reap_leases as reap
 
-    result = {**reap(), "purged_completed": queue_purge_completed()}
+    result = {**reap(), "purged_completed": queue_purge_completed(), "runs_failed": runs_fail_silent()}
     queue_kick()
     return result
 

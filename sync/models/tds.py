@@ -136,11 +136,14 @@ class SyncRun(models.Model):
     error_message = models.TextField(blank=True)
     summary = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Written with every update of a running run: a run whose process died stops beating.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "tds_sync_runs"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["entity", "-created_at"], name="tds_runs_entity_idx")]
+        indexes = [models.Index(fields=["entity", "-created_at"], name="tds_runs_entity_idx"),
+                   models.Index(fields=["status", "heartbeat_at"], name="tds_runs_heartbeat_idx")]
 
     def __str__(self) -> str:
         return f"{self.run_type} {self.entity or 'all'} {self.status}"

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError, connection
 
 from sync.background import Background, prefetched
 from sync.entities import DerivedSpec, EntitySpec, resolve_entities, spec_for
@@ -47,10 +48,13 @@ class PullPlan:
 class PullSummary:
     results: list[RunResult] = field(default_factory=list)
     correlation_id: str = ""
+    not_attempted: list[str] = field(default_factory=list)
+    reason: str = ""
 
     @property
     def ok(self) -> bool:
-        return all(r.status in ("completed", "partial") and not r.error for r in self.results)
+        return not self.not_attempted and all(r.status in ("completed", "partial") and not r.error
+                                              for r in self.results)
 
     @property
     def failed_entities(self) -> list[str]:
@@ -58,7 +62,8 @@ class PullSummary:
 
     def as_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "correlation_id": self.correlation_id,
-                "results": [r.as_dict() for r in self.results]}
+                "results": [r.as_dict() for r in self.results], "not_attempted": self.not_attempted,
+                "reason": self.reason}
 
 
 def plan_pull(*, spec: EntitySpec, full: bool, since: datetime | None = None) -> PullPlan:
@@ -193,9 +198,18 @@ def pull_all(*, entities: list[str] | None = None, full: bool = False, dry_run: 
     """Every requested entity in dependency order; a failed entity does not stop the others."""
     summary = PullSummary(correlation_id=new_correlation_id())
     client = client or _client()
-    for name in resolve_entities(entities):
-        result = pull_entity(entity=name, full=full, dry_run=dry_run, since=since, trigger=trigger, client=client,
-                             correlation_id=summary.correlation_id, progress=progress)
+    names = resolve_entities(entities)
+    for index, name in enumerate(names):
+        # A connection lost in the previous entity is replaced here rather than failing this one too.
+        connection.close_if_unusable_or_obsolete()
+        try:
+            result = pull_entity(entity=name, full=full, dry_run=dry_run, since=since, trigger=trigger,
+                                 client=client, correlation_id=summary.correlation_id, progress=progress)
+        except DatabaseError as exc:  # the database itself is gone: say what was not attempted, and stop
+            summary.not_attempted = names[index:]
+            summary.reason = f"database unavailable: {type(exc).__name__}: {str(exc).strip()[:300]}"
+            logger.error("pull stopped: %s; not attempted: %s", summary.reason, ", ".join(summary.not_attempted))
+            break
         summary.results.append(result)
         if on_result:
             on_result(result)

@@ -41,6 +41,8 @@ class Command(BaseCommand):
         self.stdout.write(title)
         for line in summary_table(summary.results):
             self.stdout.write(line)
+        if summary.not_attempted:
+            raise CommandError(f"not attempted: {', '.join(summary.not_attempted)} ({summary.reason})")
         if summary.failed_entities:
             reasons = "; ".join(f"{r.entity}: {r.error}" for r in summary.results if r.status == "failed")
             raise CommandError(f"{len(summary.failed_entities)} entity pull(s) failed: {reasons}")
