@@ -120,12 +120,12 @@ def _ordered(targets: list[Target]) -> list[Target]:
 
 def compare_run(*, entities: list[str] | None = None, deep: bool = False, client: Any = None,
                 targets: list[Target] | None = None, progress: Callable[[str], None] | None = None) -> CompareReport:
-    """Compare the given entities (default: the seed's six) and build the full report."""
+    """Compare the given entities (default: the quick compare's six, every entity when deep) and report."""
     if client is None:
         from zoho.client import get_client
 
         client = get_client()
-    targets = targets if targets is not None else targets_for(entities)
+    targets = targets if targets is not None else targets_for(entities, deep=deep)
     started_at, started = timezone.now(), time.perf_counter()
     zoho = ZohoSide(client=client)
     calls_before, by_endpoint_before = zoho.calls(), dict(client.stats.by_endpoint)

@@ -41,13 +41,14 @@ def valid_names() -> list[str]:
     return [name for name in entities.valid_names() if entities.spec_for(name).reads in registry]
 
 
-def resolve_names(names: list[str] | None) -> list[str]:
+def resolve_names(names: list[str] | None, *, deep: bool = False) -> list[str]:
     """Command-line names -> canonical names (the registry's aliases), in the order given.
 
-    Unknown -> UnknownEntity with the valid list; 'all' -> every entity.
+    Unknown -> UnknownEntity with the valid list; 'all' -> every entity. None: the quick compare's
+    six, or every entity for a deep compare (record by record costs list pages only).
     """
     if not names:
-        return list(DEFAULT_ENTITIES)
+        return valid_names() if deep else list(DEFAULT_ENTITIES)
     if [n.lower() for n in names] == ["all"]:
         return valid_names()
     resolved: list[str] = []
@@ -80,8 +81,8 @@ def target_for(name: str) -> Target:
     return _target(name, _registry()[spec.reads], kind=kind)
 
 
-def targets_for(names: list[str] | None) -> list[Target]:
-    return [target_for(name) for name in resolve_names(names)]
+def targets_for(names: list[str] | None, *, deep: bool = False) -> list[Target]:
+    return [target_for(name) for name in resolve_names(names, deep=deep)]
 
 
 def cursor_state(target: Target) -> tuple[bool, datetime | None]:

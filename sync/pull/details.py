@@ -1,7 +1,12 @@
 """Detail fetches for documents whose list rendering lacks line_items (invoices, sales and purchase
-orders in Zoho): only for records that are new or changed since the stored version."""
+orders in Zoho): only for records that are new or changed since the stored version.
+
+Every detail that arrives is kept: when some fetches of a batch fail, the others are still upserted
+(and committed) before the failure is raised, so a run that fails part-way has stored all it
+fetched, and the next run fetches only what is still missing or changed."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -11,8 +16,14 @@ from sync.entities import EntitySpec
 from sync.mappers.common import timestamp, zid
 
 
-def with_details(*, spec: EntitySpec, records: list[dict[str, Any]], client: Any) -> tuple[list[dict], int]:
-    """(records to upsert — detail renderings where needed, count of unchanged records left out)."""
+@dataclass
+class DetailBatch:
+    records: list[dict[str, Any]]     # to upsert: detail renderings where needed
+    unchanged: int                    # records left out because the stored version is current
+    error: BaseException | None = None  # the first failed fetch, raised once the rest is stored
+
+
+def with_details(*, spec: EntitySpec, records: list[dict[str, Any]], client: Any) -> DetailBatch:
     key = spec.model_id_field
     ids = [zid(r.get(spec.id_field)) for r in records]
     stored = {z: (m, d) for z, m, d in spec.model.objects.filter(**{f"{key}__in": ids})
@@ -27,15 +38,21 @@ def with_details(*, spec: EntitySpec, records: list[dict[str, Any]], client: Any
             keep.append(record)
         else:
             fetch.append(zoho_id)
-    return keep + _fetch(spec, client, fetch), unchanged
+    fetched, error = _fetch(spec, client, fetch)
+    return DetailBatch(records=keep + fetched, unchanged=unchanged, error=error)
 
 
-def _fetch(spec: EntitySpec, client: Any, ids: list[str]) -> list[dict[str, Any]]:
+def _fetch(spec: EntitySpec, client: Any, ids: list[str]) -> tuple[list[dict[str, Any]], BaseException | None]:
     if not ids:
-        return []
+        return [], None
     workers = max(1, min(int(getattr(settings, "ZOHO_MAX_CONCURRENCY", 5) or 1), len(ids)))
 
-    def one(zoho_id: str) -> dict[str, Any]:
-        return client.get(spec.api, spec.detail_path(zoho_id))[spec.detail_key]
+    def one(zoho_id: str) -> dict[str, Any] | BaseException:
+        try:
+            return client.get(spec.api, spec.detail_path(zoho_id))[spec.detail_key]
+        except Exception as exc:  # noqa: BLE001 - kept and raised after the fetched ones are stored
+            return exc
 
-    return thread_map(one, ids, workers=workers, name=f"tds-{spec.name}")
+    results = thread_map(one, ids, workers=workers, name=f"tds-{spec.name}")
+    errors = [r for r in results if isinstance(r, BaseException)]
+    return [r for r in results if not isinstance(r, BaseException)], (errors[0] if errors else None)

@@ -32,6 +32,7 @@ logger = logging.getLogger("tds.sync")
 ProgressFn = Callable[[str, int], None]
 DEFAULT_DB_BATCH = 1000
 DETAIL_CHUNK = 100  # ids per /itemdetails call (Zoho's bulk endpoint)
+DETAIL_DB_BATCH = 50  # records per commit for entities fetched one detail call per record
 
 
 @dataclass
@@ -97,7 +98,7 @@ def pull_entity(*, entity: str, full: bool = False, dry_run: bool = False, since
     calls_at_start = client.stats.total
     try:
         totals = _run_pass(plan, client=client, tracker=tracker, dry_run=dry_run,
-                           db_batch_size=db_batch_size or _db_batch(), progress=progress, calls0=calls_at_start)
+                           db_batch_size=_batch_size(spec, db_batch_size), progress=progress, calls0=calls_at_start)
     except Exception as exc:  # noqa: BLE001 - one failed entity must not stop the others
         logger.exception("pull %s failed", spec.name)
         return tracker.finish(error=exc, api_calls=client.stats.total - calls_at_start)
@@ -116,12 +117,15 @@ def _run_pass(plan: PullPlan, *, client: Any, tracker: RunTracker, dry_run: bool
     expected = spec.model.objects.count() if plan.complete else 0
     try:
         for batch in _batches(plan, client, db_batch_size, seen):
-            res = _apply_batch(spec, batch, client=client, tracker=tracker, dry_run=dry_run, background=background)
+            res, failure = _apply_batch(spec, batch, client=client, tracker=tracker, dry_run=dry_run,
+                                        background=background)
             totals.merge(res)
             background.drain(keep=db_batch_size // DETAIL_CHUNK + 2)
             done = tracker.result.processed + len(batch)
             tracker.add(res, api_calls=client.stats.total - calls0,
                         progress=min(99.0, 100.0 * done / expected) if expected else None)
+            if failure is not None:
+                raise failure
             if progress:
                 progress(spec.name, len(batch))
         background.drain()
@@ -162,10 +166,12 @@ def _modified(record: dict[str, Any]) -> datetime | None:
 
 
 def _apply_batch(spec: EntitySpec, records: list[dict[str, Any]], *, client: Any, tracker: RunTracker,
-                 dry_run: bool, background: Background) -> UpsertResult:
-    unchanged = 0
+                 dry_run: bool, background: Background) -> tuple[UpsertResult, BaseException | None]:
+    """Upsert one batch; the error of a detail fetch comes back to be raised after the batch is counted."""
+    unchanged, failure = 0, None
     if spec.detail_lines:
-        records, unchanged = with_details(spec=spec, records=records, client=client)
+        details = with_details(spec=spec, records=records, client=client)
+        records, unchanged, failure = details.records, details.unchanged, details.error
     res = upsert_records(entity=spec.name, records=records, run=tracker.run, dry_run=dry_run,
                          correlation_id=tracker.correlation_id)
     res.unchanged += unchanged
@@ -174,7 +180,7 @@ def _apply_batch(spec: EntitySpec, records: list[dict[str, Any]], *, client: Any
                              background=background)
     for error in res.errors[:5]:
         tracker.log(error, level="WARNING")
-    return res
+    return res, failure
 
 
 def _stock_in_background(ids: list[str], *, client: Any, tracker: RunTracker, dry_run: bool,
@@ -222,5 +228,8 @@ def _client() -> Any:
     return get_client()
 
 
-def _db_batch() -> int:
-    return int(getattr(settings, "TDS_PULL_DB_BATCH_SIZE", DEFAULT_DB_BATCH))
+def _batch_size(spec: EntitySpec, asked: int | None) -> int:
+    """Records per committed batch; detail-heavy entities commit small batches, so a failure part-way
+    loses no more than one batch of detail calls."""
+    size = asked or int(getattr(settings, "TDS_PULL_DB_BATCH_SIZE", DEFAULT_DB_BATCH))
+    return min(size, DETAIL_DB_BATCH) if spec.detail_lines else size

@@ -39,6 +39,7 @@ def test_interval_out_of_range_is_refused() -> None:
 
 def test_once_runs_one_compare_and_sync(fake_zoho: FakeClient, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     monkeypatch.setattr("sync.compare.targets.DEFAULT_ENTITIES", ("price_lists",))
+    monkeypatch.setattr("sync.compare.targets.valid_names", lambda: ["price_lists"])  # the deep compare's "all"
     out = StringIO()
     call_command("tds_scheduler", "--once", stdout=out)
     assert "Health Score: 100.0/100 (EXCELLENT)" in out.getvalue()

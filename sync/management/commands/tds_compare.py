@@ -36,7 +36,7 @@ class Command(BaseCommand):
         if options["output"] and options["dry_run"]:
             raise CommandError("--output cannot be combined with --dry-run: dry runs write nothing to disk")
         try:
-            entities = resolve_names(options["entities"])
+            entities = resolve_names(options["entities"], deep=options["deep"])
         except UnknownEntity as exc:
             raise CommandError(str(exc)) from exc
         report = self._run(entities, options)
