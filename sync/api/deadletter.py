@@ -1,10 +1,11 @@
 """Dead-letter endpoints (staff only): list, retry some, retry all."""
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from sync.api.exceptions import JsonErrorsMixin
@@ -69,18 +70,35 @@ def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
 class DeadLetterRetryView(JsonErrorsMixin, APIView):
     permission_classes = [IsAdminUser]
 
-    @extend_schema(request=DeadLetterIdsSerializer, responses=RetryOutcomeSerializer)
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "tds_write"
+
+    @extend_schema(
+        request=DeadLetterIdsSerializer,
+        responses={200: RetryOutcomeSerializer,
+                   404: OpenApiResponse(RetryOutcomeSerializer, description="none of the ids exist")},
+        description="Requeue these dead letters. Ids with no dead letter are listed in not_found; "
+                    "when none of the ids exists the answer is 404 (error not_found) and nothing changes.")
     def post(self, request: Request) -> Response:
         serializer = DeadLetterIdsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        outcome = deadletter_retry(ids=serializer.validated_data["ids"])
-        return Response({"status": "ok", **outcome.as_dict()})
+        ids = list(dict.fromkeys(serializer.validated_data["ids"]))
+        known = set(DeadLetter.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        missing = [i for i in ids if i not in known]
+        if not known:
+            return Response({"error": "not_found", "status": "error", "message": "No dead letter with these ids.",
+                             "requeued": 0, "skipped": 0, "not_found": missing}, status=404)
+        outcome = deadletter_retry(ids=[i for i in ids if i in known])
+        return Response({"status": "ok", **outcome.as_dict(), "not_found": missing})
 
 
 class DeadLetterRetryAllView(JsonErrorsMixin, APIView):
     permission_classes = [IsAdminUser]
 
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "tds_write"
+
     @extend_schema(request=None, responses=RetryOutcomeSerializer)
     def post(self, request: Request) -> Response:
         outcome = deadletter_retry(all_open=True)
-        return Response({"status": "ok", **outcome.as_dict()})
+        return Response({"status": "ok", **outcome.as_dict(), "not_found": []})
