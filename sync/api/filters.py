@@ -20,9 +20,12 @@ class EntityFormField(forms.CharField):
             raise forms.ValidationError(str(exc)) from exc
 
 
+class EntityFilter(django_filters.CharFilter):
+    field_class = EntityFormField
+
+
 class SyncRunFilter(django_filters.FilterSet):
-    entity_type = django_filters.CharFilter(field_name="entity", field_class=EntityFormField,
-                                            help_text="entity name or alias (items, products, customers, ...)")
+    entity_type = EntityFilter(field_name="entity", help_text="entity name or alias (items, products, customers, ...)")
     run_type = django_filters.CharFilter(
         help_text="full, incremental, stock, images, compare, compare_sync, queue, odoo")
     status = django_filters.ChoiceFilter(choices=SyncRun.Status.choices)

@@ -31,7 +31,8 @@ class EntityField(serializers.CharField):
 
 class SyncRequestSerializer(serializers.Serializer):
     entity_type = EntityField(max_length=40, help_text="entity to pull (registry name or alias, e.g. products)")
-    source = serializers.ChoiceField(choices=["zoho"], default="zoho")
+    source = serializers.ChoiceField(choices=["zoho"], default="zoho",
+                                     error_messages={"invalid_choice": "must be \"zoho\" (got \"{input}\")"})
     full = serializers.BooleanField(default=False, help_text="full pass instead of incremental")
     dry_run = serializers.BooleanField(default=False, help_text="fetch and compare, write nothing")
 
