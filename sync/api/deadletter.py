@@ -9,6 +9,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from sync.api.exceptions import JsonErrorsMixin
+from sync.api.outputs import ErrorSerializer
 from sync.api.serializers import (
     DeadLetterDetailSerializer,
     DeadLetterIdsSerializer,
@@ -20,6 +21,10 @@ from sync.models import DeadLetter
 from sync.pipeline.deadletter import deadletter_retry
 
 _MAX_LIMIT = 500
+ADMIN_ERRORS = {400: OpenApiResponse(ErrorSerializer, description="bad parameters"),
+                401: OpenApiResponse(ErrorSerializer, description="no or bad credentials"),
+                403: OpenApiResponse(ErrorSerializer, description="not a staff user")}
+THROTTLED = OpenApiResponse(ErrorSerializer, description="throttled; see Retry-After")
 
 
 class DeadLetterListView(JsonErrorsMixin, APIView):
@@ -33,7 +38,7 @@ class DeadLetterListView(JsonErrorsMixin, APIView):
             OpenApiParameter("limit", int), OpenApiParameter("offset", int),
             OpenApiParameter("detail", bool, description="include payload and traceback"),
         ],
-        responses=DeadLetterPageSerializer,
+        responses={200: DeadLetterPageSerializer, **ADMIN_ERRORS},
     )
     def get(self, request: Request) -> Response:
         letters = self._filtered(request)
@@ -76,7 +81,8 @@ class DeadLetterRetryView(JsonErrorsMixin, APIView):
     @extend_schema(
         request=DeadLetterIdsSerializer,
         responses={200: RetryOutcomeSerializer,
-                   404: OpenApiResponse(RetryOutcomeSerializer, description="none of the ids exist")},
+                   404: OpenApiResponse(RetryOutcomeSerializer, description="none of the ids exist"),
+                   **ADMIN_ERRORS, 429: THROTTLED},
         description="Requeue these dead letters. Ids with no dead letter are listed in not_found; "
                     "when none of the ids exists the answer is 404 (error not_found) and nothing changes.")
     def post(self, request: Request) -> Response:
@@ -98,7 +104,7 @@ class DeadLetterRetryAllView(JsonErrorsMixin, APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "tds_write"
 
-    @extend_schema(request=None, responses=RetryOutcomeSerializer)
+    @extend_schema(request=None, responses={200: RetryOutcomeSerializer, **ADMIN_ERRORS, 429: THROTTLED})
     def post(self, request: Request) -> Response:
         outcome = deadletter_retry(all_open=True)
         return Response({"status": "ok", **outcome.as_dict(), "not_found": []})

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -83,6 +84,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return defaults.server_error(request)
 
 
+@csrf_exempt  # a POST to an unknown path is a 404, not a CSRF page
 def api_unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
     """The last /api/ route: an unknown path is a JSON 404 even with DEBUG on."""
     return api_not_found(request)

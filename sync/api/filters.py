@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
 from sync.entities import UnknownEntity, canonical
@@ -47,3 +48,9 @@ class RunCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def decode_cursor(self, request):  # noqa: ANN001, ANN201 - DRF hook
+        try:
+            return super().decode_cursor(request)
+        except NotFound as exc:  # a malformed cursor is the caller's parameter error, not a missing page
+            raise ValidationError({self.cursor_query_param: ["invalid cursor; use the next/previous links"]}) from exc

@@ -97,12 +97,6 @@ class RunDetailSerializer(RunSerializer):
     logs = LogLineSerializer(many=True)
 
 
-class RunPageSerializer(serializers.Serializer):
-    next = _opt(S)
-    previous = _opt(S)
-    results = RunSerializer(many=True)
-
-
 class JobSerializer(serializers.Serializer):
     status = S(help_text="pending: queued on the cluster")
     sync_run_id = serializers.UUIDField()
