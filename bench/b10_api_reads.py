@@ -10,7 +10,7 @@ syncs, compares every 6 hours with their reports), 300,000 run log lines, 1,000,
 entries, 500,000 metric points, open dead letters and alerts, then ANALYZE. It then sends each
 request (after 10 warm-ups) through Django's full request stack with a staff token and prints
 p50/p95/max per endpoint. The database is dropped at the end unless --keep.
-Goal: p95 <= 50 ms each. Seed baseline [001]: API response time 120 ms (target < 200 ms).
+Goal: p95 <= 50 ms each. Baseline from the seeds: API response time 120 ms (their target < 200 ms).
 """
 from __future__ import annotations
 
@@ -219,7 +219,7 @@ def main() -> None:
             _admin(url, f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}"')
     print(f"\nB10 API reads: {args.requests} requests each, year of history loaded in {load_seconds:.0f} s")
     print("rows: " + ", ".join(f"{name} {count:,}" for name, count in sorted(sizes.items())))
-    print(f"{'endpoint':<40}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'goal p95':>10}{'seed [001]':>12}")
+    print(f"{'endpoint':<40}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'goal p95':>10}{'seed baseline':>15}")
     ok = True
     figures = {}
     for path, samples in timings.items():
@@ -227,7 +227,7 @@ def main() -> None:
         ok = ok and p95 <= GOAL_MS
         figures[path] = round(p95, 1)
         print(f"{path:<40}{statistics.median(samples):>9.1f}{p95:>9.1f}{max(samples):>9.1f}"
-              f"{'<= 50':>10}{BASELINE_MS:>10.0f} ms")
+              f"{'<= 50':>10}{BASELINE_MS:>12.0f} ms")
     print(f"\nresult: {'PASS' if ok else 'BELOW GOAL'}")
     print(json.dumps({"p95_ms": figures}))
     sys.exit(0 if ok else 1)
