@@ -15,15 +15,14 @@ from __future__ import annotations
 import time
 import zlib
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from sync.ledger import RunResult
 from sync.models import SyncRun
+from sync.selectors.runs import active_window
 
 ACTIVE = (SyncRun.Status.PENDING, SyncRun.Status.RUNNING)
 TASKS = {"pull": "sync.tasks.api_pull", "stock": "sync.tasks.api_stock_sync"}
@@ -41,13 +40,9 @@ class Job:
     status: str
 
 
-def _active_window() -> timedelta:
-    return timedelta(seconds=int(settings.Q_CLUSTER.get("timeout") or 1800) + 300)
-
-
 def run_active(*, entity: str) -> SyncRun | None:
     """The pending or running run of this entity started within the task timeout, if any."""
-    since = timezone.now() - _active_window()
+    since = timezone.now() - active_window()
     return (SyncRun.objects.filter(entity=entity, status__in=ACTIVE, created_at__gte=since)
             .order_by("-created_at").first())
 

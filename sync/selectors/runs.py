@@ -11,8 +11,6 @@ from sync.models import SyncCursor, SyncLog, SyncRun
 
 ACTIVE = (SyncRun.Status.PENDING, SyncRun.Status.RUNNING)
 FINISHED = (SyncRun.Status.COMPLETED, SyncRun.Status.PARTIAL, SyncRun.Status.FAILED)
-# A run older than this that still says "running" was left behind by a dead process.
-ACTIVE_WINDOW = timedelta(days=2)
 LOG_LINES = 500
 
 
@@ -50,8 +48,15 @@ def run_detail(*, run_id: str, log_limit: int = LOG_LINES) -> dict[str, Any] | N
     }
 
 
+def active_window() -> timedelta:
+    """A run older than the task timeout that still says pending/running was left by a dead process."""
+    from django.conf import settings
+
+    return timedelta(seconds=int(settings.Q_CLUSTER.get("timeout") or 1800) + 300)
+
+
 def runs_active(*, limit: int = 20) -> list[dict[str, Any]]:
-    since = timezone.now() - ACTIVE_WINDOW
+    since = timezone.now() - active_window()
     rows = SyncRun.objects.filter(status__in=ACTIVE, created_at__gte=since).order_by("-created_at")[:limit]
     return [run_row(run) for run in rows]
 
