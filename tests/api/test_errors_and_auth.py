@@ -104,3 +104,15 @@ def test_write_endpoints_are_throttled_per_user_with_retry_after(staff_api, sett
     assert reply.json()["error"] == "throttled" and int(reply["Retry-After"]) > 0
     assert reply.json()["retry_after"] > 0
     cache.clear()
+
+
+@pytest.mark.parametrize("path,parameter", [
+    ("/api/tds/deadletter?entity=%00", "entity"), ("/api/tds/deadletter?error_class=%00", "error_class"),
+    ("/api/tds/deadletter?limit=0", "limit"), ("/api/tds/sync-runs?run_type=%00", "run_type"),
+    ("/api/tds/sync-runs?entity_type=%00", "entity_type"), ("/api/tds/sync-runs?cursor=%00zz", "cursor"),
+])
+def test_malformed_query_parameters_are_400_naming_them_never_500(staff_api, path, parameter):
+    # Found by the schema fuzzer: a NUL byte reached PostgreSQL and came back as a 500.
+    reply = staff_api.get(path)
+    assert reply.status_code == 400, reply.content
+    assert reply.json()["message"].startswith(f"{parameter}:")
