@@ -13,6 +13,7 @@ import logging
 import uuid
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
@@ -41,6 +42,11 @@ def _validation_message(detail: Any) -> tuple[str, dict[str, Any]]:
 
 
 def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    if isinstance(exc, SuspiciousOperation):
+        # Django refuses the request body (too many fields, too big) while DRF parses it.
+        too_big = isinstance(exc, RequestDataTooBig)
+        return Response(error_body("too_large" if too_big else "bad_request", str(exc)),
+                        status=413 if too_big else 400)
     response = exception_handler(exc, context)
     if response is not None:
         if isinstance(exc, exceptions.ValidationError):

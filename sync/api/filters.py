@@ -18,7 +18,8 @@ class EntityFormField(forms.CharField):
         try:
             return canonical(value)
         except UnknownEntity as exc:
-            raise forms.ValidationError(str(exc)) from exc
+            # As a parameter: the caller's text may hold a '%' that Django would try to format.
+            raise forms.ValidationError("%(reason)s", params={"reason": str(exc)}) from exc
 
 
 class EntityFilter(django_filters.CharFilter):

@@ -116,3 +116,17 @@ def test_malformed_query_parameters_are_400_naming_them_never_500(staff_api, pat
     reply = staff_api.get(path)
     assert reply.status_code == 400, reply.content
     assert reply.json()["message"].startswith(f"{parameter}:")
+
+
+def test_a_percent_sign_in_a_filter_is_a_400_not_a_500(staff_api):
+    # Found by the schema fuzzer: Django %-formatted the unknown entity's message.
+    reply = staff_api.get("/api/tds/sync-runs?entity_type=a%25s%25d")
+    assert reply.status_code == 400 and "unknown entity 'a%s%d'" in reply.json()["message"]
+
+
+def test_a_body_with_too_many_fields_is_a_400_not_a_500(staff_api, settings):
+    # Found by the schema fuzzer: Django's field limit raised inside DRF's parser.
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    body = "&".join(f"ids={n}" for n in range(50))
+    reply = staff_api.post("/api/tds/deadletter/retry", data=body, content_type="application/x-www-form-urlencoded")
+    assert reply.status_code == 400 and reply.json()["error"] == "bad_request"
