@@ -21,12 +21,17 @@ Events (tds.sync.started, tds.entity.synced, tds.sync.completed / tds.sync.faile
 sync.events after commit. A dry run writes nothing (no row, no log rows, no events): its counts
 live in memory and its run_id is empty. ``deferred=True`` opens the row only on ``begin()``, so a
 run that finds nothing to do (an idle queue drain) writes nothing either.
+
+A run queued ahead of time (the HTTP API writes a "pending" row so its caller gets an id at once)
+is continued with ``run_adopt``: inside ``with run_adopt(run_id=...)`` the first run that begins
+takes over that row (status running, its own run_type and configuration) instead of creating one.
 """
 from __future__ import annotations
 
 import logging
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
@@ -43,6 +48,7 @@ from sync.models import SyncLog, SyncRun
 
 logger = logging.getLogger("tds.sync")
 _current: ContextVar[RunTracker | None] = ContextVar("tds_run", default=None)
+_adopt: ContextVar[list[str] | None] = ContextVar("tds_run_adopt", default=None)
 COUNTERS = ("processed", "created", "updated", "unchanged", "skipped", "failed", "deleted", "api_calls")
 
 
@@ -94,10 +100,12 @@ class RunTracker:
         """Write the run's row and announce it (once; never for a dry run)."""
         if self.run is not None or self.result.dry_run:
             return
-        self.run = SyncRun.objects.create(
-            run_type=self.run_type, entity=self.result.entity, trigger=self.trigger, status=SyncRun.Status.RUNNING,
-            configuration=self.configuration, started_at=self._started_at, correlation_id=self.correlation_id,
-            heartbeat_at=self._started_at)
+        self.run = _adopted(self)
+        if self.run is None:
+            self.run = SyncRun.objects.create(
+                run_type=self.run_type, entity=self.result.entity, trigger=self.trigger,
+                status=SyncRun.Status.RUNNING, configuration=self.configuration, started_at=self._started_at,
+                correlation_id=self.correlation_id, heartbeat_at=self._started_at)
         self.result.run_id = str(self.run.pk)
         events.publish(events.SyncStarted(run_id=self.result.run_id, run_type=self.run_type,
                                           entity=self.result.entity, trigger=self.trigger,
@@ -244,6 +252,33 @@ def run_open(*, run_type: str, entity: str = "", trigger: str = "manual", dry_ru
     """Open a run; use it as a context manager or call ``finish`` yourself."""
     return RunTracker(run_type=run_type, entity=entity, trigger=trigger, dry_run=dry_run,
                       configuration=configuration, correlation_id=correlation_id, deferred=deferred)
+
+
+@contextmanager
+def run_adopt(*, run_id: str) -> Iterator[None]:
+    """The first run that begins inside this block continues the pending row ``run_id``."""
+    token = _adopt.set([run_id])
+    try:
+        yield
+    finally:
+        _adopt.reset(token)
+
+
+def _adopted(tracker: RunTracker) -> SyncRun | None:
+    waiting = _adopt.get()
+    if not waiting:
+        return None
+    run_id = waiting.pop()
+    fields = {"run_type": tracker.run_type, "entity": tracker.result.entity, "status": SyncRun.Status.RUNNING,
+              "started_at": tracker._started_at, "correlation_id": tracker.correlation_id,
+              "heartbeat_at": tracker._started_at}
+    if not SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.PENDING).update(**fields):
+        return None
+    run = SyncRun.objects.get(pk=run_id)
+    run.configuration = {**run.configuration, **tracker.configuration}
+    run.save(update_fields=["configuration"])
+    tracker.trigger = run.trigger
+    return run
 
 
 def _counts(res: RunResult) -> str:

@@ -8,6 +8,40 @@ from __future__ import annotations
 
 # --- pulls (sync engine) -------------------------------------------------------
 
+# --- runs asked for over HTTP (sync.jobs wrote their pending rows) -------------------
+
+
+def api_pull(*, run_id: str, entity: str, full: bool = False, dry_run: bool = False) -> dict:
+    """POST /api/tds/sync: one entity's pull, continuing the pending run ``run_id``."""
+    from sync.pull.run import pull_entity
+
+    return _adopting(run_id, lambda: pull_entity(entity=entity, full=full, dry_run=dry_run, trigger="api"))
+
+
+def api_stock_sync(*, run_id: str, batch_size: int = 200, db_batch_size: int = 100, active_only: bool = True,
+                   with_stock_only: bool = False, item_ids: list[str] | None = None, dry_run: bool = False) -> dict:
+    """POST /api/tds/stock/sync and the BFF stock routes: the stock sync, continuing ``run_id``."""
+    from sync.stock.run import stock_sync
+
+    return _adopting(run_id, lambda: stock_sync(
+        batch_size=batch_size, db_batch_size=db_batch_size, active_only=active_only,
+        with_stock_only=with_stock_only, item_ids=item_ids, dry_run=dry_run, trigger="api"))
+
+
+def _adopting(run_id: str, service) -> dict:  # noqa: ANN001
+    from sync.jobs import job_settle
+    from sync.ledger import run_adopt
+
+    try:
+        with run_adopt(run_id=run_id):
+            result = service()
+    except Exception as exc:
+        job_settle(run_id=run_id, result=None, error=exc)
+        raise
+    job_settle(run_id=run_id, result=result)
+    return _as_dict(result)
+
+
 # --- webhooks, queue, dead letters ---------------------------------------------
 
 

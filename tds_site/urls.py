@@ -9,6 +9,10 @@ urlpatterns = [
     path("tds-admin/", include("dashboard.urls")),
 ]
 
+# JSON under /api/, Django's pages elsewhere.
+handler404 = "sync.api.exceptions.api_not_found"
+handler500 = "sync.api.exceptions.server_error"
+
 if settings.TDS_SERVE_MEDIA:
     # Product images: Django serves them in development; in production the web
     # server (nginx) serves MEDIA_ROOT directly under /media/.

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sync.api.exceptions import JsonErrorsMixin
+from sync.api.outputs import ErrorSerializer
 from sync.api.webhooks import REJECTION_REASONS, rejected_count
 from sync.pipeline.queue import queue_health
 
@@ -15,7 +16,7 @@ from sync.pipeline.queue import queue_health
 class QueueHealthView(JsonErrorsMixin, APIView):
     permission_classes = [IsAdminUser]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, 401: ErrorSerializer, 403: ErrorSerializer})
     def get(self, request: Request) -> Response:
         rejected = {reason: rejected_count(reason) for reason in REJECTION_REASONS}
         return Response({**queue_health(), "webhooks_rejected": rejected})

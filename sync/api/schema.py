@@ -68,6 +68,9 @@ def add_webhook_paths(result: dict[str, Any], generator: Any, request: Any, publ
         "Receive a Zoho webhook; the entity comes from the body's key", "webhook_zoho", [])
     paths["/api/tds/webhooks/{entity}"] = _delivery(
         "Receive a Zoho webhook for one entity family", "webhook_entity", [entity])
+    paths["/api/tds/webhooks/{entity}"]["post"]["responses"]["404"] = {
+        "description": "no webhook route for that entity", "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"error": {"type": "string"}, "message": {"type": "string"}}}}}}
     test = _delivery("Check a delivery (signature, body, entity) without storing it", "webhook_test",
                      [{"name": "entity", "in": "query", "required": False, "schema": {"type": "string"}}])
     test["post"]["responses"]["200"] = {"description": "what a real delivery would store",

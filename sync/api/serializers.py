@@ -34,4 +34,7 @@ class DeadLetterIdsSerializer(serializers.Serializer):
 class RetryOutcomeSerializer(serializers.Serializer):
     status = serializers.CharField()
     requeued = serializers.IntegerField()
-    skipped = serializers.IntegerField()
+    skipped = serializers.IntegerField(help_text="letters already resolved")
+    not_found = serializers.ListField(child=serializers.IntegerField(), help_text="ids with no dead letter")
+    error = serializers.CharField(required=False, help_text="not_found when none of the ids exists")
+    message = serializers.CharField(required=False)

@@ -91,6 +91,8 @@ class SyncQueueItem(models.Model):
             # The reaper: processing items whose lease ran out.
             models.Index(fields=["status", "locked_until"], name="tds_queue_lease_idx"),
             models.Index(fields=["entity", "zoho_id"], name="tds_queue_record_idx"),
+            # Throughput windows and the purge of old completed items.
+            models.Index(fields=["status", "completed_at"], name="tds_queue_done_idx"),
         ]
 
     def __str__(self) -> str:
@@ -142,8 +144,15 @@ class SyncRun(models.Model):
     class Meta:
         db_table = "tds_sync_runs"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["entity", "-created_at"], name="tds_runs_entity_idx"),
-                   models.Index(fields=["status", "heartbeat_at"], name="tds_runs_heartbeat_idx")]
+        indexes = [
+            models.Index(fields=["entity", "-created_at"], name="tds_runs_entity_idx"),
+            # API filters and reads: by type (last compare), status (active runs), trigger.
+            models.Index(fields=["run_type", "-created_at"], name="tds_runs_type_idx"),
+            models.Index(fields=["status", "-created_at"], name="tds_runs_status_idx"),
+            models.Index(fields=["trigger", "-created_at"], name="tds_runs_trigger_idx"),
+            models.Index(fields=["entity", "status"], name="tds_runs_entity_status_idx"),
+            models.Index(fields=["status", "heartbeat_at"], name="tds_runs_heartbeat_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.run_type} {self.entity or 'all'} {self.status}"

@@ -72,9 +72,9 @@ def test_api_lists_and_retries_dead_letters(client, letters, staff_token):
     detail = client.get("/api/tds/deadletter?detail=true&limit=1", **auth).json()
     assert "Traceback" in detail["results"][0]["traceback"] and detail["results"][0]["payload"]["name"]
     one = client.post("/api/tds/deadletter/retry", {"ids": [letters[0].id]}, content_type="application/json", **auth)
-    assert one.json() == {"status": "ok", "requeued": 1, "skipped": 0}
+    assert one.json() == {"status": "ok", "requeued": 1, "skipped": 0, "not_found": []}
     rest = client.post("/api/tds/deadletter/retry-all", **auth)
-    assert rest.json() == {"status": "ok", "requeued": 2, "skipped": 0}
+    assert rest.json() == {"status": "ok", "requeued": 2, "skipped": 0, "not_found": []}
     assert client.get("/api/tds/deadletter", **auth).json()["open"] == 0
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sync', '0004_configuration_one_key_spelling'),
+        ('sync', '0005_api_read_indexes'),
     ]
 
     operations = [

@@ -1,0 +1,57 @@
+"""Filters and pagination for GET /api/tds/sync-runs (every filter has an index on tds_sync_runs)."""
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import CursorPagination
+
+from sync.entities import UnknownEntity, canonical
+from sync.models import SyncRun
+
+
+class EntityFormField(forms.CharField):
+    def clean(self, value: object) -> str:
+        value = super().clean(value)
+        if not value:
+            return value
+        try:
+            return canonical(value)
+        except UnknownEntity as exc:
+            # As a parameter: the caller's text may hold a '%' that Django would try to format.
+            raise forms.ValidationError("%(reason)s", params={"reason": str(exc)}) from exc
+
+
+class EntityFilter(django_filters.CharFilter):
+    field_class = EntityFormField
+
+
+class SyncRunFilter(django_filters.FilterSet):
+    entity_type = EntityFilter(field_name="entity", help_text="entity name or alias (items, products, customers, ...)")
+    run_type = django_filters.CharFilter(
+        help_text="full, incremental, stock, images, compare, compare_sync, queue, odoo")
+    status = django_filters.ChoiceFilter(choices=SyncRun.Status.choices)
+    trigger = django_filters.ChoiceFilter(choices=SyncRun.Trigger.choices)
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte",
+                                                     help_text="ISO 8601; runs created at or after")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt",
+                                                      help_text="ISO 8601; runs created before")
+
+    class Meta:
+        model = SyncRun
+        fields = ("entity_type", "run_type", "status", "trigger", "created_after", "created_before")
+
+
+class RunCursorPagination(CursorPagination):
+    """Newest first, by cursor: no count(*) however long the history."""
+
+    ordering = ("-created_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def decode_cursor(self, request):  # noqa: ANN001, ANN201 - DRF hook
+        try:
+            return super().decode_cursor(request)
+        except NotFound as exc:  # a malformed cursor is the caller's parameter error, not a missing page
+            raise ValidationError({self.cursor_query_param: ["invalid cursor; use the next/previous links"]}) from exc

@@ -1,0 +1,78 @@
+"""Health for load balancers and people: overall status, and component checks each with a reason.
+
+healthy   every check passes
+degraded  TDS answers but something needs attention (no cluster worker, circuit open, quota
+          blocked, queue or dead-letter backlog over the alert thresholds, Zoho not configured)
+unhealthy the database does not answer: nothing works (HTTP 503)
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import DatabaseError, connection
+
+from sync.selectors import pipeline, runs
+
+# Alert thresholds (warning level): pending items, failed items, open dead letters.
+PENDING_WARN = 200
+FAILED_WARN = 50
+DEAD_LETTERS_WARN = 20
+
+
+def _check(ok: bool, reason: str, **extra: Any) -> dict[str, Any]:
+    return {"status": "ok" if ok else "degraded", "reason": reason, **extra}
+
+
+def database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return True
+    except DatabaseError:
+        return False
+
+
+def health_status() -> str:
+    """The anonymous answer: one word, without reading anything but the database's pulse."""
+    return "healthy" if database_ok() else "unhealthy"
+
+
+def health_report() -> dict[str, Any]:
+    """The full body: workers, queue, last sync, 24 h stats and component checks."""
+    if not database_ok():
+        down = {"status": "unhealthy", "reason": "the database does not answer"}
+        return {"status": "unhealthy", "workers_active": None, "queue_size": None,
+                "queue": {"pending": None, "processing": None, "failed": None}, "last_sync": None,
+                "last_sync_by_entity": {}, "stats": {"total_synced_24h": 0, "success_rate": 0.0},
+                "checks": {"database": down}}
+    queue = pipeline.queue_counts()
+    letters = pipeline.dead_letters_open()
+    workers = pipeline.workers_active()
+    zoho = pipeline.zoho_state()
+    last = runs.last_sync()
+    checks = {
+        "database": _check(True, "answers"),
+        "cluster": _check(bool(workers), f"{workers} worker(s) reporting" if workers
+                          else "no django-q2 cluster is reporting (start manage.py qcluster)", workers=workers),
+        "zoho_token": _check(zoho["configured"], "credentials configured" if zoho["configured"] else zoho["reason"]),
+        "zoho_circuit": _check(zoho["circuit"] == "closed", f"circuit {zoho['circuit']}", state=zoho["circuit"]),
+        "zoho_quota": _check(not zoho["quota_block"], "daily quota available" if not zoho["quota_block"]
+                             else f"daily quota at the reserve: {int(zoho['quota_block'].get('remaining', 0))} left",
+                             remaining=(zoho["quota_block"] or {}).get("remaining")),
+        "queue": _check(queue["pending"] <= PENDING_WARN and queue["failed"] <= FAILED_WARN,
+                        f"{queue['pending']} pending, {queue['failed']} failed "
+                        f"(warn above {PENDING_WARN} pending or {FAILED_WARN} failed)"),
+        "dead_letters": _check(letters["total"] <= DEAD_LETTERS_WARN,
+                               f"{letters['total']} open (warn above {DEAD_LETTERS_WARN})", open=letters["total"]),
+    }
+    status = "healthy" if all(c["status"] == "ok" for c in checks.values()) else "degraded"
+    stats = runs.runs_stats()
+    return {
+        "status": status, "workers_active": workers or 0,
+        "queue_size": queue["pending"] + queue["processing"],
+        "queue": {"pending": queue["pending"], "processing": queue["processing"], "failed": queue["failed"]},
+        "last_sync": last["overall"], "last_sync_by_entity": last["per_entity"],
+        "stats": {"total_synced_24h": stats["total_synced_24h"], "success_rate": stats["success_rate"]},
+        "checks": checks,
+    }

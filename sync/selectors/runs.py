@@ -1,0 +1,135 @@
+"""Runs from the ledger (tds_sync_runs): active, recent, one with its log lines, per-entity last sync."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from sync.models import SyncCursor, SyncLog, SyncRun
+
+ACTIVE = (SyncRun.Status.PENDING, SyncRun.Status.RUNNING)
+FINISHED = (SyncRun.Status.COMPLETED, SyncRun.Status.PARTIAL, SyncRun.Status.FAILED)
+LOG_LINES = 500
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def run_row(run: SyncRun) -> dict[str, Any]:
+    """One run, compact: what a list shows."""
+    return {
+        "id": str(run.pk), "run_type": run.run_type, "entity": run.entity, "trigger": run.trigger,
+        "status": run.status, "dry_run": run.dry_run, "progress": run.progress,
+        "processed": run.processed, "created": run.created, "updated": run.updated, "unchanged": run.unchanged,
+        "skipped": run.skipped, "failed": run.failed, "deleted": run.deleted, "api_calls": run.api_calls,
+        "created_at": _iso(run.created_at), "started_at": _iso(run.started_at),
+        "finished_at": _iso(run.finished_at), "duration_seconds": run.duration_seconds,
+        "error_message": run.error_message,
+    }
+
+
+def run_detail(*, run_id: str, log_limit: int = LOG_LINES) -> dict[str, Any] | None:
+    """The run with counts, timings, API calls, errors, its configuration and summary, and its log lines."""
+    run = SyncRun.objects.filter(pk=run_id).first()
+    if run is None:
+        return None
+    logs = SyncLog.objects.filter(run_id=run.pk).order_by("id")[:log_limit]
+    summary = run.summary or {}
+    errors = [run.error_message] if run.error_message else []
+    errors += [str(e) for e in (summary.get("errors") or []) if isinstance(summary, dict)][:50]
+    return {
+        **run_row(run), "correlation_id": run.correlation_id, "configuration": run.configuration,
+        "summary": summary, "errors": errors,
+        "logs": [{"id": line.pk, "level": line.level, "entity": line.entity, "zoho_id": line.zoho_id,
+                  "message": line.message, "created_at": _iso(line.created_at)} for line in logs],
+    }
+
+
+def active_window() -> timedelta:
+    """A run older than the task timeout that still says pending/running was left by a dead process."""
+    from django.conf import settings
+
+    return timedelta(seconds=int(settings.Q_CLUSTER.get("timeout") or 1800) + 300)
+
+
+def runs_active(*, limit: int = 20) -> list[dict[str, Any]]:
+    since = timezone.now() - active_window()
+    rows = SyncRun.objects.filter(status__in=ACTIVE, created_at__gte=since).order_by("-created_at")[:limit]
+    return [run_row(run) for run in rows]
+
+
+def runs_recent(*, limit: int = 20, entity: str | None = None) -> list[dict[str, Any]]:
+    rows = SyncRun.objects.order_by("-created_at")
+    if entity:
+        rows = rows.filter(entity=entity)
+    return [run_row(run) for run in rows[:limit]]
+
+
+def bff_row(r: dict[str, Any]) -> dict[str, Any]:
+    """A run for the mobile list: id, type, entity_type, status, progress_percentage, processed, failed,
+    started_at, duration."""
+    return {"id": r["id"], "type": r["run_type"], "entity_type": r["entity"], "status": r["status"],
+            "progress_percentage": r["progress"], "processed": r["processed"], "failed": r["failed"],
+            "started_at": r["started_at"] or r["created_at"], "duration": r["duration_seconds"]}
+
+
+def runs_bff(*, limit: int = 20, entity: str | None = None) -> list[dict[str, Any]]:
+    return [bff_row(r) for r in runs_recent(limit=limit, entity=entity)]
+
+
+def last_sync() -> dict[str, Any]:
+    """The last pull per entity from the cursors (one row per entity) and the newest of them."""
+    per_entity: dict[str, str | None] = {}
+    newest: datetime | None = None
+    for cursor in SyncCursor.objects.order_by("entity"):
+        when = max((t for t in (cursor.last_full_run_at, cursor.last_incremental_run_at) if t), default=None)
+        per_entity[cursor.entity] = _iso(when)
+        if when and (newest is None or when > newest):
+            newest = when
+    return {"overall": _iso(newest), "per_entity": per_entity}
+
+
+def cursors() -> list[dict[str, Any]]:
+    return [{"entity": c.entity, "watermark": _iso(c.watermark), "last_full_run_at": _iso(c.last_full_run_at),
+             "last_incremental_run_at": _iso(c.last_incremental_run_at),
+             "last_run_id": str(c.last_run_id) if c.last_run_id else None}
+            for c in SyncCursor.objects.order_by("entity")]
+
+
+def runs_stats(*, hours: int = 24) -> dict[str, Any]:
+    """Records synced and the share of finished runs that completed, over the last ``hours``."""
+    since = timezone.now() - timedelta(hours=hours)
+    agg = SyncRun.objects.filter(created_at__gte=since, status__in=FINISHED).aggregate(
+        synced=Sum("processed"), finished=Count("id"), completed=Count("id", filter=Q(status="completed")),
+        failed=Count("id", filter=Q(status="failed")), api_calls=Sum("api_calls"))
+    finished = agg["finished"] or 0
+    rate = round(100.0 * (agg["completed"] or 0) / finished, 1) if finished else 100.0
+    return {"total_synced_24h": int(agg["synced"] or 0), "success_rate": rate, "runs_finished_24h": finished,
+            "runs_failed_24h": int(agg["failed"] or 0), "api_calls_24h": int(agg["api_calls"] or 0)}
+
+
+def api_calls_today() -> int:
+    """Zoho calls made by runs since midnight (local time), from the ledger."""
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return int(SyncRun.objects.filter(created_at__gte=midnight).aggregate(n=Sum("api_calls"))["n"] or 0)
+
+
+def last_compare() -> dict[str, Any] | None:
+    """Health score, band and per-entity match of the newest compare run (from its summary)."""
+    row = (SyncRun.objects.filter(run_type__in=("compare", "compare_sync"), status__in=FINISHED)
+           .order_by("-created_at")
+           .values("id", "created_at", "summary__health", "summary__overall_match_pct", "summary__comparisons")
+           .first())
+    if row is None:
+        return None
+    health = row["summary__health"] or {}
+    return {
+        "run_id": str(row["id"]), "at": _iso(row["created_at"]),
+        "health_score": health.get("score"), "band": health.get("band"),
+        "overall_match_pct": row["summary__overall_match_pct"],
+        "entities": {c.get("entity"): c.get("match_pct") for c in row["summary__comparisons"] or []
+                     if isinstance(c, dict)},
+    }
