@@ -102,3 +102,37 @@ def _as_dict(result: object) -> dict:
     """A small, picklable task result for django-q2's Success table."""
     as_dict = getattr(result, "as_dict", None)
     return as_dict() if callable(as_dict) else {"result": str(result)}
+
+
+# --- alerts, metrics, retention -----------------------------------------------------
+
+
+def evaluate_alerts() -> dict:
+    """Sample the levels (queue depth, freshness) and evaluate the alert rules (see sync.alerts)."""
+    from sync.alerts.evaluate import alerts_evaluate
+    from sync.metrics import points_flush
+    from sync.metrics.sample import metrics_sample
+    from sync.schedules import ALERTS, run_guarded
+
+    def work() -> dict:
+        metrics_sample()
+        points_flush()
+        return alerts_evaluate().as_dict()
+
+    return run_guarded(ALERTS, work)
+
+
+def rollup_metrics() -> dict:
+    """Minute points to hourly rollups, hourly to daily (see sync.metrics.rollup)."""
+    from sync.metrics.rollup import metrics_rollup
+    from sync.schedules import METRICS_ROLLUP, run_guarded
+
+    return run_guarded(METRICS_ROLLUP, metrics_rollup)
+
+
+def prune_tables() -> dict:
+    """Delete what is past its retention age (see sync.metrics.retention)."""
+    from sync.metrics.retention import retention_run
+    from sync.schedules import RETENTION, run_guarded
+
+    return run_guarded(RETENTION, retention_run)
