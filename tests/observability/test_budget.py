@@ -118,6 +118,10 @@ def test_a_first_load_larger_than_the_daily_quota_stops_at_the_reserve_and_resum
     assert stored == 30  # three batches of ten committed; the fourth stopped before its commit
     assert sb.app.limits.used_today == 36  # 40 minus the reserve of 4: Zoho never answered code 45
     assert SyncRun.objects.get(pk=day1.run_id).error_message == day1.error
+    points_flush()  # every call went into the day's budget, under its entity and trigger
+    assert {(u.endpoint, u.trigger): u.calls for u in ApiUsage.objects.filter(entity="invoices")} == {
+        ("GET /books/v3/invoices", "manual"): 1, ("GET /books/v3/invoices/{id}", "manual"): 35}
+    assert budget_today()["left"] == 4
 
     # The next quota day: Zoho's counter starts again; this process forgets the exhausted quota.
     sb.app.limits.reset()
