@@ -25,7 +25,10 @@ def reap_leases() -> dict:
     from sync.pipeline.queue import queue_kick, queue_purge_completed
     from sync.pipeline.workers import reap_leases as reap
 
-    result = {**reap(), "purged_completed": queue_purge_completed()}
+    from sync.config import config_get
+
+    days = config_get("TDS_RETENTION_QUEUE_DAYS")  # the retention age; 0 keeps them
+    result = {**reap(), "purged_completed": queue_purge_completed(older_than_days=days) if days else 0}
     queue_kick()
     return result
 
