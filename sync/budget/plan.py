@@ -2,7 +2,9 @@
 
 A run of a schedule is a group of ledger rows sharing a correlation id (a pull writes one row per
 entity; compare + sync nests its pull). Its calls are the rows' api_calls summed; a schedule's
-calls per run is the mean of its last MEASURED_RUNS groups. A change of a schedule's interval
+calls per run is the mean of its last MEASURED_RUNS groups. A first load (every record it touched
+was created: the first full pull, the first image download) is one-off, not the schedule's steady
+use: it counts only while nothing else was measured. A change of a schedule's interval
 that would plan more than TDS_ZOHO_BUDGET_MAX_PERCENT of the quota, and more than now, is refused.
 """
 from __future__ import annotations
@@ -109,15 +111,23 @@ def calls_per_run_measured() -> dict[str, tuple[float, int]]:
 
     groups: dict[str, list[Any]] = defaultdict(list)
     rows = (SyncRun.objects.exclude(finished_at=None).exclude(correlation_id="").filter(dry_run=False)
-            .order_by("-started_at").values_list("correlation_id", "run_type", "api_calls")[:SCANNED_ROWS])
-    for correlation_id, run_type, calls in rows:
-        groups[correlation_id].append((run_type, calls))
-    per_schedule: dict[str, list[int]] = defaultdict(list)
+            .order_by("-started_at")
+            .values_list("correlation_id", "run_type", "api_calls", "created", "processed", "unchanged")[:SCANNED_ROWS])
+    for correlation_id, *member in rows:
+        groups[correlation_id].append(member)
+    steady: dict[str, list[int]] = defaultdict(list)
+    first_loads: dict[str, list[int]] = defaultdict(list)
     for members in groups.values():  # newest first (dicts keep insertion order)
-        name = _schedule_of({run_type for run_type, _ in members})
-        if name and len(per_schedule[name]) < MEASURED_RUNS:
-            per_schedule[name].append(sum(calls for _, calls in members))
-    return {name: (round(sum(c) / len(c), 1), len(c)) for name, c in per_schedule.items()}
+        name = _schedule_of({run_type for run_type, *_ in members})
+        created, processed, unchanged = (sum(m[i] for m in members) for i in (2, 3, 4))
+        kept = first_loads if processed and created == processed and not unchanged else steady
+        if name and len(kept[name]) < MEASURED_RUNS:
+            kept[name].append(sum(m[1] for m in members))
+    measured = {}
+    for name in steady.keys() | first_loads.keys():
+        calls = steady.get(name) or first_loads[name]
+        measured[name] = (round(sum(calls) / len(calls), 1), len(calls))
+    return measured
 
 
 def _schedule_of(run_types: set[str]) -> str:

@@ -136,3 +136,17 @@ def test_a_first_load_larger_than_the_daily_quota_stops_at_the_reserve_and_resum
 
 def _detail_calls(sb) -> int:  # noqa: ANN001
     return sum(n for endpoint, n in sb.calls.by_endpoint().items() if endpoint.startswith("GET /books/v3/invoices/"))
+
+
+@pytest.mark.django_db
+def test_a_first_load_does_not_count_as_the_schedules_steady_use():
+    now = datetime.now(UTC)
+    SyncRun.objects.create(run_type="full", entity="invoices", status="completed", api_calls=3000, created=3000,
+                           processed=3000, correlation_id="first", started_at=now - timedelta(hours=2),
+                           finished_at=now - timedelta(hours=2))
+    plan = {row.name: row for row in budget_plan().schedules}
+    assert plan["tds: full pull (catches deletions)"].calls_per_run == 3000  # nothing else measured yet
+    SyncRun.objects.create(run_type="full", entity="invoices", status="completed", api_calls=20, unchanged=3000,
+                           processed=3000, correlation_id="second", started_at=now, finished_at=now)
+    plan = {row.name: row for row in budget_plan().schedules}
+    assert plan["tds: full pull (catches deletions)"].calls_per_run == 20
