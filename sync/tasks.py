@@ -22,10 +22,9 @@ def drain_queue(*, batch_size: int | None = None, max_batches: int | None = 500)
 
 def reap_leases() -> dict:
     """Expired leases back to the queue; old completed items purged; a drain kicked if work is due."""
+    from sync.config import config_get
     from sync.pipeline.queue import queue_kick, queue_purge_completed
     from sync.pipeline.workers import reap_leases as reap
-
-    from sync.config import config_get
 
     days = config_get("TDS_RETENTION_QUEUE_DAYS")  # the retention age; 0 keeps them
     result = {**reap(), "purged_completed": queue_purge_completed(older_than_days=days) if days else 0}

@@ -1,7 +1,7 @@
 """The Zoho API budget: calls counted per quota day, the schedules' plan, the reserve across a quota day."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.cache import caches
