@@ -150,3 +150,13 @@ def test_a_first_load_does_not_count_as_the_schedules_steady_use():
                            processed=3000, correlation_id="second", started_at=now, finished_at=now)
     plan = {row.name: row for row in budget_plan().schedules}
     assert plan["tds: full pull (catches deletions)"].calls_per_run == 20
+
+
+@pytest.mark.django_db
+def test_the_configuration_page_refuses_an_over_quota_interval_too(settings):
+    from sync.models import Configuration
+
+    settings.TDS_ZOHO_DAILY_QUOTA = 2000
+    _measured("stock", 20)
+    with pytest.raises(ValidationError, match="would spend 2880 Zoho calls a day"):
+        Configuration(key="TDS_STOCK_SYNC_INTERVAL_MINUTES", value=10).full_clean()
