@@ -189,3 +189,18 @@ def test_metrics_endpoint_asks_for_the_bearer_token_when_one_is_set(client, sett
     assert client.get("/metrics").status_code == 401
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
     assert "tds_queue_items" in _scrape(client, HTTP_AUTHORIZATION="Bearer s3cret")
+
+
+def test_charts_read_minute_points_and_rollups_as_one_series():
+    from sync.metrics.series import metric_series
+
+    _point("tds_items_synced_total", 5, NOW - timedelta(days=3), "hour", entity="items")
+    _point("tds_items_synced_total", 7, NOW - timedelta(days=3, minutes=-10), "minute", entity="items")
+    _point("tds_items_synced_total", 1, NOW - timedelta(days=3), "minute", entity="invoices")
+    _point("tds_queue_depth", 4, NOW - timedelta(hours=1, minutes=30), status="pending")
+    _point("tds_queue_depth", 8, NOW - timedelta(hours=1, minutes=20), status="pending")
+    series = metric_series(name="tds_items_synced_total", since=NOW - timedelta(days=7), bucket="day",
+                           labels={"entity": "items"}, until=NOW)
+    assert series == [{"at": "2026-11-27T00:00:00+00:00", "value": 12.0, "samples": 2, "mean": 6.0}]
+    depth = metric_series(name="tds_queue_depth", since=NOW - timedelta(hours=3), until=NOW)
+    assert depth == [{"at": "2026-11-30T10:00:00+00:00", "value": 12.0, "samples": 2, "mean": 6.0}]
