@@ -8,7 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from sync.budget.plan import budget_plan, budget_quota
-from sync.budget.usage import quota_day, quota_reset_at, usage_pending
+from sync.budget.usage import quota_day, quota_reset_at, quota_reset_learn, usage_pending
 
 TREND_AFTER = timedelta(hours=1)  # before that, a day's trend is noise: the schedules' plan stands in
 
@@ -23,6 +23,7 @@ def budget_today(*, now: datetime | None = None) -> dict[str, Any]:
     from sync.models import ApiQuotaDay, ApiUsage
 
     now = now or timezone.now()
+    quota_reset_learn()
     day = quota_day(now=now)
     by_entity: Counter[str] = Counter()
     by_trigger: Counter[str] = Counter()

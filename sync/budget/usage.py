@@ -52,6 +52,19 @@ def quota_reset_at() -> datetime | None:
         return _state["reset_at"]
 
 
+def quota_reset_learn() -> None:
+    """A process that has not called Zoho yet (web, dashboard) takes the reset the workers last stored."""
+    from sync.models import ApiQuotaDay
+
+    if quota_reset_at() is not None:
+        return
+    stored = ApiQuotaDay.objects.exclude(reset_at=None).order_by("-reset_at").values_list("reset_at", flat=True)
+    reset_at = stored.first()
+    if reset_at is not None:
+        with _lock:
+            _state["reset_at"] = _state["reset_at"] or reset_at
+
+
 def endpoint_entity(endpoint: str) -> str:
     """'GET /inventory/v1/items/{id}' -> 'items'."""
     match = _RESOURCE.match(endpoint)

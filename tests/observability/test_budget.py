@@ -160,3 +160,14 @@ def test_the_configuration_page_refuses_an_over_quota_interval_too(settings):
     _measured("stock", 20)
     with pytest.raises(ValidationError, match="would spend 2880 Zoho calls a day"):
         Configuration(key="TDS_STOCK_SYNC_INTERVAL_MINUTES", value=10).full_clean()
+
+
+@pytest.mark.django_db
+def test_a_process_that_never_called_zoho_files_today_under_the_workers_quota_day():
+    # Zoho resets at 21:00 UTC (midnight in Baghdad); at 22:00 UTC the quota day is the next date.
+    reset = datetime(2026, 12, 2, 21, 0, tzinfo=UTC)
+    ApiQuotaDay.objects.create(day=date(2026, 12, 2), quota_limit=2000, remaining=100, reset_at=reset)
+    ApiUsage.objects.create(day=date(2026, 12, 3), entity="items", trigger="schedule", endpoint="GET x",
+                            status="200", calls=7)
+    budget = budget_today(now=datetime(2026, 12, 2, 22, 0, tzinfo=UTC))
+    assert budget["day"] == "2026-12-03" and budget["counted"] == 7
