@@ -108,16 +108,27 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(m.Alert)
 class AlertAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "severity", "code", "message", "value", "threshold", "status")
+    list_display = ("created_at", "severity", "code", "message", "value", "threshold", "status", "notify_error")
     list_filter = ("status", "severity", "code")
     search_fields = ("code", "message")
 
 
 @admin.register(m.Metric)
 class MetricAdmin(ReadOnlyAdmin):
-    list_display = ("recorded_at", "name", "value", "labels")
-    list_filter = ("name",)
+    list_display = ("recorded_at", "period", "name", "value", "samples", "labels")
+    list_filter = ("period", "name")
     search_fields = ("name",)
+
+
+@admin.register(m.ApiUsage)
+class ApiUsageAdmin(ReadOnlyAdmin):
+    list_display = ("day", "entity", "trigger", "endpoint", "status", "calls")
+    list_filter = ("day", "trigger", "entity")
+
+
+@admin.register(m.ApiQuotaDay)
+class ApiQuotaDayAdmin(ReadOnlyAdmin):
+    list_display = ("day", "quota_limit", "remaining", "reset_at", "updated_at")
 
 
 @admin.register(m.Configuration)

@@ -21,3 +21,21 @@ class SyncConfig(AppConfig):
         post_delete.connect(config_clear_cache, sender=config, dispatch_uid="tds-config-cache-delete")
         post_save.connect(rewrite_on_configuration_change, sender=config, dispatch_uid="tds-schedules-config-save")
         post_delete.connect(rewrite_on_configuration_change, sender=config, dispatch_uid="tds-schedules-config-delete")
+        self._observability()
+
+    def _observability(self) -> None:
+        """Metrics from the event bus and the Zoho client, the API budget's counting, reserve and check."""
+        from sync.budget.guard import reserve_guard
+        from sync.budget.plan import budget_check_config
+        from sync.budget.usage import usage_flush, usage_on_call
+        from sync.config import config_check_add
+        from sync.events import tds_event
+        from sync.metrics import points
+        from sync.metrics.receivers import on_event
+        from zoho import hooks
+
+        tds_event.connect(on_event, dispatch_uid="tds-metrics-events")
+        hooks.hooks_add(before=reserve_guard, after=usage_on_call)
+        if usage_flush not in points.flushers:
+            points.flushers.append(usage_flush)
+        config_check_add(budget_check_config)

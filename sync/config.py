@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,7 +73,46 @@ TUNABLES: dict[str, Tunable] = {t.key: t for t in (
             "minutes without a heartbeat after which a running run is failed (its process died)", fallback=15),
     Tunable("TDS_QUEUE_PRIORITIES", dict, 1, 10, "queue priority per entity (1 first), over the built-in ones",
             fallback={}),
+    # Alerts: thresholds, evaluation and notification.
+    Tunable("TDS_ALERT_INTERVAL_MINUTES", int, 1, 1440, "minutes between alert evaluations"),
+    Tunable("TDS_ALERT_QUEUE_PENDING_WARNING", int, 0, 10**7, "pending queue items above which a warning opens"),
+    Tunable("TDS_ALERT_QUEUE_PENDING_CRITICAL", int, 0, 10**7, "pending queue items above which it turns critical"),
+    Tunable("TDS_ALERT_QUEUE_FAILED_WARNING", int, 0, 10**7, "failed queue items above which a warning opens"),
+    Tunable("TDS_ALERT_QUEUE_FAILED_CRITICAL", int, 0, 10**7, "failed queue items above which it turns critical"),
+    Tunable("TDS_ALERT_SYNC_DELAY_MINUTES", int, 1, 10_080, "age of the oldest due queue item that warns"),
+    Tunable("TDS_ALERT_SYNC_STOPPED_MINUTES", int, 1, 10_080, "minutes without a successful sync run: critical"),
+    Tunable("TDS_ALERT_QUOTA_USED_PERCENT", float, 1, 100, "share of Zoho's daily quota used that warns"),
+    Tunable("TDS_ALERT_DEAD_LETTERS_CRITICAL", int, 0, 10**7, "open dead letters above which it is critical"),
+    Tunable("TDS_ALERT_CIRCUIT_OPEN_MINUTES", int, 1, 1440, "minutes the Zoho circuit may stay open"),
+    Tunable("TDS_ALERT_WORKER_SILENT_MINUTES", int, 1, 1440, "minutes without a worker heartbeat: critical"),
+    Tunable("TDS_ALERT_SCHEDULE_MISSED_RUNS", int, 1, 100, "missed runs of a schedule that warn"),
+    Tunable("TDS_ALERT_IMAGE_COVERAGE_PERCENT", float, 0, 100, "image coverage target (percent)"),
+    Tunable("TDS_ALERT_RENOTIFY_MINUTES", int, 1, 10_080, "minutes between reminders of an open critical alert"),
+    Tunable("TDS_ALERT_WEBHOOK_TIMEOUT_SECONDS", float, 0.1, 60, "timeout of one alert webhook post"),
+    # The Zoho API budget.
+    Tunable("TDS_ZOHO_DAILY_QUOTA", int, 1, 10**7, "Zoho daily API quota of the plan, until Zoho reports one"),
+    Tunable("TDS_ZOHO_BUDGET_MAX_PERCENT", float, 1, 100, "largest share of the daily quota the schedules may plan"),
+    Tunable("TDS_ZOHO_WEBHOOK_RESERVE_PERCENT", float, 0, 50,
+            "share of the daily quota kept for webhook follow-ups: pulls stop there"),
+    # Retention (days; 0 keeps for ever) and metric rollups.
+    Tunable("TDS_RETENTION_QUEUE_DAYS", int, 0, 3650, "days completed queue items are kept"),
+    Tunable("TDS_RETENTION_INBOX_DAYS", int, 0, 3650, "days processed inbox events are kept"),
+    Tunable("TDS_RETENTION_LOGS_DAYS", int, 0, 3650, "days sync log lines are kept"),
+    Tunable("TDS_RETENTION_DEAD_LETTERS_DAYS", int, 0, 3650, "days resolved dead letters are kept"),
+    Tunable("TDS_RETENTION_ALERTS_DAYS", int, 0, 3650, "days resolved alerts are kept"),
+    Tunable("TDS_RETENTION_RUNS_DAYS", int, 0, 3650, "days finished runs are kept (0: for ever)"),
+    Tunable("TDS_RETENTION_AUDIT_DAYS", int, 0, 3650, "days audit entries are kept (0: for ever)"),
+    Tunable("TDS_METRICS_HOURLY_AFTER_HOURS", int, 1, 8760, "minute points older than this become hourly rollups"),
+    Tunable("TDS_METRICS_DAILY_AFTER_DAYS", int, 1, 3650, "hourly rollups older than this become daily ones"),
 )}
+# Checks that span several settings (e.g. the API budget of the schedules), added by the apps that own
+# them: each gets (key, checked value) and raises ValidationError to refuse the change.
+_checks: list[Callable[[str, Any], None]] = []
+
+
+def config_check_add(check: Callable[[str, Any], None]) -> None:
+    if check not in _checks:
+        _checks.append(check)
 
 _cache: dict[str, Any] = {"at": float("-inf"), "rows": {}}
 _lock = threading.Lock()
@@ -97,6 +137,8 @@ def config_set(key: str, value: Any, *, description: str = "") -> Any:
     if key not in TUNABLES:
         raise ValidationError(f"{key} is not a run-time setting; known: {', '.join(sorted(TUNABLES))}")
     checked = TUNABLES[key].check(value)
+    for extra in _checks:
+        extra(key, checked)
     Configuration.objects.update_or_create(
         key=key, defaults={"value": checked, "description": description or TUNABLES[key].description})
     config_clear_cache()
@@ -119,7 +161,9 @@ def config_items() -> list[dict[str, Any]]:
 def config_validate(key: str, value: Any) -> None:
     """For the admin form: ValidationError when a declared tunable gets a value out of bounds."""
     if key in TUNABLES:
-        TUNABLES[key].check(value)
+        checked = TUNABLES[key].check(value)
+        for extra in _checks:
+            extra(key, checked)
 
 
 def config_clear_cache(*args: Any, **kwargs: Any) -> None:

@@ -40,6 +40,10 @@ DEAD_LETTER_RETRY = PREFIX + "dead-letter auto-retry"
 LEASE_REAPER = PREFIX + "lease reaper"
 QUEUE_DRAIN = PREFIX + "queue drain"
 ODOO_SYNC = PREFIX + "odoo sync"
+ALERTS = PREFIX + "alerts"
+METRICS_ROLLUP = PREFIX + "metrics rollup"
+RETENTION = PREFIX + "retention"
+RETENTION_CRON = "45 3 * * *"  # daily, after the full pull
 
 FULL_PULL_CRON = "30 2 * * *"  # daily at 02:30 (TIME_ZONE), a quiet hour for Zoho's daily quota
 IMAGE_SYNC_MINUTES = 120
@@ -61,7 +65,8 @@ class ScheduleSpec:
 
 
 # The run-time tunables (sync/config.py) the schedules follow: a saved change rewrites them.
-SCHEDULE_TUNABLES = ("TDS_COMPARE_INTERVAL_HOURS", "TDS_STOCK_SYNC_INTERVAL_MINUTES", "TDS_ENABLE_AUTO_SYNC")
+SCHEDULE_TUNABLES = ("TDS_COMPARE_INTERVAL_HOURS", "TDS_STOCK_SYNC_INTERVAL_MINUTES", "TDS_ENABLE_AUTO_SYNC",
+                     "TDS_ALERT_INTERVAL_MINUTES")
 
 
 def default_specs(*, interval_hours: int | None = None) -> list[ScheduleSpec]:
@@ -82,6 +87,13 @@ def default_specs(*, interval_hours: int | None = None) -> list[ScheduleSpec]:
                      pulls_from_zoho=False, takes_dry_run=False),
         ScheduleSpec(QUEUE_DRAIN, "sync.tasks.drain_queue", minutes=QUEUE_DRAIN_MINUTES,
                      pulls_from_zoho=False, takes_dry_run=False),
+        # Owned by alerts, metrics and retention (sync/alerts, sync/metrics).
+        ScheduleSpec(ALERTS, "sync.tasks.evaluate_alerts", minutes=config_get("TDS_ALERT_INTERVAL_MINUTES"),
+                     pulls_from_zoho=False, takes_dry_run=False),
+        ScheduleSpec(METRICS_ROLLUP, "sync.tasks.rollup_metrics", minutes=60, pulls_from_zoho=False,
+                     takes_dry_run=False),
+        ScheduleSpec(RETENTION, "sync.tasks.prune_tables", cron=RETENTION_CRON, pulls_from_zoho=False,
+                     takes_dry_run=False),
     ]
 
 

@@ -57,11 +57,14 @@ def drain_queue(*, batch_size: int | None = None, max_batches: int | None = 500)
 def reap_leases() -> dict:
     """Expired leases back to the queue; old completed items purged; runs whose process died failed;
     a drain kicked if work is due."""
+    from sync.config import config_get
     from sync.ledger import runs_fail_silent
     from sync.pipeline.queue import queue_kick, queue_purge_completed
     from sync.pipeline.workers import reap_leases as reap
 
-    result = {**reap(), "purged_completed": queue_purge_completed(), "runs_failed": runs_fail_silent()}
+    days = config_get("TDS_RETENTION_QUEUE_DAYS")  # the retention age; 0 keeps them
+    result = {**reap(), "purged_completed": queue_purge_completed(older_than_days=days) if days else 0,
+              "runs_failed": runs_fail_silent()}
     queue_kick()
     return result
 
@@ -145,3 +148,37 @@ def _as_dict(result: object) -> dict:
     """A small, picklable task result for django-q2's Success table."""
     as_dict = getattr(result, "as_dict", None)
     return as_dict() if callable(as_dict) else {"result": str(result)}
+
+
+# --- alerts, metrics, retention -----------------------------------------------------
+
+
+def evaluate_alerts() -> dict:
+    """Sample the levels (queue depth, freshness) and evaluate the alert rules (see sync.alerts)."""
+    from sync.alerts.evaluate import alerts_evaluate
+    from sync.metrics import points_flush
+    from sync.metrics.sample import metrics_sample
+    from sync.schedules import ALERTS, run_guarded
+
+    def work() -> dict:
+        metrics_sample()
+        points_flush()
+        return alerts_evaluate().as_dict()
+
+    return run_guarded(ALERTS, work)
+
+
+def rollup_metrics() -> dict:
+    """Minute points to hourly rollups, hourly to daily (see sync.metrics.rollup)."""
+    from sync.metrics.rollup import metrics_rollup
+    from sync.schedules import METRICS_ROLLUP, run_guarded
+
+    return run_guarded(METRICS_ROLLUP, metrics_rollup)
+
+
+def prune_tables() -> dict:
+    """Delete what is past its retention age (see sync.metrics.retention)."""
+    from sync.metrics.retention import retention_run
+    from sync.schedules import RETENTION, run_guarded
+
+    return run_guarded(RETENTION, retention_run)

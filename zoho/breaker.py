@@ -75,7 +75,9 @@ class CircuitBreaker:
             if failures >= self.threshold:
                 open_until = self._clock() + self.cooldown
                 cache_call(self._cache, "delete", self.trial_key)
-            new = {"failures": failures, "open_until": open_until, "last": str(error)[:300]}
+            new = {"failures": failures, "open_until": open_until, "last": str(error)[:300],
+                   # when it first opened: a re-open after a failed trial keeps it (alerts read the age)
+                   "opened_at": state.get("opened_at") or (self._clock() if open_until else 0.0)}
             self._write(new)
         if failures >= self.threshold:
             logger.error("%s", self._message(new))

@@ -23,6 +23,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+from zoho import hooks
 from zoho.auth import AccessToken, TokenProvider
 from zoho.breaker import CircuitBreaker
 from zoho.concurrency import ConcurrencyGate, concurrency_key
@@ -188,11 +189,13 @@ class ZohoClient:
         url = api_base(token.api_domain, api) + path
         endpoint = endpoint_name(method, api_base("", api) + path)
         self.quota_guard.check()
+        hooks.call_before(endpoint=endpoint, quota=self.quota_guard.latest)
         with self.gate.slot():
             self.limiter.acquire()
             response = self._send(method, url, endpoint, token, params, timeout)
         quota = QuotaInfo.from_headers(response.headers)
         self.quota_guard.observe(quota)
+        hooks.call_after(endpoint=endpoint, status=response.status_code, quota=quota)
         try:
             return read(response, endpoint)
         except ZohoQuotaExceeded as exc:  # code 45: block every process until the reset, not just this call
@@ -213,6 +216,7 @@ class ZohoClient:
             response = self._follow_redirects(response, url, token, timeout, endpoint)
         except requests.RequestException as exc:
             self.stats.record_call(endpoint, time.monotonic() - started)
+            hooks.call_after(endpoint=endpoint, status="error", quota=None)
             raise ZohoTransientError(f"{describe_network_error(exc)} calling Zoho", endpoint=endpoint) from None
         elapsed = time.monotonic() - started
         self.stats.record_call(endpoint, elapsed)

@@ -1,3 +1,4 @@
+from sync.models.budget import ApiQuotaDay, ApiUsage
 from sync.models.erp import (
     Bill,
     BillLine,
@@ -36,6 +37,7 @@ from sync.models.tds import (
 )
 
 __all__ = [
+    "ApiQuotaDay", "ApiUsage",
     "Alert", "AuditEntry", "Bill", "BillLine", "CompositeItem", "Configuration", "CreditNote", "Customer",
     "CustomerPayment", "DeadLetter", "ImmutableError", "InboxEvent", "Invoice", "InvoiceLine", "Metric",
     "PriceList", "PriceListItem", "Product", "PurchaseOrder", "PurchaseOrderLine",

@@ -5,6 +5,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class ImmutableError(Exception):
@@ -302,26 +303,43 @@ class Alert(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Notification bookkeeping: when the last notice went out, how many, and the last failure to send.
+    notified_at = models.DateTimeField(null=True, blank=True)
+    notifications = models.PositiveIntegerField(default=0)
+    notify_error = models.TextField(blank=True)
 
     class Meta:
         db_table = "tds_alerts"
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "severity"], name="tds_alerts_status_idx")]
+        constraints = [
+            # One row per condition while it lasts: a second open row of the same code cannot exist.
+            models.UniqueConstraint(fields=["code"], condition=~Q(status="resolved"), name="tds_alerts_one_live"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.severity} {self.code}"
 
 
 class Metric(models.Model):
+    class Period(models.TextChoices):
+        MINUTE = "minute"
+        HOUR = "hour"
+        DAY = "day"
+
     name = models.CharField(max_length=100)
+    # value is a sum over `samples` observations: a counter's increment, or a gauge's readings (mean = value/samples)
     value = models.FloatField()
+    samples = models.PositiveIntegerField(default=1)
+    period = models.CharField(max_length=8, choices=Period.choices, default=Period.MINUTE)
     labels = models.JSONField(default=dict, blank=True)
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         db_table = "tds_metrics"
         ordering = ["-recorded_at"]
-        indexes = [models.Index(fields=["name", "recorded_at"], name="tds_metrics_name_idx")]
+        indexes = [models.Index(fields=["name", "recorded_at"], name="tds_metrics_name_idx"),
+                   models.Index(fields=["period", "recorded_at"], name="tds_metrics_period_idx")]
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"

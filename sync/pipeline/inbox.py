@@ -20,6 +20,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from sync.metrics.receivers import webhook_received
 from sync.models import InboxEvent
 from sync.pipeline.queue import entity_priorities, in_locked_subquery
 from zoho.webhooks import parse_zoho_time
@@ -52,6 +53,8 @@ def inbox_store(*, source: str, entity: str, zoho_id: str, payload_json: str, de
     with connection.cursor() as cursor:
         cursor.execute(_INSERT_SQL, params)
         row = cursor.fetchone()
+    if source == "webhook":
+        webhook_received(entity=entity, stored=bool(row))  # metrics: webhook ingest count
     return StoredEvent(event_id=row[0] if row else None)
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from sync import events
 from sync.ledger import RunTracker, run_current
+from sync.metrics.receivers import queue_applied
 from sync.models import SyncQueueItem
 from sync.pipeline.deadletter import deadletter_add, deadletter_resolve_for
 from sync.pipeline.inbox import inbox_mark_processed, inbox_promote, inbox_reject_unknown
@@ -190,6 +191,7 @@ def _apply_atomically(worker: str, items: list[SyncQueueItem], apply: ApplyFn) -
             raise LeaseLost()
         first = items[0]
         apply(entity=first.entity, operation=first.operation, source=_source(first), items=items)
+        queue_applied(items)  # metrics: apply latency, taken at commit
         inbox_mark_processed([i.inbox_event_id for i in items if i.inbox_event_id])
         deadletter_resolve_for(ids)
 
