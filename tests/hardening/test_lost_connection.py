@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from sync.ledger import RunTracker, runs_fail_silent
+from sync.ledger import RunTracker, run_current, runs_fail_silent
 from sync.models import Customer, Product, SyncCursor, SyncRun
 from sync.pull.run import pull_all, pull_entity
 
@@ -74,6 +74,8 @@ def test_a_run_whose_process_died_is_failed_once_its_heartbeat_stops():
     dead_row = SyncRun.objects.get(pk=dead.run.pk)
     assert dead_row.status == "failed" and "no heartbeat for 15 minutes" in dead_row.error_message
     assert SyncRun.objects.get(pk=alive.run.pk).status == "running"
-    alive.finish()
-    dead._finished = True  # the test plays the dead process: it never finishes
+    # The test plays the dead process: its run never finishes; its context is left innermost first.
+    dead._finished = True
     dead._scope.close()
+    alive.finish()
+    assert run_current() is None
