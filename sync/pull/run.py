@@ -27,6 +27,7 @@ from sync.pull.deletions import mark_deleted
 from sync.pull.details import with_details
 from sync.stock.levels import stock_levels_write
 from sync.upsert.records import UpsertResult, upsert_records
+from sync.zoho_port import ZohoPort
 
 logger = logging.getLogger("tds.sync")
 ProgressFn = Callable[[str, int], None]
@@ -81,7 +82,7 @@ def plan_pull(*, spec: EntitySpec, full: bool, since: datetime | None = None) ->
 
 
 def pull_entity(*, entity: str, full: bool = False, dry_run: bool = False, since: datetime | None = None,
-                trigger: str = "manual", client: Any = None, db_batch_size: int | None = None,
+                trigger: str = "manual", client: ZohoPort | None = None, db_batch_size: int | None = None,
                 correlation_id: str = "", progress: ProgressFn | None = None) -> RunResult:
     """One entity pass; never raises for a Zoho or mapping failure (the run records it as failed)."""
     spec = spec_for(entity)
@@ -107,7 +108,7 @@ def pull_entity(*, entity: str, full: bool = False, dry_run: bool = False, since
     return tracker.finish(api_calls=client.stats.total - calls_at_start)
 
 
-def _run_pass(plan: PullPlan, *, client: Any, tracker: RunTracker, dry_run: bool, db_batch_size: int,
+def _run_pass(plan: PullPlan, *, client: ZohoPort, tracker: RunTracker, dry_run: bool, db_batch_size: int,
               progress: ProgressFn | None, calls0: int) -> UpsertResult:
     spec, totals = plan.spec, UpsertResult()
     seen: set[str] | None = set() if plan.complete else None
@@ -138,7 +139,7 @@ def _run_pass(plan: PullPlan, *, client: Any, tracker: RunTracker, dry_run: bool
     return totals
 
 
-def _batches(plan: PullPlan, client: Any, size: int, seen: set[str] | None) -> Iterator[list[dict[str, Any]]]:
+def _batches(plan: PullPlan, client: ZohoPort, size: int, seen: set[str] | None) -> Iterator[list[dict[str, Any]]]:
     """Records from the streamed pages, regrouped into DB batches of ``size``."""
     spec, batch = plan.spec, []
     pages = prefetched(client.paginate(spec.api, spec.path, list_key=spec.list_key, params=plan.params,
@@ -146,7 +147,7 @@ def _batches(plan: PullPlan, client: Any, size: int, seen: set[str] | None) -> I
     for page in pages:
         for record in page.records:
             if plan.stop_before and _modified(record) and _modified(record) < plan.stop_before:
-                getattr(pages, "close", lambda: None)()  # stop paging: the rest is older
+                pages.close()  # stop paging: the rest is older
                 yield from ([batch] if batch else [])
                 return
             if seen is not None:
@@ -165,7 +166,7 @@ def _modified(record: dict[str, Any]) -> datetime | None:
     return timestamp(record.get("last_modified_time"))
 
 
-def _apply_batch(spec: EntitySpec, records: list[dict[str, Any]], *, client: Any, tracker: RunTracker,
+def _apply_batch(spec: EntitySpec, records: list[dict[str, Any]], *, client: ZohoPort, tracker: RunTracker,
                  dry_run: bool, background: Background) -> tuple[UpsertResult, BaseException | None]:
     """Upsert one batch; the error of a detail fetch comes back to be raised after the batch is counted."""
     unchanged, failure = 0, None
@@ -183,7 +184,7 @@ def _apply_batch(spec: EntitySpec, records: list[dict[str, Any]], *, client: Any
     return res, failure
 
 
-def _stock_in_background(ids: list[str], *, client: Any, tracker: RunTracker, dry_run: bool,
+def _stock_in_background(ids: list[str], *, client: ZohoPort, tracker: RunTracker, dry_run: bool,
                          background: Background) -> None:
     """Fetch the changed items' details in parallel chunks; write their stock levels in one go."""
     details: list[dict[str, Any]] = []
@@ -199,7 +200,7 @@ def _stock_in_background(ids: list[str], *, client: Any, tracker: RunTracker, dr
 
 
 def pull_all(*, entities: list[str] | None = None, full: bool = False, dry_run: bool = False,
-             since: datetime | None = None, trigger: str = "manual", client: Any = None,
+             since: datetime | None = None, trigger: str = "manual", client: ZohoPort | None = None,
              on_result: Callable[[RunResult], None] | None = None, progress: ProgressFn | None = None) -> PullSummary:
     """Every requested entity in dependency order; a failed entity does not stop the others."""
     summary = PullSummary(correlation_id=new_correlation_id())
@@ -222,7 +223,7 @@ def pull_all(*, entities: list[str] | None = None, full: bool = False, dry_run: 
     return summary
 
 
-def _client() -> Any:
+def _client() -> ZohoPort:
     from zoho.client import get_client
 
     return get_client()
