@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from tds_site import export_formats
 from tds_site.env import (
@@ -339,7 +340,7 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 EXPORT_FORMATS = export_formats.EXPORT_FORMATS  # classes, as django-import-export wants them
 
 # --- Logging ------------------------------------------------------------------
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"correlation": {"()": "sync.logging.CorrelationIdFilter"}},
