@@ -285,7 +285,7 @@ ODOO_TIMEOUT_SECONDS = env_float("ODOO_TIMEOUT_SECONDS", 30.0, minimum=0.1, maxi
 # --- django-q2 ----------------------------------------------------------------
 # TDS keeps retries and dead letters in its own tables, so the broker must not
 # redeliver on top of them: max_attempts=1, ack_failures, timeout < retry.
-Q_CLUSTER = {
+Q_CLUSTER: dict[str, Any] = {
     "name": "tds",
     "workers": TDS_WORKER_COUNT,
     "timeout": env_int("TDS_TASK_TIMEOUT_SECONDS", 1800, minimum=10),

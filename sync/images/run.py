@@ -27,6 +27,7 @@ from sync.images.store import orphan_cleanup, remove_url_file, stale_temp_cleanu
 from sync.ledger import RunTracker
 from sync.models.erp import Product
 from sync.models.tds import SyncRun
+from sync.upsert.sql import db_column
 from sync.zoho_port import ImagePort
 
 __all__ = ["ImageSyncResult", "image_coverage", "images_sync"]
@@ -215,9 +216,9 @@ def _write_rows(rows: list[Product], now: Any) -> None:
     a small fraction of that and touches only the image columns.
     """
     table, qn = Product._meta.db_table, connection.ops.quote_name
-    columns = [Product._meta.get_field(name).column for name in IMAGE_FIELDS]
+    columns = [db_column(Product, name) for name in IMAGE_FIELDS]
     sql = (f"UPDATE {qn(table)} SET {', '.join(f'{qn(c)} = %s' for c in columns)} "
-           f"WHERE {qn(Product._meta.pk.column)} = %s")
+           f"WHERE {qn(db_column(Product, 'id'))} = %s")
     synced = connection.ops.adapt_datetimefield_value(now)
     params = [(r.image_url, r.thumbnail_url, r.image_hash, r.image_source_key, synced, r.pk) for r in rows]
     with transaction.atomic(), connection.cursor() as cursor:

@@ -9,6 +9,7 @@ every batch it covers has been committed. A dry run writes nothing and returns t
 """
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -141,12 +142,13 @@ def _run_pass(plan: PullPlan, *, client: ZohoPort, tracker: RunTracker, dry_run:
 
 def _batches(plan: PullPlan, client: ZohoPort, size: int, seen: set[str] | None) -> Iterator[list[dict[str, Any]]]:
     """Records from the streamed pages, regrouped into DB batches of ``size``."""
-    spec, batch = plan.spec, []
+    spec = plan.spec
+    batch: list[dict[str, Any]] = []
     pages = prefetched(client.paginate(spec.api, spec.path, list_key=spec.list_key, params=plan.params,
                                        per_page=200))
     for page in pages:
         for record in page.records:
-            if plan.stop_before and _modified(record) and _modified(record) < plan.stop_before:
+            if plan.stop_before and (modified := _modified(record)) and modified < plan.stop_before:
                 pages.close()  # stop paging: the rest is older
                 yield from ([batch] if batch else [])
                 return
@@ -195,7 +197,7 @@ def _stock_in_background(ids: list[str], *, client: ZohoPort, tracker: RunTracke
 
     for start in range(0, len(ids), DETAIL_CHUNK):
         chunk = ids[start:start + DETAIL_CHUNK]
-        background.submit(lambda chunk=chunk: client.item_details(chunk), details.extend)
+        background.submit(functools.partial(client.item_details, chunk), details.extend)
     background.submit(lambda: None, write)  # runs after the chunks above, in submission order
 
 

@@ -87,7 +87,7 @@ def step_sandbox(ctx: DemoContext) -> None:
 def _pull(ctx: DemoContext, name: str, *, full: bool) -> None:
     from sync.pull.run import pull_all
 
-    progress = Progress(ctx.err._out)
+    progress = Progress(ctx.err._out)  # type: ignore[arg-type]  # django-stubs omits OutputWrapper._out
     summary = pull_all(full=full, trigger="demo", client=ctx.client, on_result=progress.done, progress=progress)
     ctx.passes[name] = summary
     ctx.say(f"\n{name}: {sum(r.api_calls for r in summary.results)} API calls")
