@@ -29,6 +29,7 @@ from django.db import connection
 
 from sync.management.output.demo_compare import compare_step
 from sync.management.output.sync_progress import Progress, summary_table
+from sync.zoho_port import ZohoPort
 
 ZOHO_LIMIT_PER_MINUTE = 100
 SANDBOX_CREDENTIALS = {"ZOHO_CLIENT_ID": "sandbox-client", "ZOHO_CLIENT_SECRET": "sandbox-secret",
@@ -41,7 +42,7 @@ class DemoContext:
     err: OutputWrapper
     items: int
     sandbox: Any = None
-    client: Any = None
+    client: ZohoPort | None = None
     passes: dict[str, Any] = field(default_factory=dict)   # pass name -> PullSummary
     changes: list[str] = field(default_factory=list)
     image_calls: int = 0
