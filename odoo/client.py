@@ -48,6 +48,7 @@ class OdooClient:
     def connect(self) -> ServerInfo:
         version = self._retrying(self._version)
         major = int(str(version).split(".")[0].split("~")[-1].replace("saas", "") or 0)
+        transport: Json2Transport | XmlRpcTransport
         if major >= JSON2_SINCE:
             transport = Json2Transport(url=self.config.url, db=self.config.db, api_key=self.config.api_key,
                                        timeout=self.config.timeout)
@@ -103,25 +104,27 @@ class OdooClient:
         return self.call(model, "search_read", **named)
 
     def search_count(self, model: str, domain: list[Any], *, context: dict[str, Any] | None = None) -> int:
-        return int(self.call(model, "search_count", domain=domain, **({"context": context} if context else {})))
+        return int(self.call(model, "search_count", domain=domain, **_context(context)))
 
     def fields_get(self, model: str, attributes: list[str]) -> dict[str, Any]:
         return self.call(model, "fields_get", attributes=attributes)
 
     def create(self, model: str, vals_list: list[dict[str, Any]], *,
                context: dict[str, Any] | None = None) -> list[int]:
-        ids = self.call(model, "create", vals_list=vals_list, **({"context": context} if context else {}))
+        ids = self.call(model, "create", vals_list=vals_list, **_context(context))
         return list(ids) if isinstance(ids, list) else [ids]
 
     def write(self, model: str, ids: list[int], vals: dict[str, Any], *,
               context: dict[str, Any] | None = None) -> bool:
-        return bool(self.call(model, "write", ids=ids, vals=vals, **({"context": context} if context else {})))
+        return bool(self.call(model, "write", ids=ids, vals=vals, **_context(context)))
 
     def call(self, model: str, method: str, *, ids: list[int] | None = None, **named: Any) -> Any:
         if self._transport is None:
             self.connect()
+        transport = self._transport
+        assert transport is not None, "connect() sets the transport or raises"
         self.calls[method] += 1
-        send = lambda: self._transport.call(model, method, ids=ids, **dict(named))  # noqa: E731
+        send = lambda: transport.call(model, method, ids=ids, **dict(named))  # noqa: E731
         return send() if method == "create" else self._retrying(send)
 
     @property
@@ -133,8 +136,13 @@ class OdooClient:
                             wait=wait_exponential_jitter(multiplier=self._retry_wait, max=5.0, jitter=self._retry_wait),
                             retry=retry_if_exception(lambda e: isinstance(e, OdooError) and e.transient),
                             before_sleep=lambda state: logger.warning("Odoo call failed (%s); retrying",
-                                                                      state.outcome.exception()))
+                                                                      state.outcome and state.outcome.exception()))
         return retrying(func)
+
+
+def _context(context: dict[str, Any] | None) -> dict[str, Any]:
+    """The ``context`` keyword only when there is one: Odoo's own default applies otherwise."""
+    return {"context": context} if context else {}
 
 
 def get_client(config: OdooSettings | None = None) -> OdooClient:

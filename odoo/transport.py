@@ -48,7 +48,7 @@ class _SafeTimeoutTransport(xmlrpc.client.SafeTransport):
         super().__init__(use_builtin_types=True)
         self.timeout = timeout
 
-    def make_connection(self, host: Any) -> http.client.HTTPConnection:
+    def make_connection(self, host: Any) -> http.client.HTTPSConnection:
         connection = super().make_connection(host)
         connection.timeout = self.timeout
         return connection

@@ -6,7 +6,10 @@ export through django-import-export.
 """
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
@@ -26,7 +29,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 class MirrorAdmin(admin.ModelAdmin):
-    list_filter = ("is_active", "deleted_in_zoho_at")
+    list_filter: ClassVar[tuple[str, ...]] = ("is_active", "deleted_in_zoho_at")
     readonly_fields = ("raw", "content_hash", "zoho_last_modified", "last_synced", "created_at", "updated_at")
     date_hierarchy = "last_synced"
 
@@ -202,7 +205,7 @@ class LineInline(admin.TabularInline):
     fields = ("zoho_line_item_id", "zoho_item_id", "name", "sku", "quantity", "rate", "item_total")
 
 
-def _document_admin(model: type, number: str, party: str, lines: type | None = None) -> type:
+def _document_admin(model: type[Model], number: str, party: str, lines: type | None = None) -> type:
     """One admin shape for every Zoho transaction: number, party, date, money."""
     inlines = [type(f"{model.__name__}LineInline", (LineInline,), {"model": lines})] if lines else []
     attrs = {

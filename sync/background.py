@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextvars
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
@@ -19,7 +19,7 @@ R = TypeVar("R")
 _DONE = object()
 
 
-def prefetched(source: Iterator[T], *, depth: int = 2) -> Iterator[T]:
+def prefetched(source: Iterator[T], *, depth: int = 2) -> Generator[T, None, None]:
     """Yield what ``source`` yields, produced ``depth`` items ahead in a daemon thread."""
     buffer: queue.Queue[Any] = queue.Queue(maxsize=depth)
     stop = threading.Event()

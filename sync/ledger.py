@@ -224,6 +224,8 @@ class RunTracker:
         fields["heartbeat_at"] = timezone.now()
         if progress is not None:
             fields["progress"] = round(min(max(progress, 0.0), 100.0), 1)
+        if self.run is None:  # a dry run records nothing
+            return
         SyncRun.objects.filter(pk=self.run.pk).update(**fields, **extra)
 
 

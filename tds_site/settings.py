@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from tds_site import export_formats
 from tds_site.env import (
@@ -284,7 +285,7 @@ ODOO_TIMEOUT_SECONDS = env_float("ODOO_TIMEOUT_SECONDS", 30.0, minimum=0.1, maxi
 # --- django-q2 ----------------------------------------------------------------
 # TDS keeps retries and dead letters in its own tables, so the broker must not
 # redeliver on top of them: max_attempts=1, ack_failures, timeout < retry.
-Q_CLUSTER = {
+Q_CLUSTER: dict[str, Any] = {
     "name": "tds",
     "workers": TDS_WORKER_COUNT,
     "timeout": env_int("TDS_TASK_TIMEOUT_SECONDS", 1800, minimum=10),
@@ -339,7 +340,7 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 EXPORT_FORMATS = export_formats.EXPORT_FORMATS  # classes, as django-import-export wants them
 
 # --- Logging ------------------------------------------------------------------
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"correlation": {"()": "sync.logging.CorrelationIdFilter"}},

@@ -14,7 +14,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -102,7 +102,7 @@ class ZohoClient:
         return self.request("GET", api, path, params=params, read=parse_envelope)
 
     def paginate(self, api: str, path: str, *, list_key: str, params: dict[str, Any] | None = None,
-                 per_page: int = MAX_PER_PAGE, start_page: int = 1) -> Iterator[Page]:
+                 per_page: int = MAX_PER_PAGE, start_page: int = 1) -> Generator[Page, None, None]:
         """Yield pages one by one following page_context.has_more_page; nothing is accumulated."""
         per_page, number = max(1, min(per_page, MAX_PER_PAGE)), start_page
         while True:

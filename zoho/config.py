@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlparse
 
 from zoho.dc import accounts_url, is_zoho_host
@@ -84,7 +85,7 @@ def settings_from_django() -> ZohoSettings:
     )
 
 
-def _tuning(settings: object) -> dict[str, float | int]:
+def _tuning(settings: object) -> dict[str, Any]:
     names = {
         "rate_limit_per_minute": "ZOHO_RATE_LIMIT_PER_MINUTE", "max_concurrency": "ZOHO_MAX_CONCURRENCY",
         "timeout": "ZOHO_TIMEOUT_SECONDS", "daily_quota_reserve": "ZOHO_DAILY_QUOTA_RESERVE",

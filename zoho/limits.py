@@ -84,7 +84,8 @@ class DbBackend:
     """
 
     def __init__(self, lock: threading.Lock | None = None, attempts: int = 20) -> None:
-        self._lock, self._attempts, self._known_rows = lock, attempts, set()
+        self._lock, self._attempts = lock, attempts
+        self._known_rows: set[str] = set()
 
     def reserve(self, key: str, interval: float, delay: float = 0.0) -> float:
         from django.db import OperationalError

@@ -18,17 +18,28 @@ def mentions_active(domain: list[Any]) -> bool:
     return any(isinstance(leaf, (list, tuple)) and leaf and leaf[0] == "active" for leaf in domain)
 
 
+def _negate(f: Predicate) -> Predicate:
+    return lambda r: not f(r)
+
+
+def _both(a: Predicate, b: Predicate) -> Predicate:
+    return lambda r: a(r) and b(r)
+
+
+def _either(a: Predicate, b: Predicate) -> Predicate:
+    return lambda r: a(r) or b(r)
+
+
 def compile_domain(domain: list[Any], known: set[str]) -> Predicate:
     """A predicate for `domain`; ValueError for a malformed domain or an unknown field (as Odoo)."""
     stack: list[Predicate] = []
     for token in reversed(list(domain)):
         if token == "!":
             inner = stack.pop()
-            stack.append(lambda r, f=inner: not f(r))
+            stack.append(_negate(inner))
         elif token in ("&", "|"):
             left, right = stack.pop(), stack.pop()
-            stack.append((lambda r, a=left, b=right: a(r) and b(r)) if token == "&"
-                         else (lambda r, a=left, b=right: a(r) or b(r)))
+            stack.append(_both(left, right) if token == "&" else _either(left, right))
         elif isinstance(token, (list, tuple)) and len(token) == 3:
             stack.append(_leaf(*token, known=known))
         else:

@@ -213,10 +213,14 @@ def _sort_key(value: Any) -> tuple[int, Any]:
     return (1, "") if value in (False, None) else (0, str(value))
 
 
+def _by_field(name: str) -> Callable[[Record], Any]:
+    return lambda r: _sort_key(r.get(name))
+
+
 def _ordered(rows: list[Record], order: str) -> list[Record]:
     for part in reversed([p.strip() for p in order.split(",") if p.strip()]):
         name, _, direction = part.partition(" ")
-        rows.sort(key=lambda r, n=name: _sort_key(r.get(n)), reverse=direction.strip().lower() == "desc")
+        rows.sort(key=_by_field(name), reverse=direction.strip().lower() == "desc")
     return rows
 
 

@@ -45,6 +45,8 @@ class Rpc:
     def xmlrpc(self, service: str, body: bytes) -> Response:
         try:
             params, method = xmlrpc.client.loads(body, use_builtin_types=True)
+            if method is None:
+                raise ValueError("no methodName in the request")
             result = self._common(method, params) if service == "common" else self._object(method, params)
             payload = xmlrpc.client.dumps((result,), methodresponse=True, allow_none=False)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a Fault, as in Odoo

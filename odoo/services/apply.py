@@ -46,7 +46,7 @@ def plan_apply(*, plan: Plan, client: OdooClient, progress: Callable[[int], None
         for vals, group in _groups(changes):
             for start in range(0, len(group), WRITE_CHUNK):
                 part = group[start:start + WRITE_CHUNK]
-                client.write(MODEL, [c.odoo_id for c in part], vals, context=CONTEXT)
+                client.write(MODEL, [_odoo_id(c) for c in part], vals, context=CONTEXT)
                 _links_save(part, adopted=kind == "adopted")
                 setattr(done, kind, getattr(done, kind) + len(part))
                 done.write_calls += 1
@@ -62,12 +62,19 @@ def _groups(changes: list[Change]) -> list[tuple[dict, list[Change]]]:
     return [(group[0].vals, group) for group in grouped.values()]
 
 
+def _odoo_id(change: Change) -> int:
+    if change.odoo_id is None:
+        raise ValueError(f"item {change.mapped.zoho_item_id} has no Odoo id yet")
+    return change.odoo_id
+
+
 def _links_save(changes: list[Change], *, adopted: bool) -> None:
     now = timezone.now()
-    fresh, known = [], []
+    fresh: list[OdooProductLink] = []
+    known: list[OdooProductLink] = []
     for change in changes:
         link = change.link or OdooProductLink(zoho_item_id=change.mapped.zoho_item_id, adopted=adopted)
-        link.odoo_template_id = change.odoo_id
+        link.odoo_template_id = _odoo_id(change)
         link.pushed_hash = change.mapped.hash
         link.pushed_values = change.mapped.values
         link.active = bool(change.mapped.values.get("active", True))

@@ -57,6 +57,7 @@ def plan_build(*, mapped: list[Mapped], links: dict[str, OdooProductLink], clien
     present = _existing_ids(client, [c.odoo_id for c in linked])
     for change in linked:
         if change.odoo_id in present:
+            assert change.link is not None, "linked changes carry their link"
             change.vals = _diff(change.mapped.values, change.link.pushed_values)
             plan.update.append(change)
         else:
@@ -84,7 +85,7 @@ def _existing_ids(client: OdooClient, ids: list[int | None]) -> set[int]:
 def _match_skus(plan: Plan, new: list[Mapped], *, client: OdooClient, taken: set[int],
                 links: dict[str, OdooProductLink]) -> None:
     by_sku = _odoo_by_sku(client, sorted({m.sku for m in new if m.sku}), taken=taken)
-    zoho_skus = defaultdict(int)
+    zoho_skus: defaultdict[str, int] = defaultdict(int)
     for item in new:
         zoho_skus[item.sku] += 1
     for item in new:

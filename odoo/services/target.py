@@ -45,7 +45,7 @@ def target_open(*, client: OdooClient, rate: Decimal | None = None) -> Target:
 
 def company_currency(*, client: OdooClient, uid: int) -> str:
     users = client.search_read("res.users", [("id", "=", uid)], ["company_id"], context=CONTEXT)
-    company = users[0]["company_id"] if users and users[0].get("company_id") else False
+    company = users[0].get("company_id") if users else None
     domain: list[Any] = [("id", "=", company[0])] if company else []
     rows = client.search_read("res.company", domain, ["currency_id"], limit=1)
     if not rows or not rows[0].get("currency_id"):

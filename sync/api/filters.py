@@ -12,11 +12,11 @@ from sync.models import SyncRun
 
 class EntityFormField(forms.CharField):
     def clean(self, value: object) -> str:
-        value = super().clean(value)
-        if not value:
-            return value
+        text = str(super().clean(value) or "")
+        if not text:
+            return text
         try:
-            return canonical(value)
+            return canonical(text)
         except UnknownEntity as exc:
             # As a parameter: the caller's text may hold a '%' that Django would try to format.
             raise forms.ValidationError("%(reason)s", params={"reason": str(exc)}) from exc

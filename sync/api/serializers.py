@@ -9,9 +9,10 @@ from sync.models import DeadLetter
 class DeadLetterSerializer(serializers.ModelSerializer):
     class Meta:
         model = DeadLetter
-        fields = ("id", "entity", "zoho_id", "operation", "error_class", "error_type", "error_message", "attempts",
-                  "auto_retries", "next_retry_at", "resolved", "resolved_at", "resolution", "correlation_id",
-                  "created_at", "queue_item")
+        fields: tuple[str, ...] = (
+            "id", "entity", "zoho_id", "operation", "error_class", "error_type", "error_message", "attempts",
+            "auto_retries", "next_retry_at", "resolved", "resolved_at", "resolution", "correlation_id",
+            "created_at", "queue_item")
 
 
 class DeadLetterDetailSerializer(DeadLetterSerializer):

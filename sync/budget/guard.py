@@ -15,7 +15,9 @@ from sync.config import TUNABLES, config_get
 from sync.ledger import run_current
 from zoho.errors import ZohoQuotaExceeded
 
-MAX_RESERVE_SHARE = TUNABLES["TDS_ZOHO_WEBHOOK_RESERVE_PERCENT"].high / 100.0
+_RESERVE_HIGH = TUNABLES["TDS_ZOHO_WEBHOOK_RESERVE_PERCENT"].high
+assert _RESERVE_HIGH is not None, "the webhook reserve tunable declares its upper bound"
+MAX_RESERVE_SHARE = _RESERVE_HIGH / 100.0
 
 
 def reserve_calls(limit: int) -> int:

@@ -8,7 +8,6 @@ the same plan, calls neither Zoho nor the database for writes, and writes no fil
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.utils import timezone
 
@@ -18,6 +17,7 @@ from sync.compare.report import ActionResult, CompareReport, EntityComparison, R
 from sync.compare.run import compare_run
 from sync.ledger import RunTracker
 from sync.logfiles import RunLog
+from sync.zoho_port import ZohoPort
 
 ActionHook = Callable[[Recommendation, EntityComparison | None, ActionResult], None]
 AFTER_ITEMS = ("stock", "images")
@@ -72,7 +72,7 @@ def _run_counts(run: RunTracker, report: CompareReport) -> None:
 
 def compare_and_sync(
     *, entities: list[str] | None = None, deep: bool = False, sync: bool = False, dry_run: bool = False,
-    trigger: str = "cli", client: Any = None, on_report: Callable[[CompareReport], None] | None = None,
+    trigger: str = "cli", client: ZohoPort | None = None, on_report: Callable[[CompareReport], None] | None = None,
     on_action: ActionHook | None = None, progress: Callable[[str], None] | None = None,
 ) -> CompareReport:
     """One compare (and optionally sync) run: report, logs, summary line, tds_sync_runs row."""

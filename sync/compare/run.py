@@ -33,6 +33,7 @@ from sync.compare.recommend import FULL_SYNC, RECONCILIATION, recommend_all
 from sync.compare.report import CompareReport, EntityComparison
 from sync.compare.targets import Target, cursor_state, targets_for
 from sync.compare.zoho_counts import ZohoSide
+from sync.zoho_port import ZohoPort
 from zoho.errors import (
     CircuitOpenError,
     ZohoAuthError,
@@ -118,7 +119,7 @@ def _ordered(targets: list[Target]) -> list[Target]:
     return sorted(targets, key=lambda t: t.kind == "records")
 
 
-def compare_run(*, entities: list[str] | None = None, deep: bool = False, client: Any = None,
+def compare_run(*, entities: list[str] | None = None, deep: bool = False, client: ZohoPort | None = None,
                 targets: list[Target] | None = None, progress: Callable[[str], None] | None = None) -> CompareReport:
     """Compare the given entities (default: the quick compare's six, every entity when deep) and report."""
     if client is None:

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from sync.zoho_port import ZohoPort
+
 PER_PAGE = 200
 
 
@@ -38,7 +40,7 @@ class Source:
 class ZohoSide:
     """Fetches list pages through the one Zoho client and keeps time spent waiting on HTTP."""
 
-    client: Any
+    client: ZohoPort
     http_seconds: float = 0.0
     _records: dict[Source, list[dict]] = field(default_factory=dict)
 

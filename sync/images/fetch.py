@@ -5,11 +5,9 @@ files, and hand back an Outcome that the caller applies in bulk.
 """
 from __future__ import annotations
 
-import inspect
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Any
 
 from sync.images.plan import ImageJob
 from sync.images.store import (
@@ -22,6 +20,7 @@ from sync.images.store import (
     thumbnail_bytes,
     url_file_exists,
 )
+from sync.zoho_port import ImagePort
 from zoho.errors import ZohoError, ZohoNotFound
 
 logger = logging.getLogger("sync.images")
@@ -77,10 +76,10 @@ class ContentIndex:
         return None
 
 
-def image_fetch(client: Any, job: ImageJob, index: ContentIndex) -> Outcome:
+def image_fetch(client: ImagePort, job: ImageJob, index: ContentIndex) -> Outcome:
     """Download, check and store one image; every failure becomes an Outcome, never an exception."""
     try:
-        response = _get_image(client, job.item_id)
+        response = client.get_item_image(job.item_id, timeout=IMAGE_TIMEOUT_SECONDS)
     except ZohoNotFound:
         return Outcome(job, "no_image")
     except ZohoError as exc:
@@ -102,16 +101,3 @@ def _stored_kind(job: ImageJob, stored: StoredImage) -> str:
     if stored.written:
         return "downloaded"
     return "unchanged" if stored.sha256 == job.old_hash else "deduplicated"
-
-
-def _get_image(client: Any, item_id: str) -> Any:
-    if _accepts_timeout(client):
-        return client.get_item_image(item_id, timeout=IMAGE_TIMEOUT_SECONDS)
-    return client.get_item_image(item_id)
-
-
-def _accepts_timeout(client: Any) -> bool:
-    try:
-        return "timeout" in inspect.signature(client.get_item_image).parameters
-    except (TypeError, ValueError):
-        return False

@@ -27,6 +27,8 @@ from sync.images.store import orphan_cleanup, remove_url_file, stale_temp_cleanu
 from sync.ledger import RunTracker
 from sync.models.erp import Product
 from sync.models.tds import SyncRun
+from sync.upsert.sql import db_column
+from sync.zoho_port import ImagePort
 
 __all__ = ["ImageSyncResult", "image_coverage", "images_sync"]
 
@@ -37,7 +39,7 @@ IMAGE_FIELDS = ["image_url", "thumbnail_url", "image_hash", "image_source_key", 
 
 
 def images_sync(*, concurrency: int | None = None, force: bool = False, item_ids: Iterable[str] | None = None,
-                dry_run: bool = False, client: Any = None,
+                dry_run: bool = False, client: ImagePort | None = None,
                 trigger: str = SyncRun.Trigger.MANUAL, progress: ProgressFn | None = None) -> ImageSyncResult:
     """Download missing or changed product images; see the module docstring."""
     concurrency = max(1, concurrency or image_concurrency())
@@ -69,24 +71,24 @@ def image_concurrency() -> int:
     return int(config_get("TDS_IMAGE_CONCURRENCY"))
 
 
-def _default_client() -> Any:
+def _default_client() -> ImagePort:
     from zoho.client import get_client
 
     return get_client()
 
 
-def _execute(plan: ImagePlan, result: ImageSyncResult, *, client: Any, concurrency: int,
+def _execute(plan: ImagePlan, result: ImageSyncResult, *, client: ImagePort, concurrency: int,
              progress: ProgressFn | None, item_ids: Iterable[str] | None) -> None:
     stale_temp_cleanup()
     if plan.jobs:
         _warm_token(client)
-    calls_before = _calls(client)
+    calls_before = client.stats.total
     old_urls: set[str] = set()
     try:
         _download_all(plan, result, client=client, concurrency=concurrency, progress=progress,
                       save=lambda batch: old_urls.update(_apply(batch, [])))
     finally:
-        result.api_calls = _calls(client) - calls_before if calls_before is not None else len(plan.jobs)
+        result.api_calls = client.stats.total - calls_before
     old_urls |= _apply([], plan.clearings)
     result.cleared = len(plan.clearings)
     result.files_removed = _remove_unreferenced(old_urls)
@@ -103,7 +105,7 @@ class _Stop:
     reason: str = ""
 
 
-def _download_all(plan: ImagePlan, result: ImageSyncResult, *, client: Any, concurrency: int,
+def _download_all(plan: ImagePlan, result: ImageSyncResult, *, client: ImagePort, concurrency: int,
                   progress: ProgressFn | None, save: Callable[[list[Outcome]], None]) -> None:
     """Run the workers; save outcomes every SAVE_EVERY so an interrupted long run keeps its progress."""
     index = ContentIndex(_known_hashes())
@@ -135,7 +137,7 @@ def _download_all(plan: ImagePlan, result: ImageSyncResult, *, client: Any, conc
         worker.join()
 
 
-def _worker(client: Any, index: ContentIndex, jobs: queue.SimpleQueue, done: queue.SimpleQueue,
+def _worker(client: ImagePort, index: ContentIndex, jobs: queue.SimpleQueue, done: queue.SimpleQueue,
             stop: _Stop) -> None:
     """Fetch jobs until none are left; every job yields exactly one Outcome, even on a bug."""
     while True:
@@ -146,7 +148,7 @@ def _worker(client: Any, index: ContentIndex, jobs: queue.SimpleQueue, done: que
         done.put(_one(client, index, job, stop))
 
 
-def _one(client: Any, index: ContentIndex, job: ImageJob, stop: _Stop) -> Outcome:
+def _one(client: ImagePort, index: ContentIndex, job: ImageJob, stop: _Stop) -> Outcome:
     if stop.reason:
         return Outcome(job, "failed", reason="not_attempted", detail=stop.reason)
     try:
@@ -159,22 +161,17 @@ def _one(client: Any, index: ContentIndex, job: ImageJob, stop: _Stop) -> Outcom
     return outcome
 
 
-def _warm_token(client: Any) -> None:
+def _warm_token(client: ImagePort) -> None:
     """Get the access token once here, before the threads start.
 
     The workers then share it from memory instead of each reaching the shared
     token cache, and a credentials problem stops the run with one clear error
     instead of failing every image.
     """
-    tokens = getattr(client, "tokens", None)
-    if tokens is not None:
-        tokens.token()
+    from zoho.client import ZohoClient
 
-
-def _calls(client: Any) -> int | None:
-    stats = getattr(client, "stats", None)
-    total = getattr(stats, "total", None)
-    return total if isinstance(total, int) else None
+    if isinstance(client, ZohoClient):  # in-memory stand-ins have no token to fetch
+        client.tokens.token()
 
 
 def _known_hashes() -> dict[str, tuple[str, str]]:
@@ -219,9 +216,9 @@ def _write_rows(rows: list[Product], now: Any) -> None:
     a small fraction of that and touches only the image columns.
     """
     table, qn = Product._meta.db_table, connection.ops.quote_name
-    columns = [Product._meta.get_field(name).column for name in IMAGE_FIELDS]
+    columns = [db_column(Product, name) for name in IMAGE_FIELDS]
     sql = (f"UPDATE {qn(table)} SET {', '.join(f'{qn(c)} = %s' for c in columns)} "
-           f"WHERE {qn(Product._meta.pk.column)} = %s")
+           f"WHERE {qn(db_column(Product, 'id'))} = %s")
     synced = connection.ops.adapt_datetimefield_value(now)
     params = [(r.image_url, r.thumbnail_url, r.image_hash, r.image_source_key, synced, r.pk) for r in rows]
     with transaction.atomic(), connection.cursor() as cursor:

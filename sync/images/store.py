@@ -101,12 +101,12 @@ def _json_error(content: bytes) -> tuple[int | None, str]:
     return (code if isinstance(code, int) else None), str(body.get("message", ""))
 
 
-def _verify_bytes(content: bytes, max_pixels: int) -> tuple[str, int, int]:
+def _verify_bytes(content: bytes, max_pixels: int | None) -> tuple[str, int, int]:
     try:
         with Image.open(io.BytesIO(content)) as im:
             fmt, (width, height) = im.format or "", im.size
             # Image.open only reads the header, so the pixel check happens before any decoding.
-            if width * height > max_pixels:
+            if max_pixels is not None and width * height > max_pixels:  # None: Pillow's "no limit"
                 raise ImageRefused("decompression_bomb", f"{width}x{height}")
             im.verify()
     except ImageRefused:
@@ -121,7 +121,8 @@ def _verify_bytes(content: bytes, max_pixels: int) -> tuple[str, int, int]:
 def thumbnail_bytes(image: CheckedImage) -> bytes:
     """A WebP of at most THUMB_SIZE px on the long side; decoding errors mean a corrupt body."""
     try:
-        with Image.open(io.BytesIO(image.content)) as im:
+        with Image.open(io.BytesIO(image.content)) as opened:
+            im: Image.Image = opened
             im.draft("RGB", (THUMB_SIZE, THUMB_SIZE))  # JPEG: decode at reduced scale, far faster
             # Bilinear is antialiased when shrinking in Pillow and costs ~half of bicubic; reduce() first
             # makes multi-megapixel uploads cheap.
@@ -199,7 +200,7 @@ def url_file_exists(url: str) -> bool:
 
 def remove_url_file(url: str) -> bool:
     path = url_to_path(url)
-    return bool(path) and _unlink_quietly(path)
+    return path is not None and _unlink_quietly(path)
 
 
 def _unlink_quietly(path: Path) -> bool:

@@ -60,6 +60,7 @@ def _stored_series() -> Iterator[Any]:
         by_name[name].append((json.loads(labels_json), total, samples))
     for name, (kind, help_text) in SERIES.items():
         keys = sorted({k for labels, _, _ in by_name[name] for k in labels})
+        family: CounterMetricFamily | SummaryMetricFamily
         if kind == "counter":
             family = CounterMetricFamily(name.removesuffix("_total"), help_text, labels=keys)
             for labels, total, _ in by_name[name]:
@@ -67,7 +68,7 @@ def _stored_series() -> Iterator[Any]:
         else:
             family = SummaryMetricFamily(name, help_text, labels=keys)
             for labels, total, samples in by_name[name]:
-                family.add_metric([labels.get(k, "") for k in keys], count_value=samples, sum_value=total)
+                family.add_metric([labels.get(k, "") for k in keys], count_value=int(samples), sum_value=total)
         yield family
 
 

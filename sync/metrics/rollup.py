@@ -68,8 +68,8 @@ def _fold(source: str, target: str, start: datetime, end: datetime) -> RollupRes
             slot[0] += value
             slot[1] += samples
             ids.append(pk)
-        for key, (value, samples) in sums.items():
-            _merge(target, key, value, int(samples))
+        for key, (total, count) in sums.items():
+            _merge(target, key, total, int(count))
         for i in range(0, len(ids), DELETE_BATCH):
             Metric.objects.filter(id__in=ids[i:i + DELETE_BATCH]).delete()
     return RollupResult(source_rows=len(ids), rows_written=len(sums))

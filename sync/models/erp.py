@@ -7,10 +7,20 @@ Django 5.2 bulk_create char[] cast.
 """
 from __future__ import annotations
 
+from typing import TypedDict
+
 from django.db import models
 
-MONEY = {"max_digits": 18, "decimal_places": 4, "null": True, "blank": True}
-QTY = {"max_digits": 18, "decimal_places": 4, "null": True, "blank": True}
+
+class _Numeric(TypedDict):
+    max_digits: int
+    decimal_places: int
+    null: bool
+    blank: bool
+
+
+MONEY: _Numeric = {"max_digits": 18, "decimal_places": 4, "null": True, "blank": True}
+QTY: _Numeric = {"max_digits": 18, "decimal_places": 4, "null": True, "blank": True}
 
 
 class ZohoMirror(models.Model):

@@ -47,7 +47,7 @@ def inbox_store(*, source: str, entity: str, zoho_id: str, payload_json: str, de
                 correlation_id: str = "") -> StoredEvent:
     """One INSERT; a row with the same dedupe key already there makes this a no-op."""
     ops = connection.ops
-    params = [source, entity, zoho_id, event_type, payload_json, bool(signature_method), signature_method,
+    params: list[Any] = [source, entity, zoho_id, event_type, payload_json, bool(signature_method), signature_method,
               dedupe_key, ops.adapt_datetimefield_value(last_modified), correlation_id or uuid.uuid4().hex[:16],
               ops.adapt_datetimefield_value(timezone.now())]
     with connection.cursor() as cursor:

@@ -5,13 +5,13 @@ comes from the source of truth and follows the one path: inbox, queue, worker, u
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.db import transaction
 
 from sync.entities import get_spec, webhook_vocabulary
 from sync.pipeline.inbox import inbox_add
 from sync.pipeline.queue import queue_kick
+from sync.zoho_port import ZohoPort
 from zoho.ids import is_zoho_id
 
 logger = logging.getLogger("tds.workers")
@@ -36,7 +36,7 @@ def refetch_later(*, entity: str, zoho_ids: list[str]) -> None:
     transaction.on_commit(enqueue)
 
 
-def records_refetch(*, entity: str, zoho_ids: list[str], client: Any = None) -> int:
+def records_refetch(*, entity: str, zoho_ids: list[str], client: ZohoPort | None = None) -> int:
     """Fetch each record's detail from Zoho and store it in the inbox; returns how many were stored."""
     from zoho.client import get_client
 

@@ -20,8 +20,10 @@ class CursorState:
 
 
 def cursor_get(*, entity: str) -> CursorState:
-    row = SyncCursor.objects.filter(entity=entity).values("watermark", "last_full_run_at").first() or {}
-    return CursorState(entity=entity, watermark=row.get("watermark"), last_full_run_at=row.get("last_full_run_at"))
+    row = SyncCursor.objects.filter(entity=entity).values("watermark", "last_full_run_at").first()
+    if row is None:
+        return CursorState(entity=entity, watermark=None, last_full_run_at=None)
+    return CursorState(entity=entity, watermark=row["watermark"], last_full_run_at=row["last_full_run_at"])
 
 
 def cursor_since(*, state: CursorState) -> datetime | None:

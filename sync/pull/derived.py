@@ -4,18 +4,17 @@ The registry names these functions as the ``runner`` of its derived specs.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from sync.ledger import RunResult
+from sync.zoho_port import ZohoPort
 
 
-def stock_pass(*, dry_run: bool, trigger: str, client: Any) -> RunResult:
+def stock_pass(*, dry_run: bool, trigger: str, client: ZohoPort) -> RunResult:
     from sync.stock.run import stock_sync
 
     return stock_sync(dry_run=dry_run, trigger=trigger, client=client, active_only=False)
 
 
-def images_pass(*, dry_run: bool, trigger: str, client: Any) -> RunResult:
+def images_pass(*, dry_run: bool, trigger: str, client: ZohoPort) -> RunResult:
     from sync.images.run import images_sync
 
     res = images_sync(dry_run=dry_run, trigger=trigger, client=client)

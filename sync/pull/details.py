@@ -14,6 +14,7 @@ from django.conf import settings
 from sync.background import thread_map
 from sync.entities import EntitySpec
 from sync.mappers.common import timestamp, zid
+from sync.zoho_port import ZohoPort
 
 
 @dataclass
@@ -23,7 +24,7 @@ class DetailBatch:
     error: BaseException | None = None  # the first failed fetch, raised once the rest is stored
 
 
-def with_details(*, spec: EntitySpec, records: list[dict[str, Any]], client: Any) -> DetailBatch:
+def with_details(*, spec: EntitySpec, records: list[dict[str, Any]], client: ZohoPort) -> DetailBatch:
     key = spec.model_id_field
     ids = [zid(r.get(spec.id_field)) for r in records]
     stored = {z: (m, d) for z, m, d in spec.model.objects.filter(**{f"{key}__in": ids})
@@ -42,7 +43,7 @@ def with_details(*, spec: EntitySpec, records: list[dict[str, Any]], client: Any
     return DetailBatch(records=keep + fetched, unchanged=unchanged, error=error)
 
 
-def _fetch(spec: EntitySpec, client: Any, ids: list[str]) -> tuple[list[dict[str, Any]], BaseException | None]:
+def _fetch(spec: EntitySpec, client: ZohoPort, ids: list[str]) -> tuple[list[dict[str, Any]], BaseException | None]:
     if not ids:
         return [], None
     workers = max(1, min(int(getattr(settings, "ZOHO_MAX_CONCURRENCY", 5) or 1), len(ids)))

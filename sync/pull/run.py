@@ -9,6 +9,7 @@ every batch it covers has been committed. A dry run writes nothing and returns t
 """
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from sync.pull.deletions import mark_deleted
 from sync.pull.details import with_details
 from sync.stock.levels import stock_levels_write
 from sync.upsert.records import UpsertResult, upsert_records
+from sync.zoho_port import ZohoPort
 
 logger = logging.getLogger("tds.sync")
 ProgressFn = Callable[[str, int], None]
@@ -81,7 +83,7 @@ def plan_pull(*, spec: EntitySpec, full: bool, since: datetime | None = None) ->
 
 
 def pull_entity(*, entity: str, full: bool = False, dry_run: bool = False, since: datetime | None = None,
-                trigger: str = "manual", client: Any = None, db_batch_size: int | None = None,
+                trigger: str = "manual", client: ZohoPort | None = None, db_batch_size: int | None = None,
                 correlation_id: str = "", progress: ProgressFn | None = None) -> RunResult:
     """One entity pass; never raises for a Zoho or mapping failure (the run records it as failed)."""
     spec = spec_for(entity)
@@ -107,7 +109,7 @@ def pull_entity(*, entity: str, full: bool = False, dry_run: bool = False, since
     return tracker.finish(api_calls=client.stats.total - calls_at_start)
 
 
-def _run_pass(plan: PullPlan, *, client: Any, tracker: RunTracker, dry_run: bool, db_batch_size: int,
+def _run_pass(plan: PullPlan, *, client: ZohoPort, tracker: RunTracker, dry_run: bool, db_batch_size: int,
               progress: ProgressFn | None, calls0: int) -> UpsertResult:
     spec, totals = plan.spec, UpsertResult()
     seen: set[str] | None = set() if plan.complete else None
@@ -138,15 +140,16 @@ def _run_pass(plan: PullPlan, *, client: Any, tracker: RunTracker, dry_run: bool
     return totals
 
 
-def _batches(plan: PullPlan, client: Any, size: int, seen: set[str] | None) -> Iterator[list[dict[str, Any]]]:
+def _batches(plan: PullPlan, client: ZohoPort, size: int, seen: set[str] | None) -> Iterator[list[dict[str, Any]]]:
     """Records from the streamed pages, regrouped into DB batches of ``size``."""
-    spec, batch = plan.spec, []
+    spec = plan.spec
+    batch: list[dict[str, Any]] = []
     pages = prefetched(client.paginate(spec.api, spec.path, list_key=spec.list_key, params=plan.params,
                                        per_page=200))
     for page in pages:
         for record in page.records:
-            if plan.stop_before and _modified(record) and _modified(record) < plan.stop_before:
-                getattr(pages, "close", lambda: None)()  # stop paging: the rest is older
+            if plan.stop_before and (modified := _modified(record)) and modified < plan.stop_before:
+                pages.close()  # stop paging: the rest is older
                 yield from ([batch] if batch else [])
                 return
             if seen is not None:
@@ -165,7 +168,7 @@ def _modified(record: dict[str, Any]) -> datetime | None:
     return timestamp(record.get("last_modified_time"))
 
 
-def _apply_batch(spec: EntitySpec, records: list[dict[str, Any]], *, client: Any, tracker: RunTracker,
+def _apply_batch(spec: EntitySpec, records: list[dict[str, Any]], *, client: ZohoPort, tracker: RunTracker,
                  dry_run: bool, background: Background) -> tuple[UpsertResult, BaseException | None]:
     """Upsert one batch; the error of a detail fetch comes back to be raised after the batch is counted."""
     unchanged, failure = 0, None
@@ -183,7 +186,7 @@ def _apply_batch(spec: EntitySpec, records: list[dict[str, Any]], *, client: Any
     return res, failure
 
 
-def _stock_in_background(ids: list[str], *, client: Any, tracker: RunTracker, dry_run: bool,
+def _stock_in_background(ids: list[str], *, client: ZohoPort, tracker: RunTracker, dry_run: bool,
                          background: Background) -> None:
     """Fetch the changed items' details in parallel chunks; write their stock levels in one go."""
     details: list[dict[str, Any]] = []
@@ -194,12 +197,12 @@ def _stock_in_background(ids: list[str], *, client: Any, tracker: RunTracker, dr
 
     for start in range(0, len(ids), DETAIL_CHUNK):
         chunk = ids[start:start + DETAIL_CHUNK]
-        background.submit(lambda chunk=chunk: client.item_details(chunk), details.extend)
+        background.submit(functools.partial(client.item_details, chunk), details.extend)
     background.submit(lambda: None, write)  # runs after the chunks above, in submission order
 
 
 def pull_all(*, entities: list[str] | None = None, full: bool = False, dry_run: bool = False,
-             since: datetime | None = None, trigger: str = "manual", client: Any = None,
+             since: datetime | None = None, trigger: str = "manual", client: ZohoPort | None = None,
              on_result: Callable[[RunResult], None] | None = None, progress: ProgressFn | None = None) -> PullSummary:
     """Every requested entity in dependency order; a failed entity does not stop the others."""
     summary = PullSummary(correlation_id=new_correlation_id())
@@ -222,7 +225,7 @@ def pull_all(*, entities: list[str] | None = None, full: bool = False, dry_run: 
     return summary
 
 
-def _client() -> Any:
+def _client() -> ZohoPort:
     from zoho.client import get_client
 
     return get_client()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from sync.mappers.items import stock_levels
 from sync.models import Product, StockLevel, Warehouse
 from sync.upsert.sql import relax_commit, rows_by_keys, write_rows
+from sync.zoho_port import ZohoPort
 
 
 def stock_levels_write(*, details: list[dict[str, Any]], dry_run: bool = False) -> int:
@@ -65,7 +66,7 @@ def _warehouse_ids(seen: dict[str, dict[str, Any]], dry_run: bool) -> dict[str, 
     return found
 
 
-def stock_for_items(*, client: Any, item_ids: Iterable[str], dry_run: bool = False) -> tuple[int, list[dict]]:
+def stock_for_items(*, client: ZohoPort, item_ids: Iterable[str], dry_run: bool = False) -> tuple[int, list[dict]]:
     """Fetch details in bulk (≤100 ids a call) and write their stock levels: (rows written, details)."""
     ids = sorted(set(item_ids))
     if not ids:

@@ -21,6 +21,7 @@ from sync.mappers.common import money
 from sync.models import Product
 from sync.stock.levels import stock_for_items
 from sync.upsert.records import UpsertResult, upsert_records
+from sync.zoho_port import ZohoPort
 
 STALE_AFTER = timedelta(hours=24)
 BATCH_RANGE = (50, 200)
@@ -37,7 +38,7 @@ def check_range(name: str, value: int, bounds: tuple[int, int]) -> int:
 
 def stock_sync(*, batch_size: int = 200, db_batch_size: int = 100, active_only: bool = True,
                with_stock_only: bool = False, item_ids: Iterable[str] | None = None, dry_run: bool = False,
-               trigger: str = "manual", client: Any = None, progress: ProgressFn | None = None,
+               trigger: str = "manual", client: ZohoPort | None = None, progress: ProgressFn | None = None,
                force: bool = False) -> RunResult:
     """Run the stock sync; the result's extra holds total_items_from_zoho and the errors list.
 
@@ -65,13 +66,13 @@ def stock_sync(*, batch_size: int = 200, db_batch_size: int = 100, active_only: 
     return tracker.finish(api_calls=client.stats.total - calls0)
 
 
-def _by_pages(client: Any, per_page: int, active_only: bool) -> Iterable[list[dict[str, Any]]]:
+def _by_pages(client: ZohoPort, per_page: int, active_only: bool) -> Iterable[list[dict[str, Any]]]:
     params = {"filter_by": "Status.Active"} if active_only else {}
     for page in client.paginate("inventory", "/items", list_key="items", params=params, per_page=per_page):
         yield page.records
 
 
-def _by_ids(client: Any, ids: list[str]) -> Iterable[list[dict[str, Any]]]:
+def _by_ids(client: ZohoPort, ids: list[str]) -> Iterable[list[dict[str, Any]]]:
     yield client.item_details(ids)
 
 
@@ -86,7 +87,7 @@ def _regroup(pages: Iterable[list[dict[str, Any]]], size: int) -> Iterable[list[
         yield batch
 
 
-def _apply(batch: list[dict[str, Any]], *, client: Any, tracker: RunTracker, with_stock_only: bool,
+def _apply(batch: list[dict[str, Any]], *, client: ZohoPort, tracker: RunTracker, with_stock_only: bool,
            dry_run: bool, calls0: int, details_in_hand: bool, force: bool = False) -> None:
     extra = tracker.result.extra
     extra["total_items_from_zoho"] += len(batch)
@@ -119,7 +120,7 @@ def stock_response(result: RunResult) -> dict[str, Any]:
     }
 
 
-def _client() -> Any:
+def _client() -> ZohoPort:
     from zoho.client import get_client
 
     return get_client()

@@ -159,7 +159,7 @@ def _classify(spec: EntitySpec, pending: dict[str, _Pending], result: UpsertResu
 
 def _write(spec: EntitySpec, items: list[_Pending], ctx: AuditContext) -> None:
     _resolve_fks(spec, items)
-    old = _old_values(spec, [i.pk for i in items if i.action != "create"])
+    old = _old_values(spec, [i.pk for i in items if i.action != "create" and i.pk is not None])
     now = timezone.now()
     rows = [{**i.row, "last_synced": now, "updated_at": now, "created_at": now, "deleted_in_zoho_at": None}
             for i in items]
@@ -199,6 +199,8 @@ def _old_values(spec: EntitySpec, pks: list[int]) -> dict[int, dict[str, Any]]:
 def _replace_lines(spec: EntitySpec, items: list[_Pending]) -> None:
     """Replace the child rows of the documents that changed and carry their lines."""
     lines = spec.lines
+    if lines is None:
+        return
     by_parent = {i.zoho_id: rows for i in items if (rows := lines.mapper(i.record)) is not None}
     if not by_parent:
         return

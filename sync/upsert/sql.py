@@ -41,11 +41,22 @@ def dump_json(value: Any) -> str | None:
 
 def columns_for(model: type[models.Model], names: Sequence[str]) -> list[tuple[str, str, bool]]:
     """(row key, db column, is json) for each row key, in order."""
-    out = []
-    for name in names:
-        field = model._meta.get_field(name)
-        out.append((name, field.column, isinstance(field, models.JSONField)))
-    return out
+    return [(name, db_column(model, name), isinstance(model_field(model, name), models.JSONField)) for name in names]
+
+
+def model_field(model: type[models.Model], name: str) -> models.Field:
+    """The model's own field ``name``; a reverse relation has no column, so asking for one is a bug."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is a reverse relation, not a column")
+    return field
+
+
+def db_column(model: type[models.Model], name: str) -> str:
+    column = model_field(model, name).column
+    if column is None:
+        raise TypeError(f"{model.__name__}.{name} has no database column")
+    return column
 
 
 def col_list_key(cols: list[tuple[str, str, bool]]) -> bytes:
@@ -90,11 +101,10 @@ def write_rows(*, model: type[models.Model], rows: list[dict[str, Any]], conflic
 def _write_orm(model: type[models.Model], rows: list[dict[str, Any]], conflict: Sequence[str],
                keep_on_update: Sequence[str]) -> None:
     names = list(rows[0])
-    meta = model._meta
-    attnames = {n: meta.get_field(n).attname for n in names}
+    attnames = {n: model_field(model, n).attname for n in names}
     objs = [model(**{attnames[k]: v for k, v in row.items()}) for row in rows]
     update = [n for n in names if n not in conflict and n not in keep_on_update]
-    model.objects.bulk_create(objs, update_conflicts=True, unique_fields=list(conflict), update_fields=update,
+    model._default_manager.bulk_create(objs, update_conflicts=True, unique_fields=list(conflict), update_fields=update,
                               batch_size=500)
 
 
@@ -137,8 +147,8 @@ def _write_pg(model: type[models.Model], rows: list[dict[str, Any]], conflict: S
     table = model._meta.db_table
     temp = f"tds_tmp_{table}_{zlib.crc32(col_list_key(cols)):08x}"
     col_list = ", ".join(f'"{c}"' for _, c, _ in cols)
-    conflict_cols = ", ".join(f'"{model._meta.get_field(n).column}"' for n in conflict)
-    keep = {model._meta.get_field(n).column for n in (*conflict, *keep_on_update, *fill)}
+    conflict_cols = ", ".join(f'"{db_column(model, n)}"' for n in conflict)
+    keep = {db_column(model, n) for n in (*conflict, *keep_on_update, *fill)}
     updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for _, c, _ in cols if c not in keep)
     where = ""
     if guard:
@@ -162,7 +172,7 @@ def insert_rows(*, model: type[models.Model], rows: list[dict[str, Any]]) -> Non
     if not rows:
         return
     if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**row) for row in rows], batch_size=1000)
+        model._default_manager.bulk_create([model(**row) for row in rows], batch_size=1000)
         return
     names = list(rows[0])
     fields = {f.attname: f for f in model._meta.concrete_fields}
@@ -181,10 +191,10 @@ def rows_by_keys(*, model: type[models.Model], key: str, keys: Sequence[Any],
     if not keys:
         return []
     if connection.vendor != "postgresql":
-        return list(model.objects.filter(**{f"{key}__in": list(keys)}).values_list(*columns))
+        return list(model._default_manager.filter(**{f"{key}__in": list(keys)}).values_list(*columns))
     meta = model._meta
-    select = ", ".join(f'"{meta.get_field(c).column}"' for c in columns)
+    select = ", ".join(f'"{db_column(model, c)}"' for c in columns)
     with connection.cursor() as cursor:
-        cursor.execute(f'SELECT {select} FROM "{meta.db_table}" WHERE "{meta.get_field(key).column}" = ANY(%s)',
+        cursor.execute(f'SELECT {select} FROM "{meta.db_table}" WHERE "{db_column(model, key)}" = ANY(%s)',
                        [list(keys)])
         return cursor.fetchall()

@@ -1,9 +1,17 @@
-"""A stand-in for zoho.client.ZohoClient (paginate/get/stats) over in-memory lists, for engine unit tests."""
+"""A stand-in for zoho.client.ZohoClient over in-memory lists, for engine unit tests.
+
+It satisfies sync.zoho_port.ZohoPort: paginate/get/item_details read the lists, and the
+lists hold no images, so get_item_image answers as Zoho does for an item without one.
+"""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from zoho.errors import ZohoNotFound
+from zoho.images import ItemImage
 
 
 @dataclass
@@ -34,7 +42,8 @@ class FakeClient:
         chunk = rows[(number - 1) * per_page: number * per_page]
         return chunk, number * per_page < len(rows)
 
-    def paginate(self, api: str, path: str, *, list_key: str, params: dict | None = None, per_page: int = 200) -> Any:
+    def paginate(self, api: str, path: str, *, list_key: str, params: dict | None = None,
+                 per_page: int = 200) -> Generator[Page, None, None]:
         number = 1
         while True:
             records, more = self._page(api, path, number, per_page)
@@ -43,9 +52,18 @@ class FakeClient:
                 return
             number += 1
 
-    def get(self, api: str, path: str, params: dict | None = None) -> dict:
+    def get(self, api: str, path: str, *, params: dict | None = None) -> dict[str, Any]:
         params = params or {}
         number, per_page = int(params.get("page", 1)), int(params.get("per_page", 200))
         records, more = self._page(api, path, number, per_page)
         key = path.strip("/").split("/")[-1]
         return {"code": 0, key: records, "page_context": {"page": number, "has_more_page": more}}
+
+    def item_details(self, item_ids: Iterable[str]) -> list[dict[str, Any]]:
+        self.stats.by_endpoint["GET /inventory/itemdetails"] += 1
+        wanted = {str(item_id) for item_id in item_ids}
+        return [row for row in self.lists.get("/items", []) if str(row.get("item_id")) in wanted]
+
+    def get_item_image(self, item_id: str, *, timeout: float | None = None) -> ItemImage:
+        self.stats.by_endpoint["GET /inventory/items/{id}/image"] += 1
+        raise ZohoNotFound(f"item {item_id} has no image", endpoint="GET /items/{id}/image")

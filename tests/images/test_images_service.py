@@ -16,22 +16,25 @@ from sync.models.tds import SyncLog, SyncRun
 from tests.images.helpers import image_bytes, media_files
 from zoho.errors import ZohoNotFound, ZohoTransientError
 from zoho.images import ItemImage
+from zoho.metrics import CallStats
 
 pytestmark = pytest.mark.django_db
 
 
 class StubClient:
-    """get_item_image from a dict: item id -> ItemImage or exception."""
+    """get_item_image from a dict: item id -> ItemImage or exception (the image side of sync.zoho_port.ZohoPort)."""
 
     def __init__(self, bodies: dict[str, object]) -> None:
         self.bodies = bodies
         self.calls: list[str] = []
+        self.stats = CallStats()
         self._lock = threading.Lock()
 
     def get_item_image(self, item_id: str, *, timeout: float | None = None) -> ItemImage:
         assert timeout == 30
         with self._lock:
             self.calls.append(item_id)
+        self.stats.record_call("GET /inventory/v1/items/{id}/image", 0.0)
         body = self.bodies[item_id]
         if isinstance(body, Exception):
             raise body

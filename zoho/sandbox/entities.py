@@ -74,7 +74,7 @@ COMPOSITE_LIST = (
     "brand", "manufacturer", "purchase_account_id", "purchase_account_name", "account_id", "account_name",
     "custom_fields", "created_time", "last_modified_time",
 )
-STATUS_FILTERS = {"Status.Active": "active", "Status.Inactive": "inactive"}
+STATUS_FILTERS: dict[str, tuple[str, ...] | str] = {"Status.Active": "active", "Status.Inactive": "inactive"}
 DOC_STATUS_FILTERS = {
     "Status.Sent": ("sent",), "Status.Draft": ("draft",), "Status.OverDue": ("overdue",), "Status.Paid": ("paid",),
     "Status.Void": ("void",), "Status.Unpaid": ("sent", "overdue", "partially_paid"),

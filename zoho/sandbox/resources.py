@@ -81,7 +81,8 @@ class Resources:
         sort_column = params.get("sort_column", "")
         if sort_column not in endpoint.sortable:
             sort_column = endpoint.default_sort
-        sort_order = params.get("sort_order") if params.get("sort_order") in ("A", "D") else endpoint.default_order
+        asked = params.get("sort_order")
+        sort_order = asked if asked in ("A", "D") else endpoint.default_order
         applied = params.get("filter_by", "")
         statuses = endpoint.status_filters.get(applied)
         statuses = (statuses,) if isinstance(statuses, str) else statuses

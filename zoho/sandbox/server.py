@@ -94,6 +94,7 @@ class SandboxServer:
         self._httpd = _Server((self.config.host, self.config.port), _Handler)
         self._httpd.app = self.app
         host, port = self._httpd.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else host
         self.app.base_url = f"http://{host}:{port}"
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
                                         name="zoho-sandbox", daemon=True)

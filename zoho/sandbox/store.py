@@ -1,6 +1,7 @@
 """The sandbox's records and the mutation API tests and demos drive (thread-safe)."""
 from __future__ import annotations
 
+import builtins
 import copy
 import json
 import random
@@ -97,7 +98,7 @@ class Store:
         return body
 
     def select(self, endpoint: Endpoint, *, sort_column: str, descending: bool, since: int | None,
-               statuses: tuple[str, ...] | None, contact_type: str | None) -> list[Record]:
+               statuses: tuple[str, ...] | None, contact_type: str | None) -> builtins.list[Record]:
         """Filtered, sorted records; cached per query until the entity changes."""
         with self.lock:
             key = (endpoint.entity, self.versions[endpoint.entity], sort_column, descending, since, statuses,

@@ -34,6 +34,8 @@ def result_lines(result: OdooSyncResult) -> list[str]:
 def plan_lines(result: OdooSyncResult) -> list[str]:
     plan = result.plan
     lines: list[str] = []
+    if plan is None:
+        return lines
     for action, changes in (("create", plan.create), ("adopt", plan.adopt), ("update", plan.update)):
         for change in changes[:PLAN_LINES]:
             target = f" -> Odoo {change.odoo_id}" if change.odoo_id else ""

@@ -52,7 +52,7 @@ class Command(BaseCommand):
             raise CommandError(f"{len(failed)} sync action(s) failed: {names}")
 
     def _run(self, entities: list[str], options: dict[str, Any]) -> CompareReport:
-        bar = ProgressBar("compare", unit="entities", stream=self.stderr._out)
+        bar = ProgressBar("compare", unit="entities", stream=self.stderr._out)  # type: ignore[arg-type]  # django-stubs omits OutputWrapper._out
         try:
             return compare_and_sync(
                 entities=entities, deep=options["deep"], sync=options["sync"], dry_run=options["dry_run"],

@@ -29,6 +29,7 @@ from django.db import connection
 
 from sync.management.output.demo_compare import compare_step
 from sync.management.output.sync_progress import Progress, summary_table
+from sync.zoho_port import ZohoPort
 
 ZOHO_LIMIT_PER_MINUTE = 100
 SANDBOX_CREDENTIALS = {"ZOHO_CLIENT_ID": "sandbox-client", "ZOHO_CLIENT_SECRET": "sandbox-secret",
@@ -41,7 +42,7 @@ class DemoContext:
     err: OutputWrapper
     items: int
     sandbox: Any = None
-    client: Any = None
+    client: ZohoPort | None = None
     passes: dict[str, Any] = field(default_factory=dict)   # pass name -> PullSummary
     changes: list[str] = field(default_factory=list)
     image_calls: int = 0
@@ -87,7 +88,7 @@ def step_sandbox(ctx: DemoContext) -> None:
 def _pull(ctx: DemoContext, name: str, *, full: bool) -> None:
     from sync.pull.run import pull_all
 
-    progress = Progress(ctx.err._out)
+    progress = Progress(ctx.err._out)  # type: ignore[arg-type]  # django-stubs omits OutputWrapper._out
     summary = pull_all(full=full, trigger="demo", client=ctx.client, on_result=progress.done, progress=progress)
     ctx.passes[name] = summary
     ctx.say(f"\n{name}: {sum(r.api_calls for r in summary.results)} API calls")

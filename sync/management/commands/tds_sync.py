@@ -32,7 +32,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         since = _since(options["since"])
         client = _client()
-        progress = Progress(self.stderr._out)
+        progress = Progress(self.stderr._out)  # type: ignore[arg-type]  # django-stubs omits OutputWrapper._out
         from sync.pull.run import pull_all
 
         summary = pull_all(entities=entities, full=options["full"], dry_run=options["dry_run"], since=since,

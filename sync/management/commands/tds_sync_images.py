@@ -44,7 +44,7 @@ class Command(BaseCommand):
             raise CommandError(f"{result.failed} image download(s) failed; see the run's logs ({result.run_id})")
 
     def _run(self, options: dict[str, Any]) -> ImageSyncResult:
-        bar = ProgressBar("images", unit="img", stream=self.stdout._out)
+        bar = ProgressBar("images", unit="img", stream=self.stdout._out)  # type: ignore[arg-type]  # django-stubs omits OutputWrapper._out
         try:
             return images_sync(concurrency=options["concurrency"], force=options["force"],
                                item_ids=options["items"], dry_run=options["dry_run"],

@@ -40,7 +40,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         if options["verbose"]:
             logging.getLogger("tds").setLevel(logging.DEBUG)
-        bar = ProgressBar("stock", unit="items", stream=self.stderr._out)
+        bar = ProgressBar("stock", unit="items", stream=self.stderr._out)  # type: ignore[arg-type]  # django-stubs omits OutputWrapper._out
         try:
             result = stock_sync(batch_size=options["batch_size"], db_batch_size=options["db_batch_size"],
                                 active_only=options["active_only"], with_stock_only=options["with_stock_only"],

@@ -79,6 +79,7 @@ class Command(BaseCommand):
         ids = server.store.ids_of("items")
         for item_id in rng.sample(ids, min(count, len(ids))):
             server.store.bump("items", item_id)
+            status: int | str
             try:
                 status = server.send_webhook(url, "item", item_id, secret=secret, fmt=fmt)
             except OSError as exc:
