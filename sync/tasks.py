@@ -51,10 +51,22 @@ def api_images(*, run_id: str, force: bool = False, dry_run: bool = False) -> di
 
 def api_compare(*, run_id: str, deep: bool = False, sync: bool = False, dry_run: bool = False) -> dict:
     """The dashboard's compare (and, with ``sync``, carrying out its recommendations), continuing ``run_id``."""
-    from sync.compare.execute import compare_and_sync
+    from django.utils import timezone
 
-    return _adopted_run(run_id, lambda: {"summary": compare_and_sync(
-        deep=deep, sync=sync, dry_run=dry_run, trigger="manual").summary_line()})
+    from sync.compare.execute import compare_and_sync
+    from sync.jobs import ACTIVE
+    from sync.models import SyncRun
+
+    def job() -> dict:
+        report = compare_and_sync(deep=deep, sync=sync, dry_run=dry_run, trigger="manual")
+        # A dry run writes no run of its own: the pending row keeps the report (the plan) instead.
+        SyncRun.objects.filter(pk=run_id, status__in=ACTIVE).update(
+            status=SyncRun.Status.COMPLETED, summary=report.to_dict(), progress=100.0,
+            finished_at=timezone.now(), api_calls=report.api_calls,
+            duration_seconds=round(report.duration_seconds, 3))
+        return {"summary": report.summary_line()}
+
+    return _adopted_run(run_id, job)
 
 
 def _adopted_run(run_id: str, service) -> dict:  # noqa: ANN001
