@@ -110,3 +110,11 @@ def test_compare_page_shows_the_last_report_and_history_chart(staff_client, db) 
     html = staff_client.get("/tds-admin/compare/").content.decode()
     assert "87.5" in html and "1 missing" in html and 'data-chart="health-history"' in html
     assert "Carry out recommendations" in html
+
+
+@pytest.mark.parametrize("path", ["vendor/htmx/htmx.min.js", "vendor/htmx/LICENSE", "vendor/uplot/uPlot.iife.min.js",
+                                  "vendor/uplot/uPlot.min.css", "vendor/uplot/LICENSE", "dashboard/charts.js"])
+def test_vendored_static_files_are_found_by_collectstatic(path: str) -> None:
+    from django.contrib.staticfiles import finders
+
+    assert finders.find(path), path
