@@ -1,6 +1,8 @@
 """Sync history and one run with its log."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import Http404, HttpRequest, HttpResponse
 
 from dashboard.common import page, staff_only
@@ -11,7 +13,7 @@ from sync.selectors.runs import run_detail
 @staff_only
 def history(request: HttpRequest) -> HttpResponse:
     filters = {name: request.GET.get(name, "") for name in RUN_FILTERS}
-    query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    query = urlencode({k: v for k, v in filters.items() if v})
     choices = [(name, values, filters[name]) for name, values in run_filter_choices().items()]
     return page(request, "dashboard/history.html",
                 {"runs": runs_filtered(filters=filters), "choices": choices, "query": query},
