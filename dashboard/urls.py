@@ -1,9 +1,26 @@
 from django.urls import path
 
-from dashboard import views
+from dashboard import views, views_dlq, views_metrics, views_ops, views_queue, views_runs, views_triggers
 
 app_name = "dashboard"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("runs/", views_runs.history, name="history"),
+    path("runs/<uuid:run_id>/", views_runs.run, name="run"),
+    path("runs/<uuid:run_id>/log.txt", views_runs.run_log, name="run-log"),
+    path("dead-letters/", views_dlq.dead_letters, name="dead-letters"),
+    path("dead-letters/retry", views_dlq.dead_letters_retry, name="dead-letters-retry"),
+    path("dead-letters/discard", views_dlq.dead_letters_discard, name="dead-letters-discard"),
+    path("queue/", views_queue.queue, name="queue"),
+    path("queue/reap", views_queue.queue_reap, name="queue-reap"),
+    path("triggers/", views_triggers.triggers, name="triggers"),
+    path("triggers/run", views_triggers.trigger, name="trigger"),
+    path("compare/", views_ops.compare, name="compare"),
+    path("alerts/", views_ops.alerts, name="alerts"),
+    path("alerts/<int:alert_id>", views_ops.alert_action, name="alert-action"),
+    path("configuration/", views_ops.configuration, name="configuration"),
+    path("configuration/set", views_ops.configuration_set, name="configuration-set"),
+    path("metrics/", views_metrics.metrics, name="metrics"),
+    path("images/", views_metrics.images, name="images"),
 ]

@@ -1,10 +1,13 @@
-from django.contrib.admin.views.decorators import staff_member_required
+"""Overview: the page an operator keeps open."""
+from __future__ import annotations
+
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 
-from dashboard.selectors import overview_counts
+from dashboard.common import page, staff_only
+from sync.selectors.pages import overview_page
 
 
-@staff_member_required
+@staff_only
 def overview(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard/overview.html", {"counts": overview_counts()})
+    return page(request, "dashboard/overview.html", {"o": overview_page()},
+                fragment="dashboard/_overview.html")

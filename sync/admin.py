@@ -58,6 +58,10 @@ class SyncQueueItemAdmin(admin.ModelAdmin):
 
 @admin.register(m.SyncRun)
 class SyncRunAdmin(ExportMixin, admin.ModelAdmin):
+    # Runs are written by the services that do the work; a hand-made one would be a false record.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
     list_display = ("created_at", "run_type", "entity", "trigger", "status", "dry_run", "processed", "created",
                     "updated", "unchanged", "failed", "api_calls", "duration_seconds")
     list_filter = ("status", "run_type", "trigger", "dry_run", "entity")
@@ -77,6 +81,9 @@ class SyncLogAdmin(ReadOnlyAdmin):
 
 @admin.register(m.DeadLetter)
 class DeadLetterAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
     list_display = ("created_at", "entity", "zoho_id", "error_class", "error_type", "attempts", "next_retry_at",
                     "resolved", "resolution")
     list_filter = ("resolved", "error_class", "entity", "resolution")

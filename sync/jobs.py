@@ -25,7 +25,8 @@ from sync.models import SyncRun
 from sync.selectors.runs import active_window
 
 ACTIVE = (SyncRun.Status.PENDING, SyncRun.Status.RUNNING)
-TASKS = {"pull": "sync.tasks.api_pull", "stock": "sync.tasks.api_stock_sync"}
+TASKS = {"pull": "sync.tasks.api_pull", "stock": "sync.tasks.api_stock_sync", "images": "sync.tasks.api_images",
+         "compare": "sync.tasks.api_compare"}
 
 
 class RunActive(Exception):

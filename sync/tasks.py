@@ -42,6 +42,49 @@ def _adopting(run_id: str, service) -> dict:  # noqa: ANN001
     return _as_dict(result)
 
 
+def api_images(*, run_id: str, force: bool = False, dry_run: bool = False) -> dict:
+    """The dashboard's image sync, continuing the pending run ``run_id``."""
+    from sync.images.run import images_sync
+
+    return _adopted_run(run_id, lambda: images_sync(force=force, dry_run=dry_run, trigger="manual").as_dict())
+
+
+def api_compare(*, run_id: str, deep: bool = False, sync: bool = False, dry_run: bool = False) -> dict:
+    """The dashboard's compare (and, with ``sync``, carrying out its recommendations), continuing ``run_id``."""
+    from django.utils import timezone
+
+    from sync.compare.execute import compare_and_sync
+    from sync.jobs import ACTIVE
+    from sync.models import SyncRun
+
+    def job() -> dict:
+        report = compare_and_sync(deep=deep, sync=sync, dry_run=dry_run, trigger="manual")
+        # A dry run writes no run of its own: the pending row keeps the report (the plan) instead.
+        SyncRun.objects.filter(pk=run_id, status__in=ACTIVE).update(
+            status=SyncRun.Status.COMPLETED, summary=report.to_dict(), progress=100.0,
+            finished_at=timezone.now(), api_calls=report.api_calls,
+            duration_seconds=round(report.duration_seconds, 3))
+        return {"summary": report.summary_line()}
+
+    return _adopted_run(run_id, job)
+
+
+def _adopted_run(run_id: str, service) -> dict:  # noqa: ANN001
+    """For services that open and close their own run (no RunResult): settle only a row they never reached."""
+    from sync.jobs import job_settle
+    from sync.ledger import run_adopt
+
+    try:
+        with run_adopt(run_id=run_id):
+            answer = service()
+    except Exception as exc:
+        job_settle(run_id=run_id, result=None, error=exc)
+        raise
+    # Only a row the service never reached is still pending: close it as failed, saying why.
+    job_settle(run_id=run_id, result=None, error=RuntimeError("the task finished without opening its run"))
+    return answer
+
+
 # --- webhooks, queue, dead letters ---------------------------------------------
 
 

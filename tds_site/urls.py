@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.static import serve
 
 from sync.metrics.exposition import metrics_view
@@ -10,6 +11,7 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("", include("sync.api.urls")),
     path("tds-admin/", include("dashboard.urls")),
+    path("", RedirectView.as_view(pattern_name="dashboard:overview", permanent=False), name="home"),
 ]
 
 # JSON under /api/, Django's pages elsewhere.

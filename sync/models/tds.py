@@ -268,6 +268,7 @@ class AuditEntry(models.Model):
     class Meta:
         db_table = "tds_audit_trail"
         ordering = ["-created_at"]
+        verbose_name_plural = "audit entries"
         indexes = [models.Index(fields=["entity", "zoho_id"], name="tds_audit_record_idx")]
 
     def __str__(self) -> str:

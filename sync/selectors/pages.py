@@ -1,0 +1,152 @@
+"""Reads the staff dashboard needs beyond the API's: filtered run history, freshness, dead letters,
+the queue's drain estimate, alerts by status and the health history of compare runs."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, cast
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from sync.models import Alert, DeadLetter, SyncCursor, SyncRun
+from sync.selectors.runs import run_row
+
+HISTORY_LIMIT = 100
+RUN_FILTERS = ("entity", "run_type", "status", "trigger")
+
+
+def runs_filtered(*, filters: dict[str, str], limit: int = HISTORY_LIMIT) -> list[dict[str, Any]]:
+    """The newest runs matching exact values of entity, run_type, status and trigger (blank ones ignored)."""
+    rows = SyncRun.objects.order_by("-created_at")
+    given = {k: v for k, v in filters.items() if k in RUN_FILTERS and v}
+    if given:
+        rows = rows.filter(**given)
+    return [run_row(run) for run in rows[:limit]]
+
+
+def run_filter_choices() -> dict[str, list[str]]:
+    """Values seen in the ledger for each filter (distinct, from the indexed columns)."""
+    return {field: sorted(v for v in SyncRun.objects.order_by().values_list(field, flat=True).distinct() if v)
+            for field in RUN_FILTERS}
+
+
+def entity_intervals() -> dict[str, int]:
+    """Minutes between the scheduled pulls that keep each entity fresh."""
+    from sync.config import config_get
+    from sync.entities import valid_names
+
+    hourly = {name: 60 for name in valid_names()}
+    return {**hourly, "stock": int(config_get("TDS_STOCK_SYNC_INTERVAL_MINUTES"))}
+
+
+def freshness(*, now=None) -> list[dict[str, Any]]:  # noqa: ANN001
+    """Per entity: last pull, minutes since, and fresh / late (past 1x its interval) / stale (past 2x)."""
+    now = now or timezone.now()
+    intervals = entity_intervals()
+    rows = []
+    for cursor in SyncCursor.objects.order_by("entity"):
+        last = max((t for t in (cursor.last_full_run_at, cursor.last_incremental_run_at) if t), default=None)
+        interval = intervals.get(cursor.entity, 60)
+        minutes = round((now - last).total_seconds() / 60, 1) if last else None
+        state = ("never" if minutes is None else "stale" if minutes > 2 * interval
+                 else "late" if minutes > interval else "fresh")
+        rows.append({"entity": cursor.entity, "last": last, "minutes": minutes, "interval": interval,
+                     "state": state})
+    return rows
+
+
+def dead_letters_page(*, limit: int = 200) -> list[DeadLetter]:
+    return list(DeadLetter.objects.filter(resolved=False).order_by("-created_at")[:limit])
+
+
+def alerts_by_status(*, limit: int = 50) -> dict[str, list[Alert]]:
+    return {status: list(Alert.objects.filter(status=status).order_by("-created_at")[:limit])
+            for status in Alert.Status.values}
+
+
+def drain_eta_seconds(*, pending: int, per_minute: float) -> float | None:
+    """Time to drain the pending items at the recent throughput; None when nothing moves."""
+    if not pending:
+        return 0.0
+    return round(pending / per_minute * 60, 1) if per_minute > 0 else None
+
+
+def health_history(*, days: int = 7) -> list[dict[str, Any]]:
+    """Health score of each finished compare run, oldest first (for the chart)."""
+    since = timezone.now() - timedelta(days=days)
+    rows: QuerySet = (SyncRun.objects.filter(run_type__in=("compare", "compare_sync"), created_at__gte=since)
+                      .exclude(status__in=("pending", "running")).order_by("created_at")
+                      .values_list("created_at", "summary__health"))
+    return [{"at": at, "score": (health or {}).get("score")} for at, health in rows
+            if isinstance(health, dict) and health.get("score") is not None]
+
+
+def compare_last_report() -> dict[str, Any] | None:
+    """The newest finished compare run's summary: comparisons, recommendations, health."""
+    run = (SyncRun.objects.filter(run_type__in=("compare", "compare_sync"))
+           .exclude(status__in=("pending", "running")).order_by("-created_at").first())
+    if run is None:
+        return None
+    summary = run.summary or {}
+    return {"run_id": str(run.pk), "at": run.created_at, "status": run.status,
+            "comparisons": summary.get("comparisons") or [], "recommendations": summary.get("recommendations") or [],
+            "health": summary.get("health") or {}, "overall_match_pct": summary.get("overall_match_pct")}
+
+
+def overview_page() -> dict[str, Any]:
+    """The overview box: runs, queue, workers, last sync, success rate, health, freshness, alerts, Zoho."""
+    from django.conf import settings
+    from django.utils.dateparse import parse_datetime
+
+    from sync.alerts.facts import circuit_state
+    from sync.budget.today import budget_today
+    from sync.selectors import pipeline, runs
+    from sync.selectors.health import health_report
+
+    health = health_report()
+    zoho = pipeline.zoho_state()
+    circuit = circuit_state() or {}
+    budget = budget_today()
+    return {
+        "active_runs": runs.runs_active(limit=10),
+        "queue": pipeline.queue_counts(),
+        "workers": {"active": health["workers_active"], "configured": int(settings.Q_CLUSTER.get("workers") or 0)},
+        "last_sync": parse_datetime(health["last_sync"]) if health["last_sync"] else None,
+        "stats": runs.runs_stats(), "status": health["status"], "checks": health["checks"],
+        "compare": runs.last_compare(), "freshness": freshness(),
+        "alerts": pipeline.alerts_open(), "dead_letters": pipeline.dead_letters_open(),
+        "circuit": {"state": zoho["circuit"], "configured": zoho["configured"], "reason": zoho["reason"],
+                    "failures": circuit.get("failures"), "last_error": circuit.get("last") or "",
+                    "quota_block": zoho["quota_block"]},
+        "budget": {"used": budget["used"], "quota": budget["quota"], "percent": budget["percent_used"],
+                   "projected": budget["projected"]},
+    }
+
+
+def queue_page() -> dict[str, Any]:
+    from sync.pipeline.queue import queue_health
+
+    health = queue_health()
+    by_status = cast(dict[str, int], health["by_status"])
+    throughput = cast(dict[str, float], health["throughput"])
+    pending = int(by_status.get("pending", 0))
+    per_minute = float(throughput["per_minute_60"]) or float(throughput["per_minute_5"])
+    return {**health, "pending": pending, "eta_seconds": drain_eta_seconds(pending=pending, per_minute=per_minute)}
+
+
+def image_failures(*, limit: int = 50) -> list[dict[str, Any]]:
+    """Recent image refusals and failed downloads, from the image runs' log lines."""
+    from sync.models import SyncLog
+
+    rows = (SyncLog.objects.filter(run__run_type="images", level__in=("WARNING", "ERROR"))
+            .order_by("-id").values("zoho_id", "message", "created_at", "run_id")[:limit])
+    return [{**row, "run_id": str(row["run_id"])} for row in rows]
+
+
+def image_sample(*, limit: int = 24) -> list[dict[str, Any]]:
+    """The newest products with a stored image, for the thumbnail grid."""
+    from sync.models import Product
+
+    rows = (Product.objects.exclude(image_url="").order_by("-image_synced_at")
+            .values("zoho_item_id", "name", "image_url", "thumbnail_url")[:limit])
+    return [dict(row) for row in rows]

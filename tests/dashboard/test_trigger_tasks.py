@@ -1,0 +1,60 @@
+"""The cluster tasks behind the dashboard's image and compare triggers continue the pending run."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from sync import jobs
+from sync.ledger import RunTracker
+from sync.models import SyncRun
+
+pytestmark = pytest.mark.django_db
+
+
+def _pending(kind: str, entity: str, run_type: str, options: dict, monkeypatch) -> str:  # noqa: ANN001
+    monkeypatch.setattr("django_q.tasks.async_task", lambda func, **kw: None)
+    return jobs.job_enqueue(kind=kind, entity=entity, run_type=run_type, options=options, trigger="manual").run_id
+
+
+def _report(dry_run: bool) -> SimpleNamespace:  # noqa: FBT001
+    return SimpleNamespace(api_calls=3, duration_seconds=1.5, summary_line=lambda: "health=90",
+                           to_dict=lambda: {"health": {"score": 90.0, "band": "good"}, "dry_run": dry_run,
+                                            "recommendations": [{"entity": "items", "action": "incremental"}]})
+
+
+def test_compare_task_continues_the_pending_row(monkeypatch) -> None:  # noqa: ANN001
+    from sync import tasks
+
+    run_id = _pending("compare", "", "compare", {"deep": True, "sync": False, "dry_run": False}, monkeypatch)
+
+    def fake_compare(**kwargs):  # noqa: ANN003, ANN202
+        with RunTracker(run_type="compare", trigger=kwargs["trigger"]) as run:
+            run.finish(status="completed", summary=_report(False).to_dict())
+        return _report(False)
+
+    monkeypatch.setattr("sync.compare.execute.compare_and_sync", fake_compare)
+    assert tasks.api_compare(run_id=run_id, deep=True) == {"summary": "health=90"}
+    run = SyncRun.objects.get()
+    assert (str(run.pk), run.status, run.trigger) == (run_id, "completed", "manual")
+
+
+def test_compare_dry_run_keeps_the_plan_in_the_pending_row(monkeypatch) -> None:  # noqa: ANN001
+    from sync import tasks
+
+    run_id = _pending("compare", "", "compare_sync", {"deep": False, "sync": True, "dry_run": True}, monkeypatch)
+    monkeypatch.setattr("sync.compare.execute.compare_and_sync", lambda **kw: _report(True))
+    tasks.api_compare(run_id=run_id, sync=True, dry_run=True)
+    run = SyncRun.objects.get(pk=run_id)
+    assert run.status == "completed" and run.summary["recommendations"][0]["action"] == "incremental"
+    assert run.api_calls == 3
+
+
+def test_images_task_fails_a_row_it_never_reached(monkeypatch) -> None:  # noqa: ANN001
+    from sync import tasks
+
+    run_id = _pending("images", "images", "images", {"dry_run": False}, monkeypatch)
+    monkeypatch.setattr("sync.images.run.images_sync", lambda **kw: SimpleNamespace(as_dict=lambda: {"ok": True}))
+    assert tasks.api_images(run_id=run_id) == {"ok": True}
+    run = SyncRun.objects.get(pk=run_id)
+    assert run.status == "failed" and "without opening its run" in run.error_message
