@@ -6,8 +6,8 @@ The sandbox runs in a separate process (rate limit off). The benchmark creates a
 throw-away test database (test_<name> on PostgreSQL when DATABASE_URL points there),
 pulls warehouses, then times `pull_entity("items", full=True)`: the first load (products
 + per-warehouse stock rows from bulk item details) and a re-run with nothing changed
-(content-hash skip: 0 rows written). Goal (SPEC §10, PostgreSQL): first load >= 3,000
-items/s, re-run >= 10,000 items/s. Baselines: 25-50 items/s [003], ~33 items/s [000].
+(content-hash skip: 0 rows written). Goal (PostgreSQL): first load >= 3,000
+items/s, re-run >= 10,000 items/s. Baselines: 25-50 items/s, ~33 items/s.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-BASELINES = "25-50 items/s [003]; ~33 items/s [000] (10K items in ~5 min)"
+BASELINES = "25-50 items/s; ~33 items/s (10K items in ~5 min)"
 SMALL = {"customers": 5, "vendors": 5, "invoices": 5, "bills": 5, "customerpayments": 5, "vendorpayments": 5,
          "creditnotes": 5, "salesorders": 5, "purchaseorders": 5, "inventory_adjustments": 5,
          "transfer_orders": 5, "composite_items": 5}

@@ -4,8 +4,8 @@
 
 2,000 items by default (10 list pages + 20 itemdetails calls + 1 warehouses call) so the run
 takes well under a minute; --items 10000 gives the full B1 size (~150 calls, ~90 s).
-Goal (SPEC §10): no 429 received; wall <= 1.15 x the floor the limit sets (calls x 0.6 s).
-Baselines: 25-50 items/s [003], ~33 items/s [000].
+Goal: no 429 received; wall <= 1.15 x the floor the limit sets (calls x 0.6 s).
+Baselines: 25-50 items/s, ~33 items/s.
 """
 from __future__ import annotations
 

@@ -10,8 +10,8 @@ already in the batch, delivered later) and times from that commit to the last it
 completed. The workers do everything they do in production: promote inbox events to
 queue items, claim with SKIP LOCKED and a lease, keep the newest event per record,
 upsert through the sync engine (mapper, stale guard, audit trail, events), mark done.
-Goal (SPEC §10): >= 2,000 events/s, no event applied twice.
-Baseline [001]: 85 items/min (150/min with 5 workers).
+Goal: >= 2,000 events/s, no event applied twice.
+Baseline: 85 items/min (150/min with 5 workers).
 """
 from __future__ import annotations
 
@@ -166,7 +166,7 @@ def _report(args: argparse.Namespace, wall: float, counts: dict[str, int], total
     print(f"\nB4 queue drain: {args.events} events ({args.events - updates} records, {updates} newer versions), "
           f"{args.workers} worker processes, batch {args.batch_size}, PostgreSQL")
     print(f"apply: {args.apply}")
-    print(f"{'figure':<34}{'measured':>12}{'goal':>12}{'seed baseline [001]':>24}")
+    print(f"{'figure':<34}{'measured':>12}{'goal':>12}{'baseline':>24}")
     print(f"{'events/s':<34}{rate:>12.0f}{'>= 2,000':>12}{'1.4 (85/min)':>24}")
     print(f"{'events/min':<34}{rate * 60:>12.0f}{'':>12}{'150/min with 5 workers':>24}")
     print(f"{'wall (commit -> last completed)':<34}{wall:>11.2f}s")

@@ -8,8 +8,8 @@ share this process's GIL. The benchmark creates a throw-away test database
 loads the local mirror straight from the sandbox's records (the compare is what is
 measured, not the pull), makes a few known differences, then runs the real
 `tds_compare --deep --entities items stock images` command.
-Goal (SPEC §10): API calls = list pages only; local work (wall minus time inside
-HTTP calls) <= 2 s. Baseline [000]: quick comparison 20-30 s.
+Goal: API calls = list pages only; local work (wall minus time inside
+HTTP calls) <= 2 s. Baseline: quick comparison 20-30 s.
 """
 from __future__ import annotations
 
@@ -120,7 +120,7 @@ def _table(n_items: int, report: dict, wall: float, calls: dict[str, int]) -> li
         ("time inside HTTP calls", f"{report['timings']['http_seconds']:.2f} s"),
         ("local work (wall - HTTP)", f"{local:.2f} s"),
         ("goal", "API calls = list pages; local work <= 2 s"),
-        ("baseline [000]", "quick comparison 20-30 s"),
+        ("baseline", "quick comparison 20-30 s"),
         ("verdict", "PASS" if ok else "FAIL"),
     ]
 

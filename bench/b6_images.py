@@ -5,8 +5,8 @@
 The sandbox runs in a separate process (rate limit off) so its HTTP work does
 not share this process's GIL. The benchmark creates a throw-away test
 database (tds_bench_b6_<pid> on PostgreSQL, in-memory on SQLite) and a temporary
-MEDIA_ROOT, so it leaves nothing behind. Goal (SPEC §10): >= 100 images/s,
-re-run downloads 0. Baseline [000]: 50 images in ~5 min.
+MEDIA_ROOT, so it leaves nothing behind. Goal: >= 100 images/s,
+re-run downloads 0. Baseline: 50 images in ~5 min.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from b1_full_pull import print_table, with_test_db  # noqa: E402
 
-BASELINE_PER_SECOND = 50 / 300  # [000]: "Image download (50 images) ~5 min"
+BASELINE_PER_SECOND = 50 / 300  # "Image download (50 images) ~5 min"
 
 
 def _serve(config: dict[str, Any], conn: Any) -> None:
@@ -98,7 +98,7 @@ def _table(args: argparse.Namespace, first: Any, again: Any, calls: tuple[int, i
                                                    f"{cpu['sandbox'] / stored * 1000:.1f} ms"),
         ("first run: images/s (with thumbnails)", f"{rate:.0f}"),
         ("goal", ">= 100 images/s"),
-        ("baseline [000]", f"{BASELINE_PER_SECOND:.2f} images/s (50 in ~5 min)"),
+        ("baseline", f"{BASELINE_PER_SECOND:.2f} images/s (50 in ~5 min)"),
         ("speed-up over baseline", f"{rate / BASELINE_PER_SECOND:.0f}x"),
         ("re-run: downloaded / image calls", f"{again.downloaded} / {calls_again}"),
         ("re-run: wall", f"{again.duration:.2f} s"),

@@ -5,8 +5,8 @@
 The sandbox runs in a separate process (its memory is not counted; rate limit off). This
 process creates a throw-away database, pulls warehouses and items (with per-warehouse stock
 from bulk item details) and reports its own peak resident set size (getrusage ru_maxrss).
-Goal (SPEC §10): peak RSS <= 250 MB: pages are streamed, never accumulated.
-Baselines: 25-50 items/s [003], ~33 items/s [000].
+Goal: peak RSS <= 250 MB: pages are streamed, never accumulated.
+Baselines: 25-50 items/s, ~33 items/s.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""Auto-sync logging [000]: logs/tds_auto_sync.log (rotating) and one line per run in
+"""Auto-sync logging: logs/tds_auto_sync.log (rotating) and one line per run in
 logs/tds_auto_sync_summary.txt, both under settings.LOGS_DIR.
 
-Dry runs write nothing to disk (SPEC §2): their log lines go to the console
+Dry runs write nothing to disk: their log lines go to the console
 logger only, and no summary line is appended.
 """
 from __future__ import annotations

@@ -1,12 +1,10 @@
 """django-q2 task functions: thin wrappers with stable dotted paths.
 
 Schedule rows store these paths as strings ("sync.tasks.<name>"), so a rename
-needs a data migration. Each task imports its service inside the body.
-Sections below are owned by different areas; keep each task a few lines.
+needs a data migration. Each task imports its service inside the body, so the
+cluster imports no more than a task needs; keep each task a few lines.
 """
 from __future__ import annotations
-
-# --- pulls (sync engine) -------------------------------------------------------
 
 # --- runs asked for over HTTP (sync.jobs wrote their pending rows) -------------------
 

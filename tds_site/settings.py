@@ -95,7 +95,7 @@ DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 if IS_POSTGRES:
     # Server-side binding with prepared statements doubles executemany
-    # throughput for the bulk upserts (reference/calibration.md).
+    # throughput for the bulk upserts.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True, "prepare_threshold": 5}
     )
@@ -212,7 +212,7 @@ ZOHO_CIRCUIT_FAILURES = env_int("ZOHO_CIRCUIT_FAILURES", 5, minimum=1)
 ZOHO_CIRCUIT_COOLDOWN_SECONDS = env_float("ZOHO_CIRCUIT_COOLDOWN_SECONDS", 60.0, minimum=1)
 ZOHO_TOKEN_REFRESH_MARGIN_SECONDS = env_int("ZOHO_TOKEN_REFRESH_MARGIN_SECONDS", 300, minimum=0)
 
-# --- TDS [001] --------------------------------------------------------------
+# --- TDS --------------------------------------------------------------
 TDS_WORKER_COUNT = env_int("TDS_WORKER_COUNT", 3, minimum=1, maximum=64)
 TDS_BATCH_SIZE = env_int("TDS_BATCH_SIZE", 100, minimum=1, maximum=5000)
 TDS_RETRY_MAX_ATTEMPTS = env_int("TDS_RETRY_MAX_ATTEMPTS", 5, minimum=1, maximum=50)
@@ -269,7 +269,7 @@ TDS_ARABIC_DESCRIPTION_FIELDS = env_list(
     "TDS_ARABIC_DESCRIPTION_FIELDS", ["description_ar", "Arabic Description", "cf_description_ar"]
 )
 
-# --- Odoo [004] -------------------------------------------------------------
+# --- Odoo -------------------------------------------------------------
 ODOO_URL = env_url("ODOO_URL")
 ODOO_DB = env_str("ODOO_DB")
 ODOO_USERNAME = env_str("ODOO_USERNAME")

@@ -1,6 +1,6 @@
 """Zoho data centres: where to ask for tokens and, failing a token answer, where the API is.
 
-Accounts hosts from Zoho's multi-DC page (reference/zoho-api.md §1.1); note
+Accounts hosts from Zoho's multi-DC page; note
 Canada is accounts.zohocloud.ca, not accounts.zoho.ca. The API host normally
 comes from the token response's `api_domain`, which is the authoritative one.
 """

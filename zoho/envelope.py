@@ -1,6 +1,6 @@
 """Reading Zoho's answers: the JSON envelope and the mapping of codes to typed errors.
 
-`code != 0` is an error whatever the HTTP status (reference/zoho-api.md §2.4);
+`code != 0` is an error whatever the HTTP status;
 the body's code decides the class before the HTTP status does.
 """
 from __future__ import annotations

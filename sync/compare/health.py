@@ -1,4 +1,4 @@
-"""Health score 0-100 for the compare report (SPEC §6).
+"""Health score 0-100 for the compare report.
 
 score = data match       weighted mean of the entity match percentages; images weigh 1/2
                          (a missing picture matters less than a missing record)
@@ -11,7 +11,7 @@ score = data match       weighted mean of the entity match percentages; images w
                          four times it; at most 15
 clamped to 0..100 and rounded to one decimal.
 
-Bands (seed [000]): 95-100 EXCELLENT, 90-94 GOOD, 80-89 WARNING, below 80 CRITICAL.
+Bands: 95-100 EXCELLENT, 90-94 GOOD, 80-89 WARNING, below 80 CRITICAL.
 The seed's own example (items 99.2 %, stock 99.6 %, images 91.8 %, price lists 100 %,
 incremental work only) scores 98.5 EXCELLENT, as the seed prints. Matching data sets the
 ceiling. A single failed run, a few dead letters or one entity not pulled for a day

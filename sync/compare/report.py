@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 SCHEMA = "tds.compare/1"
-# Status marks follow the seed [000]: ✅ in sync, ⚠️ drifting, ❌ far off or failed.
+# Status marks follow the original report: ✅ in sync, ⚠️ drifting, ❌ far off or failed.
 OK_MATCH = 95.0
 BAD_MATCH = 80.0
 
@@ -183,9 +183,6 @@ class CompareReport:
     @property
     def local_seconds(self) -> float:
         return max(0.0, self.duration_seconds - self.http_seconds)
-
-    def recommendation_for(self, entity: str) -> Recommendation | None:
-        return next((r for r in self.recommendations if r.entity == entity), None)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -1,4 +1,4 @@
-"""Compare Zoho with the local mirror, entity by entity (SPEC §6, seed [000]).
+"""Compare Zoho with the local mirror, entity by entity.
 
 Quick mode counts: local ``count(*)`` against a Zoho count from page probing
 (see compare_zoho). Deep mode (``deep=True``) compares ids and

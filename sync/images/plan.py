@@ -152,14 +152,3 @@ def zoho_image_key(record: dict) -> str:
     """The image identity of a Zoho item record as the API returns it ("" when it has no image)."""
     return image_source_key(image_document_id=str(record.get("image_document_id") or ""),
                             image_name=record.get("image_name") or "", image_type=record.get("image_type") or "")
-
-
-def local_image_identities() -> dict[str, str]:
-    """zoho_item_id → the image identity stored locally, for products whose image file is downloaded.
-
-    Compared with zoho_image_key() of Zoho's list records this gives the
-    record-level images comparison (missing, changed, orphaned) without any
-    per-item call.
-    """
-    rows = Product.objects.exclude(image_url="").values_list("zoho_item_id", "image_source_key")
-    return dict(rows.iterator(chunk_size=5000))

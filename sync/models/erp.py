@@ -1,9 +1,9 @@
 """The local ERP mirror of Zoho. Other TSH apps read these tables directly:
-table names and key columns are an interface (SPEC §4).
+table names and key columns are an interface.
 
 Money and quantities are NUMERIC, never float; an empty Zoho number is NULL.
-Hashes are varchar(64), not char(64): see reference/calibration.md on the
-Django 5.2 bulk_create char[] cast.
+Hashes are varchar(64), not char(64): Django 5.2's bulk_create casts to char[] on PostgreSQL,
+which pads and mis-compares fixed-width values.
 """
 from __future__ import annotations
 

@@ -17,7 +17,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from sync import events
@@ -156,7 +155,3 @@ def deadletter_purge(*, older_than_days: float) -> int:
     cutoff = timezone.now() - timedelta(days=older_than_days)
     deleted, _ = DeadLetter.objects.filter(created_at__lt=cutoff).delete()
     return deleted
-
-
-def open_letters() -> QuerySet[DeadLetter]:
-    return DeadLetter.objects.filter(resolved=False).order_by("-created_at")

@@ -1,4 +1,4 @@
-"""The seed's stock sync [003]: items by pagination batches (≤200 a call), products upserted in DB
+"""The stock sync: items by pagination batches (≤200 a call), products upserted in DB
 batches, per-warehouse stock for the items that changed; and its stats.
 
 Options narrow a run, never the mirror: --active-only lists active items only (Zoho's
@@ -106,7 +106,7 @@ def _apply(batch: list[dict[str, Any]], *, client: ZohoPort, tracker: RunTracker
 
 
 def stock_response(result: RunResult) -> dict[str, Any]:
-    """The seed's JSON shape [003] for a stock sync result."""
+    """A stock sync result in the JSON shape the apps read."""
     extra = result.extra
     return {
         "success": result.status == "completed",
@@ -140,7 +140,7 @@ class StockStats:
 
 
 def stock_stats() -> StockStats:
-    """The seed's /sync/stock/stats numbers [003] from the products table."""
+    """The /sync/stock/stats numbers from the products table."""
     stale_before = timezone.now() - STALE_AFTER
     agg = Product.objects.aggregate(
         total=Count("id"), with_id=Count("id", filter=~Q(zoho_item_id="")),

@@ -13,8 +13,8 @@ def deep(entity: str = "items", *, identical: int = 100, **lists: list[str]) -> 
 
 
 def test_priorities_match_the_seed_examples() -> None:
-    assert priority_for("INCREMENTAL_SYNC", 99.2) == 8  # items in [000]
-    assert priority_for("DOWNLOAD_MISSING", 91.8) == 6  # images in [000]
+    assert priority_for("INCREMENTAL_SYNC", 99.2) == 8  # items in
+    assert priority_for("DOWNLOAD_MISSING", 91.8) == 6  # images in
     assert priority_for("FULL_SYNC", 50.0) == 10
     assert priority_for("NO_SYNC_NEEDED", 10.0) == 1
 

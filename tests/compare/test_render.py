@@ -1,4 +1,4 @@
-"""The QUICK SUMMARY and AUTO-SYNC text reproduce the seed's layout [000]."""
+"""The QUICK SUMMARY and AUTO-SYNC text reproduce the original report's layout."""
 from __future__ import annotations
 
 from datetime import UTC, datetime

@@ -1,4 +1,4 @@
-"""tds_sync_stock [003], stock stats, tds_sync output and exit codes, the event bus."""
+"""tds_sync_stock, stock stats, tds_sync output and exit codes, the event bus."""
 from __future__ import annotations
 
 import io

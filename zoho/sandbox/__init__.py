@@ -1,4 +1,4 @@
-"""A faithful local Zoho Books v3 / Inventory v1 over seeded data (SPEC §8).
+"""A faithful local Zoho Books v3 / Inventory v1 over seeded data.
 
     from zoho.sandbox import SandboxConfig, SandboxServer
     with SandboxServer(SandboxConfig(items=300)) as sb:

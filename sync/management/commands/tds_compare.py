@@ -1,4 +1,4 @@
-"""manage.py tds_compare: compare Zoho with the local mirror, print the QUICK SUMMARY [000].
+"""manage.py tds_compare: compare Zoho with the local mirror, print the QUICK SUMMARY.
 
 --sync carries out the recommendations; --sync --dry-run prints what would run and
 writes nothing (no rows, no log files, no JSON). Exit status 1 with one line when

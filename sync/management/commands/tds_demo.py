@@ -208,7 +208,7 @@ class Command(BaseCommand):
                     step(ctx)
                 except CommandError:
                     raise
-                except Exception as exc:  # one line, never a traceback (SPEC §2)
+                except Exception as exc:  # one line, never a traceback
                     raise CommandError(f"demo step {name} failed: {type(exc).__name__}: {exc}") from exc
         finally:
             if ctx.sandbox is not None:

@@ -1,4 +1,4 @@
-"""manage.py tds_scheduler: write the default schedules and run the django-q2 cluster [000].
+"""manage.py tds_scheduler: write the default schedules and run the django-q2 cluster.
 
 --once runs one compare+sync now and exits (0 done or skipped because a run is
 still going, 1 on failure): for cron, no TTY or stdin needed. --interval sets the

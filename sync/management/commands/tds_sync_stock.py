@@ -1,4 +1,4 @@
-"""manage.py tds_sync_stock: the seed's stock sync by pagination batches [003].
+"""manage.py tds_sync_stock: the stock sync by pagination batches.
 
 Prints the seed's JSON response (total_items_from_zoho, api_calls_made, products_updated,
 products_created, products_skipped, errors, duration_seconds, sync_run_id) and a table.
@@ -18,7 +18,7 @@ from sync.stock.run import BATCH_RANGE, DB_BATCH_RANGE, check_range, stock_respo
 
 
 class Command(BaseCommand):
-    help = "Sync item stock from Zoho by pagination batches (200 items per call) with bulk DB upserts [003]."
+    help = "Sync item stock from Zoho by pagination batches (200 items per call) with bulk DB upserts."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch-size", type=int, default=200, help="items per Zoho API call (50-200)")

@@ -1,4 +1,4 @@
-"""Text rendering of a compare report in the seed's layout [000] (QUICK SUMMARY, AUTO-SYNC).
+"""Text rendering of a compare report in the original report's layout (QUICK SUMMARY, AUTO-SYNC).
 
 Returns lines; the management command writes them. Numbers use thousands
 separators and the seed's column widths.

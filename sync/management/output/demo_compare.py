@@ -1,4 +1,4 @@
-"""Compare steps for ``tds_demo`` (SPEC §2: compare, sync, images, compare again, both summaries).
+"""Compare steps for ``tds_demo`` (compare, sync, images, compare again, both summaries).
 
 tds_demo keeps its steps in a list (DEMO_STEPS of (name, function(ctx))); these
 factories build steps that print the QUICK SUMMARY through ``ctx.say``, e.g.:
