@@ -1,0 +1,31 @@
+"""The web servers' start: the application, or one line and exit code 3 (gunicorn's "worker failed
+to boot", which stops the server instead of restarting workers forever) when the configuration
+cannot serve: a bad setting, no SECRET_KEY with DEBUG off, static files not collected."""
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import NoReturn, TypeVar
+
+from django.core.exceptions import ImproperlyConfigured
+
+App = TypeVar("App")
+
+
+def application_or_exit(build: Callable[[], App]) -> App:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tds_site.settings")
+    try:
+        application = build()
+    except ImproperlyConfigured as exc:
+        _refuse(str(exc))
+    from tds_site.checks import startup_errors  # needs the settings loaded above
+
+    for message in startup_errors():
+        _refuse(message)
+    return application
+
+
+def _refuse(message: str) -> NoReturn:
+    print(f"TDS configuration error: {message}", file=sys.stderr)
+    raise SystemExit(3)
