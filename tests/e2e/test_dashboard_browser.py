@@ -24,12 +24,13 @@ PAGES = {"overview": "/tds-admin/", "history": "/tds-admin/runs/", "dead-letters
 
 
 @pytest.fixture
-def browser_page():  # noqa: ANN201
+def browser_page(monkeypatch):  # noqa: ANN001, ANN201
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (requirements-dev.txt)")
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     # Playwright's sync API runs an event loop in this thread; the ORM calls below are still synchronous.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Only for this test: left set, it would fail every later `check --deploy` (async.E001).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     SCREENS.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
