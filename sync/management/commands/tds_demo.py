@@ -163,11 +163,12 @@ def step_closing(ctx: DemoContext) -> None:
     floor = math.ceil(calls / ZOHO_LIMIT_PER_MINUTE)
     ctx.say(f"\nAPI calls in all passes: {calls:,}. At Zoho's {ZOHO_LIMIT_PER_MINUTE} calls/minute they "
             f"would take at least {floor} minute(s); the demo ran with the limit off.")
-    ctx.say("\nOpen the dashboard:\n  python manage.py createsuperuser   (a staff user)\n"
-            "  python manage.py runserver\n  then http://127.0.0.1:8000/tds-admin/")
+    ctx.say("\nOpen the dashboard:\n  .venv/bin/python manage.py createsuperuser   (a staff user)\n"
+            "  bash scripts/serve    (the sandbox, a worker cluster and the web server; Ctrl-C stops them)\n"
+            "  then http://127.0.0.1:8000/tds-admin/")
     ctx.say("\nThe demo's sandbox stops with it. To run the commands by hand, keep one running:\n"
             "  bash scripts/sandbox                       (serves http://127.0.0.1:8765)\n"
-            "  ZOHO_SANDBOX=true python manage.py tds_sync   (in another terminal)")
+            "  ZOHO_SANDBOX=true .venv/bin/python manage.py tds_sync   (in another terminal)")
 
 
 DemoStep = tuple[str, Callable[[DemoContext], None]]
