@@ -107,13 +107,16 @@ def overview_page() -> dict[str, Any]:
     zoho = pipeline.zoho_state()
     circuit = circuit_state() or {}
     budget = budget_today()
+    compare = runs.last_compare()
+    if compare:  # pairs, not a dict: a template's ".items" on {"items": 99.2} would read the entity
+        compare = {**compare, "entities": list(compare["entities"].items())}
     return {
         "active_runs": runs.runs_active(limit=10),
         "queue": pipeline.queue_counts(),
         "workers": {"active": health["workers_active"], "configured": int(settings.Q_CLUSTER.get("workers") or 0)},
         "last_sync": parse_datetime(health["last_sync"]) if health["last_sync"] else None,
         "stats": runs.runs_stats(), "status": health["status"], "checks": health["checks"],
-        "compare": runs.last_compare(), "freshness": freshness(),
+        "compare": compare, "freshness": freshness(),
         "alerts": pipeline.alerts_open(), "dead_letters": pipeline.dead_letters_open(),
         "circuit": {"state": zoho["circuit"], "configured": zoho["configured"], "reason": zoho["reason"],
                     "failures": circuit.get("failures"), "last_error": circuit.get("last") or "",
