@@ -82,9 +82,11 @@ HISTORY = [
        SELECT 'items', 'Z' || (g % 50000), 'update', 'rate', to_jsonb(g % 100), to_jsonb(g % 100 + 1), 'webhook',
               NULL, NULL, '', now() - make_interval(secs => 31.5 * (1000000 - g))
        FROM generate_series(1, 1000000) AS g""",
-    """INSERT INTO tds_metrics (name, value, labels, recorded_at)
-       SELECT (ARRAY['tds.sync.completed','tds.entity.synced','zoho.calls','queue.depth'])[1 + g % 4], g % 100,
-              '{}'::jsonb, now() - make_interval(secs => 63 * (500000 - g))
+    # 500,000 minute points of the charted metrics, never rolled up (the worst case for a chart).
+    """INSERT INTO tds_metrics (name, value, samples, period, labels, recorded_at)
+       SELECT (ARRAY['tds_items_synced_total','tds_sync_errors_total','tds_run_duration_seconds',
+                     'tds_webhooks_received_total','tds_apply_latency_seconds','tds_zoho_api_calls_total'])[1 + g % 6],
+              g % 100, 1, 'minute', '{}'::jsonb, now() - make_interval(secs => 63 * (500000 - g))
        FROM generate_series(1, 500000) AS g""",
     """INSERT INTO tds_dead_letter_queue (queue_item_id, entity, zoho_id, operation, payload, error_class, error_type,
          error_message, traceback, attempts, auto_retries, next_retry_at, resolved, resolved_at, resolution,
@@ -94,10 +96,11 @@ HISTORY = [
               CASE WHEN g > 12 THEN 'retried' ELSE '' END, '', now() - make_interval(hours => g)
        FROM generate_series(1, 5000) AS g""",
     """INSERT INTO tds_alerts (severity, code, message, value, threshold, status, details, created_at,
-         acknowledged_at, resolved_at)
-       SELECT 'warning', 'queue_backlog', 'pending over 50', 60, 50,
+         acknowledged_at, resolved_at, notifications, notify_error)
+       SELECT 'warning', CASE WHEN g <= 3 THEN (ARRAY['queue_backlog','stale_entity','dead_letters'])[g]
+                              ELSE 'queue_backlog' END, 'pending over 50', 60, 50,
               CASE WHEN g <= 3 THEN 'open' ELSE 'resolved' END, '{}'::jsonb, now() - make_interval(hours => g),
-              NULL, NULL
+              NULL, NULL, 0, ''
        FROM generate_series(1, 2000) AS g""",
 ]
 
