@@ -23,14 +23,14 @@ def metric_series(*, name: str, since: datetime, bucket: str = "hour", labels: d
 
     step, until = BUCKETS[bucket], until or timezone.now()
     sums: dict[datetime, list[float]] = defaultdict(lambda: [0.0, 0])
-    rows = Metric.objects.filter(name=name, recorded_at__gte=since, recorded_at__lt=until)
+    window = Metric.objects.filter(name=name, recorded_at__gte=since, recorded_at__lt=until)
     if not labels:  # the whole series: the database folds the buckets, so a week of minute points stays cheap
         trunc = {"hour": TruncHour, "day": TruncDay}[bucket]
-        buckets = (rows.annotate(at=trunc("recorded_at", tzinfo=UTC)).values("at")
+        buckets = (window.annotate(at=trunc("recorded_at", tzinfo=UTC)).values("at")
                    .annotate(total=Sum("value"), n=Sum("samples")).order_by("at").values_list("at", "total", "n"))
-        return [{"at": at.isoformat(), "value": round(value, 3), "samples": int(samples),
-                 "mean": round(value / samples, 3) if samples else None} for at, value, samples in buckets]
-    rows = rows.values_list("labels", "value", "samples", "recorded_at")
+        return [{"at": moment.isoformat(), "value": round(total, 3), "samples": int(n),
+                 "mean": round(total / n, 3) if n else None} for moment, total, n in buckets]
+    rows = window.values_list("labels", "value", "samples", "recorded_at")
     for row_labels, value, samples, at in rows.iterator(chunk_size=5000):
         if labels and any((row_labels or {}).get(k) != v for k, v in labels.items()):
             continue
