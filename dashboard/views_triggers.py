@@ -1,6 +1,7 @@
 """Manual triggers: each enqueues a run on the cluster (sync.jobs) and links to it."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -17,12 +18,14 @@ FIXED = {
     "stock": ("stock", "stock", "Stock sync"),
     "images": ("images", "images", "Image sync"),
     "compare": ("", "compare", "Compare"),
+    "odoo": ("products", "odoo", "Odoo push"),  # offered only when ODOO_URL is set
 }
 
 
 @staff_only
 def triggers(request: HttpRequest) -> HttpResponse:
-    return page(request, "dashboard/triggers.html", {"entities": valid_names(), "active": runs_active()},
+    return page(request, "dashboard/triggers.html", {"entities": valid_names(), "active": runs_active(),
+                                                      "odoo": bool(settings.ODOO_URL)},
                 fragment="dashboard/_active_runs.html")
 
 
@@ -51,6 +54,9 @@ def trigger(request: HttpRequest) -> HttpResponse:
             label = f"{'Full' if full else 'Incremental'} pull of {entity}"
             job = jobs.job_enqueue(kind="pull", entity=entity, run_type="full" if full else "incremental",
                                    options={"entity": entity, "full": full, "dry_run": dry_run}, trigger="manual")
+        elif kind == "odoo" and not settings.ODOO_URL:
+            messages.error(request, "Odoo is not configured: set ODOO_URL.")
+            return redirect(back)
         elif kind in FIXED:
             entity, run_type, label = FIXED[kind]
             options: dict = {"dry_run": dry_run}

@@ -26,7 +26,7 @@ from sync.selectors.runs import active_window
 
 ACTIVE = (SyncRun.Status.PENDING, SyncRun.Status.RUNNING)
 TASKS = {"pull": "sync.tasks.api_pull", "stock": "sync.tasks.api_stock_sync", "images": "sync.tasks.api_images",
-         "compare": "sync.tasks.api_compare"}
+         "compare": "sync.tasks.api_compare", "odoo": "sync.tasks.api_odoo"}
 
 
 class RunActive(Exception):

@@ -26,6 +26,13 @@ def api_stock_sync(*, run_id: str, batch_size: int = 200, db_batch_size: int = 1
         with_stock_only=with_stock_only, item_ids=item_ids, dry_run=dry_run, trigger="api"))
 
 
+def api_odoo(*, run_id: str, dry_run: bool = False) -> dict:
+    """The dashboard's Odoo push of the products, continuing the pending run ``run_id``."""
+    from odoo.services.push import products_push
+
+    return _adopting(run_id, lambda: products_push(dry_run=dry_run, trigger="manual").run_result())
+
+
 def _adopting(run_id: str, service) -> dict:  # noqa: ANN001
     from sync.jobs import job_settle
     from sync.ledger import run_adopt

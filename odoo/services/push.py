@@ -56,6 +56,17 @@ class OdooSyncResult:
         out["counts"] = self.counts.as_dict() if self.counts else None
         return out
 
+    def run_result(self) -> Any:
+        """The run's figures as the ledger's RunResult (what settles a pending row a dry run never wrote)."""
+        from odoo.services.ledger import ENTITY
+        from sync.ledger import RunResult
+
+        return RunResult(entity=ENTITY, run_id=self.run_id, status=self.status, dry_run=self.dry_run,
+                         processed=self.products, created=self.created + self.adopted, updated=self.updated,
+                         unchanged=self.unchanged, deleted=self.archived, failed=len(self.conflicts),
+                         api_calls=self.api_calls, duration_seconds=self.duration_seconds, error=self.error,
+                         extra={k: v for k, v in self.as_dict().items() if k not in ("run_id", "error", "status")})
+
 
 def products_push(*, client: OdooClient | None = None, rate: Decimal | None = None, dry_run: bool = False,
                   trigger: str = "cli", progress: Callable[[int], None] | None = None) -> OdooSyncResult:

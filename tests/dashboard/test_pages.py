@@ -112,6 +112,16 @@ def test_compare_page_shows_the_last_report_and_history_chart(staff_client, db) 
     assert "Carry out recommendations" in html
 
 
+def test_overview_lists_the_last_compare_by_entity_including_items(staff_client, db) -> None:  # noqa: ANN001
+    from sync.models import SyncRun
+
+    SyncRun.objects.create(run_type="compare", status="completed", summary={
+        "health": {"score": 97.0, "band": "EXCELLENT"}, "comparisons": [
+            {"entity": "items", "match_pct": 99.2}, {"entity": "stock", "match_pct": 91.5}]})
+    html = staff_client.get("/tds-admin/").content.decode()
+    assert "items 99.2%" in html and "stock 91.5%" in html
+
+
 @pytest.mark.parametrize("path", ["vendor/htmx/htmx.min.js", "vendor/htmx/LICENSE", "vendor/uplot/uPlot.iife.min.js",
                                   "vendor/uplot/uPlot.min.css", "vendor/uplot/LICENSE", "dashboard/charts.js"])
 def test_vendored_static_files_are_found_by_collectstatic(path: str) -> None:

@@ -1,0 +1,128 @@
+"""B11: dashboard pages on a year of history — p95 server time of every /tds-admin page on PostgreSQL.
+
+    .venv/bin/python bench/b11_dashboard_pages.py [--requests 200] [--keep]
+
+Creates postgres://postgres@127.0.0.1:5432/tds_bench_pages (or the database named by DATABASE_URL
+when it points at PostgreSQL), migrates it and loads the same year of history as B10 (bench/history.py).
+It then logs a staff user in with Django's test Client and sends every dashboard page (after 10
+warm-ups) through the full request stack, printing p50/p95/max per page. The database is dropped at
+the end unless --keep.
+Goal: p95 <= 100 ms each. Baseline from the seeds: API response time 120 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from bench.history import database_drop, database_setup, database_url, history_load, percentile, table_sizes  # noqa: E402
+
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/tds_bench_pages"
+GOAL_MS = 100.0
+BASELINE_MS = 120.0
+
+
+def _pages() -> dict[str, str]:
+    """Page label -> path; the run page shows the newest run that has log lines."""
+    from django.urls import reverse
+
+    from sync.models import SyncLog
+
+    run_id = SyncLog.objects.order_by("-id").values_list("run_id", flat=True).first()
+    return {
+        "overview": reverse("dashboard:overview"),
+        "history": reverse("dashboard:history"),
+        "run": reverse("dashboard:run", args=[run_id]),
+        "dead letters": reverse("dashboard:dead-letters"),
+        "queue": reverse("dashboard:queue"),
+        "triggers": reverse("dashboard:triggers"),
+        "compare": reverse("dashboard:compare"),
+        "alerts": reverse("dashboard:alerts"),
+        "metrics 24h": reverse("dashboard:metrics") + "?range=24h",
+        "metrics 7d": reverse("dashboard:metrics") + "?range=7d",
+        "images": reverse("dashboard:images"),
+        "configuration": reverse("dashboard:configuration"),
+    }
+
+
+def _measure(requests: int) -> dict[str, list[float]]:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    user, _ = get_user_model().objects.get_or_create(username="bench", defaults={"is_staff": True})
+    client = Client()
+    client.force_login(user)
+    timings: dict[str, list[float]] = {}
+    for label, path in _pages().items():
+        for _ in range(10):
+            assert client.get(path).status_code == 200, path
+        samples = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            reply = client.get(path)
+            samples.append((time.perf_counter() - started) * 1000)
+            assert reply.status_code == 200, (path, reply.status_code)
+        timings[label] = samples
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument("--no-load", action="store_true", help="reuse a database kept with --keep")
+    args = parser.parse_args()
+    # Pages link their CSS through the static storage: the plain one needs no collectstatic manifest.
+    os.environ["TDS_MANIFEST_STATIC"] = "false"
+    url = database_url(default=DEFAULT_DB)
+    load_seconds = 0.0
+    if args.no_load:
+        _connect(url)
+    else:
+        database_setup(url)
+    try:
+        if not args.no_load:
+            load_seconds = history_load()
+        sizes = table_sizes()
+        timings = _measure(args.requests)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            database_drop(url)
+    print(f"\nB11 dashboard pages: {args.requests} requests each, year of history loaded in {load_seconds:.0f} s")
+    print("rows: " + ", ".join(f"{name} {count:,}" for name, count in sorted(sizes.items())))
+    print(f"{'page':<16}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'goal p95':>10}{'seed baseline':>15}{'':>7}")
+    ok = True
+    figures = {}
+    for label, samples in timings.items():
+        p95 = percentile(samples, 0.95)
+        ok = ok and p95 <= GOAL_MS
+        figures[label] = round(p95, 1)
+        print(f"{label:<16}{statistics.median(samples):>9.1f}{p95:>9.1f}{max(samples):>9.1f}"
+              f"{'<= 100':>10}{BASELINE_MS:>12.0f} ms{'pass' if p95 <= GOAL_MS else 'FAIL':>7}")
+    print(f"\nresult: {'PASS' if ok else 'BELOW GOAL'}")
+    print(json.dumps({"p95_ms": figures}))
+    sys.exit(0 if ok else 1)
+
+
+def _connect(url: str) -> None:
+    """Point Django at an existing bench database without recreating it."""
+    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="tds_site.settings", ZOHO_SANDBOX="true",
+                      TDS_LOG_LEVEL="WARNING", REDIS_URL="")
+    import django
+
+    django.setup()
+
+
+if __name__ == "__main__":
+    main()
