@@ -12,16 +12,21 @@ Goal: p95 <= 100 ms each. Baseline from the seeds: API response time 120 ms.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.history import database_drop, database_setup, database_url, history_load, percentile, table_sizes  # noqa: E402
+from bench.history import (  # noqa: E402
+    database_drop,
+    database_setup,
+    database_url,
+    history_load,
+    p95_report,
+    table_sizes,
+)
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/tds_bench_pages"
 GOAL_MS = 100.0
@@ -99,19 +104,9 @@ def main() -> None:
         connections.close_all()
         if not args.keep:
             database_drop(url)
-    print(f"\nB11 dashboard pages: {args.requests} requests each, year of history loaded in {load_seconds:.0f} s")
-    print("rows: " + ", ".join(f"{name} {count:,}" for name, count in sorted(sizes.items())))
-    print(f"{'page':<16}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'goal p95':>10}{'seed baseline':>15}{'':>7}")
-    ok = True
-    figures = {}
-    for label, samples in timings.items():
-        p95 = percentile(samples, 0.95)
-        ok = ok and p95 <= GOAL_MS
-        figures[label] = round(p95, 1)
-        print(f"{label:<16}{statistics.median(samples):>9.1f}{p95:>9.1f}{max(samples):>9.1f}"
-              f"{'<= 100':>10}{BASELINE_MS:>12.0f} ms{'pass' if p95 <= GOAL_MS else 'FAIL':>7}")
-    print(f"\nresult: {'PASS' if ok else 'BELOW GOAL'}")
-    print(json.dumps({"p95_ms": figures}))
+    ok = p95_report(title=f"B11 dashboard pages: {args.requests} requests each, year of history loaded in "
+                          f"{load_seconds:.0f} s", sizes=sizes, timings=timings, label="page", width=16,
+                    goal_ms=GOAL_MS, baseline_ms=BASELINE_MS)
     sys.exit(0 if ok else 1)
 
 

@@ -7,7 +7,9 @@ letters and alerts, then ANALYZE), ``table_sizes`` reports the row estimates, ``
 """
 from __future__ import annotations
 
+import json
 import os
+import statistics
 import time
 
 ENTITIES = ("items", "customers", "vendors", "invoices", "sales_orders", "bills", "purchase_orders", "price_lists")
@@ -164,3 +166,21 @@ def database_drop(url: str) -> None:
 def percentile(samples: list[float], fraction: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def p95_report(*, title: str, sizes: dict[str, int], timings: dict[str, list[float]], label: str, width: int,
+               goal_ms: float, baseline_ms: float) -> bool:
+    """Print the table every read benchmark prints (p50, p95, max per row, the goal and the baseline)."""
+    print(f"\n{title}")
+    print("rows: " + ", ".join(f"{name} {count:,}" for name, count in sorted(sizes.items())))
+    print(f"{label:<{width}}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'goal p95':>10}{'seed baseline':>15}{'':>7}")
+    ok, figures = True, {}
+    for name, samples in timings.items():
+        p95 = percentile(samples, 0.95)
+        ok = ok and p95 <= goal_ms
+        figures[name] = round(p95, 1)
+        print(f"{name:<{width}}{statistics.median(samples):>9.1f}{p95:>9.1f}{max(samples):>9.1f}"
+              f"{'<= ' + format(goal_ms, 'g'):>10}{baseline_ms:>12.0f} ms{'pass' if p95 <= goal_ms else 'FAIL':>7}")
+    print(f"\nresult: {'PASS' if ok else 'BELOW GOAL'}")
+    print(json.dumps({"p95_ms": figures}))
+    return ok
