@@ -14,7 +14,9 @@ from sync.compare.targets import valid_names
 from sync.models import Invoice, SalesOrder
 from zoho.auth import clear_token_cache
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+# PostgreSQL only: on SQLite the threads' shared-cache writes contend for one file lock, and a token
+# refresh lock whose release failed is only freed by its 30 s timeout, which makes this run take minutes.
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 MAX_RUNS = 12
 
 
