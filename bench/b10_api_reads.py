@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,6 +27,7 @@ from bench.history import (  # noqa: E402
     history_load,
     p95_report,
     table_sizes,
+    timed_gets,
 )
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/tds_bench_api"
@@ -45,18 +45,7 @@ def _measure(requests: int) -> dict[str, list[float]]:
     setup_test_environment()
     user = get_user_model().objects.create_user("bench", "bench@example.com", "pw", is_staff=True)
     client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    timings: dict[str, list[float]] = {}
-    for path in ENDPOINTS:
-        for _ in range(10):
-            assert client.get(path).status_code == 200, path
-        samples = []
-        for _ in range(requests):
-            started = time.perf_counter()
-            reply = client.get(path)
-            samples.append((time.perf_counter() - started) * 1000)
-            assert reply.status_code == 200, (path, reply.status_code)
-        timings[path] = samples
-    return timings
+    return timed_gets(client, {path: path for path in ENDPOINTS}, requests=requests)
 
 
 def main() -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,6 +25,7 @@ from bench.history import (  # noqa: E402
     history_load,
     p95_report,
     table_sizes,
+    timed_gets,
 )
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/tds_bench_pages"
@@ -65,18 +65,7 @@ def _measure(requests: int) -> dict[str, list[float]]:
     user, _ = get_user_model().objects.get_or_create(username="bench", defaults={"is_staff": True})
     client = Client()
     client.force_login(user)
-    timings: dict[str, list[float]] = {}
-    for label, path in _pages().items():
-        for _ in range(10):
-            assert client.get(path).status_code == 200, path
-        samples = []
-        for _ in range(requests):
-            started = time.perf_counter()
-            reply = client.get(path)
-            samples.append((time.perf_counter() - started) * 1000)
-            assert reply.status_code == 200, (path, reply.status_code)
-        timings[label] = samples
-    return timings
+    return timed_gets(client, _pages(), requests=requests)
 
 
 def main() -> None:

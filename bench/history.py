@@ -11,6 +11,7 @@ import json
 import os
 import statistics
 import time
+from typing import Any
 
 ENTITIES = ("items", "customers", "vendors", "invoices", "sales_orders", "bills", "purchase_orders", "price_lists")
 
@@ -184,3 +185,19 @@ def p95_report(*, title: str, sizes: dict[str, int], timings: dict[str, list[flo
     print(f"\nresult: {'PASS' if ok else 'BELOW GOAL'}")
     print(json.dumps({"p95_ms": figures}))
     return ok
+
+
+def timed_gets(client: Any, paths: dict[str, str], *, requests: int, warmup: int = 10) -> dict[str, list[float]]:
+    """Milliseconds per GET of each path (by label), after a warm-up; every answer must be 200."""
+    timings: dict[str, list[float]] = {}
+    for label, path in paths.items():
+        for _ in range(warmup):
+            assert client.get(path).status_code == 200, path
+        samples = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            reply = client.get(path)
+            samples.append((time.perf_counter() - started) * 1000)
+            assert reply.status_code == 200, (path, reply.status_code)
+        timings[label] = samples
+    return timings
