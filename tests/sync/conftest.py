@@ -42,6 +42,7 @@ def sb(sandbox_maker: Callable[..., SandboxServer]) -> SandboxServer:
 @pytest.fixture
 def zclient(sb: SandboxServer, settings: Any) -> Any:
     """A ZohoClient pointed at the sandbox (limiter off, fresh token cache)."""
+    from zoho.auth import clear_token_cache
     from zoho.client import get_client
 
     settings.ZOHO_ACCOUNTS_URL = sb.url
@@ -51,4 +52,6 @@ def zclient(sb: SandboxServer, settings: Any) -> Any:
             caches[alias].clear()
         except Exception:  # noqa: BLE001 - a cache the settings do not define
             pass
+    # A sandbox started on a port an earlier test's sandbox used must not get that one's token.
+    clear_token_cache()
     return get_client(accounts_url=sb.url, rate_limit_per_minute=0)
