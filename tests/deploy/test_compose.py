@@ -99,3 +99,10 @@ def test_the_image_runs_gunicorn_with_the_project_config() -> None:
     # The image's address comes from the environment the config reads; compose replaces it with sockets.
     assert re.search(r"(?m)^ENV TDS_WEB_BIND=0\.0\.0\.0:8000$", dockerfile)
     assert "/run/tds" in dockerfile  # the socket directory exists, owned by the image's user
+
+
+def test_secrets_stay_out_of_the_image_and_the_repository() -> None:
+    # `COPY . .` would otherwise bake .env and nginx's private key (./tls, mounted by compose) into it.
+    ignored = (stack.ROOT / ".dockerignore").read_text().split()
+    assert {".env", "tls/", ".venv", "db.sqlite3"} <= set(ignored)
+    assert "tls/" in (stack.ROOT / ".gitignore").read_text().split()
