@@ -1,17 +1,23 @@
 """gunicorn settings for the TDS web process: `gunicorn -c tds_site/gunicorn.conf.py tds_site.wsgi`.
 
-Threaded workers (gthread): a slow client holds one thread, not a whole worker,
-and the timeouts below cut it off. No event-loop worker class is installed; in
-production nginx sits in front and buffers slow clients (docs/deploy.md).
+gunicorn never faces clients itself. A client that trickles its request holds a
+gthread thread until the request is complete, and gunicorn's `timeout` does not
+cut it (the worker is alive and heartbeating): a dozen such clients hold every
+thread. nginx in front (deploy/nginx/tds.conf) reads whole requests before
+passing them on and cuts slow clients, so gunicorn listens on a unix socket
+(deploy/systemd/tds-web@.service) or the loopback interface only.
 Every value can be overridden on the command line or with GUNICORN_CMD_ARGS.
 """
 import os
 
+# Loopback by default; production binds a unix socket per instance (unix:/run/tds/web-1.sock), the
+# Docker image 0.0.0.0:8000 inside its own network namespace (Dockerfile).
 bind = os.environ.get("TDS_WEB_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 threads = int(os.environ.get("TDS_WEB_THREADS", "4"))
-# A request (headers and body included) that takes longer than this gets its worker restarted.
+# A worker whose main loop stops heartbeating this long is killed and replaced. It does not bound one
+# request: gthread's main loop keeps beating while a thread waits on a slow client (nginx cuts those).
 timeout = int(os.environ.get("TDS_WEB_TIMEOUT_SECONDS", "30"))
 graceful_timeout = 30
 # Idle keep-alive connections are closed after this; behind nginx it keeps upstream connections short.
@@ -22,5 +28,8 @@ limit_request_fields = 100
 
 accesslog = "-"
 errorlog = "-"
+# The client first: behind nginx the peer is a unix socket (no address) and the client is the last
+# X-Forwarded-For entry; without nginx that field is "-" and the peer address follows.
+access_log_format = '%({x-forwarded-for}i)s %(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
 # Query-string secrets (a webhook token) never reach the access log.
 logger_class = "tds_site.gunicorn_logging.RedactingLogger"

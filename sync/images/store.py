@@ -26,6 +26,9 @@ PRODUCTS_DIR = "products"
 THUMBS_DIR = "thumbs"
 TEMP_PREFIX = ".tmp-"
 STALE_TEMP_SECONDS = 3600
+# mkstemp makes its file 0600; the web server that serves MEDIA_ROOT (nginx) runs as another user.
+# The images are public at /media/ anyway.
+IMAGE_FILE_MODE = 0o644
 ALLOWED_TYPES = {"image/jpeg", "image/jpg", "image/pjpeg", "image/png", "image/gif", "image/webp",
                  "image/bmp", "image/x-ms-bmp"}
 # Zoho's exact image Content-Type is undocumented; a generic binary type is judged by the bytes alone.
@@ -171,6 +174,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), IMAGE_FILE_MODE)
             fh.write(data)
         os.replace(tmp, path)
     except BaseException:
