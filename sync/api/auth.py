@@ -3,9 +3,10 @@
 The key is a django-rest-knox token (sync/api/tokens.py: stored as a digest, with an expiry), issued
 with ``manage.py tds_token create --user NAME`` or in the admin (Knox › Auth tokens). knox's own
 authenticator is extended, not used as is, for three things it does differently: it knows one
-keyword only, it answers an expired key with "Invalid token." (and deletes the row, so the next call
-cannot tell either), and it sends any bytes to the database (a NUL byte is a 500 on PostgreSQL). Here an expired key gets
-401 ``token_expired`` saying so, every time, until the token is rotated or revoked.
+keyword only; it answers an expired key with "Invalid token." (and deletes the row, so the next call
+cannot tell either); it sends any bytes to the database (a NUL byte is a 500 on PostgreSQL). Here an
+expired key gets 401 ``token_expired`` saying so, every time, until the token is rotated or revoked,
+and a key that is not shaped like one is refused before any query.
 """
 from __future__ import annotations
 
