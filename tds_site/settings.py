@@ -346,7 +346,8 @@ EXPORT_FORMATS = export_formats.EXPORT_FORMATS  # classes, as django-import-expo
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"correlation": {"()": "sync.logging.CorrelationIdFilter"}},
+    "filters": {"correlation": {"()": "sync.logging.CorrelationIdFilter"},
+                "redact_urls": {"()": "tds_site.redaction.RedactUrlsFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"},
     },
@@ -358,6 +359,8 @@ LOGGING: dict[str, Any] = {
         "tds": {"handlers": ["console"], "level": TDS_LOG_LEVEL, "propagate": False},
         "zoho": {"handlers": ["console"], "level": TDS_LOG_LEVEL, "propagate": False},
         "sync": {"handlers": ["console"], "level": TDS_LOG_LEVEL, "propagate": False},
+        # runserver's request lines: secret query values redacted, as in gunicorn's access log.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False, "filters": ["redact_urls"]},
         "django.db.backends": {
             "handlers": ["console"],
             "level": "DEBUG" if TDS_ENABLE_QUERY_LOGGING else "WARNING",
