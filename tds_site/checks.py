@@ -31,6 +31,15 @@ def check_static_manifest(app_configs: Any = None, **kwargs: Any) -> list[Error]
                   "before starting the web server", id="tds.E001")]
 
 
+@register(TAG, deploy=True)
+def check_secret_key_set(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """tds.E002: no SECRET_KEY with DEBUG off (this process runs on a random key of its own; a weak one
+    never gets this far: settings.py refuses it)."""
+    if not secret_key_missing():
+        return []
+    return [Error(f"{MISSING}: the web server and the workers refuse to start without it", id="tds.E002")]
+
+
 def startup_errors() -> list[str]:
     """What stops a web process from starting, as one-line messages (wsgi.py and asgi.py exit on any)."""
     errors = [MISSING] if secret_key_missing() else []

@@ -102,6 +102,13 @@ def test_other_commands_work_without_any_variable(tmp_path):
         assert result.returncode == 0 and "SECRET_KEY" not in result.stderr, (args, result.stderr)
 
 
+def test_check_deploy_reports_a_missing_key(tmp_path):
+    result = _manage("check", "--deploy", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    assert result.returncode != 0
+    assert ("tds.E002) SECRET_KEY must be set when DEBUG is off: the web server and the workers refuse to start "
+            "without it") in result.stderr
+
+
 def test_with_debug_on_the_cluster_starts_on_the_development_key(tmp_path):
     """scripts/serve: DEBUG=true, no SECRET_KEY; the cluster and the web share the built-in key."""
     code = "import django; django.setup(); from django.conf import settings as s; print(s.SECRET_KEY)"
