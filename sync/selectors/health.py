@@ -58,8 +58,7 @@ def health_report() -> dict[str, Any]:
     last = runs.last_sync()
     checks = {
         "database": _check(True, "answers"),
-        "cluster": _check(bool(workers), f"{workers} worker(s) reporting" if workers
-                          else "no django-q2 cluster is reporting (start manage.py qcluster)", workers=workers),
+        "cluster": _cluster_check(census),
         "zoho_token": _check(zoho["configured"], "credentials configured" if zoho["configured"] else zoho["reason"]),
         "zoho_circuit": _check(zoho["circuit"] == "closed", f"circuit {zoho['circuit']}", state=zoho["circuit"]),
         "zoho_quota": _check(not zoho["quota_block"], "daily quota available" if not zoho["quota_block"]
@@ -82,6 +81,16 @@ def health_report() -> dict[str, Any]:
         "stats": {"total_synced_24h": stats["total_synced_24h"], "success_rate": stats["success_rate"]},
         "checks": checks,
     }
+
+
+def _cluster_check(census: dict[str, int | None]) -> dict[str, Any]:
+    workers, other = census["workers"], census["other_key_clusters"]
+    if other:
+        reason = (f"{workers or 0} worker(s) reporting; {other} cluster(s) report with a SECRET_KEY other than "
+                  "this web server's and cannot read its tasks")
+        return _check(False, reason, workers=workers)
+    return _check(bool(workers), f"{workers} worker(s) reporting" if workers
+                  else "no django-q2 cluster is reporting (start manage.py qcluster)", workers=workers)
 
 
 def queued_runs_check(census: dict[str, int | None]) -> dict[str, Any]:

@@ -123,6 +123,10 @@ def test_a_cluster_reporting_with_another_key_is_named(staff_api, foreign_stat, 
     _age(run_id, timedelta(minutes=5))
     reason = _queued_runs(staff_api)["reason"]
     assert "1 cluster(s) report with a SECRET_KEY other than this web server's and cannot read its tasks" in reason
+    cluster = staff_api.get("/api/tds/health").json()["checks"]["cluster"]
+    assert cluster["status"] == "degraded" and cluster["reason"] == (
+        "0 worker(s) reporting; 1 cluster(s) report with a SECRET_KEY other than this web server's and cannot "
+        "read its tasks")
 
 
 @pytest.mark.django_db
