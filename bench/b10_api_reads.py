@@ -40,11 +40,12 @@ def _measure(requests: int) -> dict[str, list[float]]:
     from django.contrib.auth import get_user_model
     from django.test import Client
     from django.test.utils import setup_test_environment
-    from rest_framework.authtoken.models import Token
+
+    from sync.api.tokens import token_create
 
     setup_test_environment()
     user = get_user_model().objects.create_user("bench", "bench@example.com", "pw", is_staff=True)
-    client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client = Client(HTTP_AUTHORIZATION=f"Token {token_create(user=user)[1]}")
     return timed_gets(client, {path: path for path in ENDPOINTS}, requests=requests)
 
 

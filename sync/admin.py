@@ -13,6 +13,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
+from sync import admin_tokens  # noqa: F401 - API tokens (knox), keys never shown
 from sync import models as m
 from sync.admin_actions import DEAD_LETTER_ACTIONS, QUEUE_ACTIONS
 from zoho.models import RateLimitWindow

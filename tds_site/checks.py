@@ -12,6 +12,8 @@ from django.contrib.staticfiles.storage import ManifestFilesMixin
 from django.core.checks import Error, register
 from django.utils.module_loading import import_string
 
+from tds_site.secret_key import MISSING, secret_key_missing
+
 # Not the "staticfiles" tag: collectstatic runs those checks, and it is the cure for this one.
 TAG = "tds_deploy"
 
@@ -29,9 +31,16 @@ def check_static_manifest(app_configs: Any = None, **kwargs: Any) -> list[Error]
                   "before starting the web server", id="tds.E001")]
 
 
+@register(TAG, deploy=True)
+def check_secret_key_set(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """tds.E002: no SECRET_KEY with DEBUG off (this process runs on a random key of its own; a weak one
+    never gets this far: settings.py refuses it)."""
+    if not secret_key_missing():
+        return []
+    return [Error(f"{MISSING}: the web server and the workers refuse to start without it", id="tds.E002")]
+
+
 def startup_errors() -> list[str]:
     """What stops a web process from starting, as one-line messages (wsgi.py and asgi.py exit on any)."""
-    errors = []
-    if getattr(settings, "TDS_SECRET_KEY_MISSING", False):
-        errors.append("SECRET_KEY must be set when DEBUG is off")
+    errors = [MISSING] if secret_key_missing() else []
     return errors + [error.msg for error in check_static_manifest()]

@@ -21,18 +21,16 @@ from tds_site.env import (
     env_str,
     env_url,
 )
+from tds_site.secret_key import secret_key_setting
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 if (BASE_DIR / ".env").exists():
     env.read_env(str(BASE_DIR / ".env"))
 
 DEBUG = env_bool("DEBUG", False)
-# The built-in key is public: sessions made with it can be forged. Commands may use it (a fresh
-# checkout works with no variables), but the web server refuses to start with it while DEBUG is
-# off (tds_site/checks.py, run by wsgi.py/asgi.py).
-SECRET_KEY = env_str("SECRET_KEY")
-TDS_SECRET_KEY_MISSING = not SECRET_KEY and not DEBUG
-SECRET_KEY = SECRET_KEY or "django-insecure-tds-local-development-key-change-me-0123456789"
+# The built-in development key only with DEBUG on; with DEBUG off a weak key stops every process, and
+# no key gives this process a random one of its own (tds_site/secret_key.py says who then refuses).
+SECRET_KEY, TDS_SECRET_KEY_MISSING = secret_key_setting(configured=env_str("SECRET_KEY"), debug=DEBUG)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -44,18 +42,19 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
+    # Before django_q: its qcluster/qinfo/qmonitor/qmemory are overridden to refuse to run without SECRET_KEY.
+    "tds_site.apps.SiteConfig",
     "django_q",
     "axes",
     "zoho",
     "sync",
     "odoo",
     "dashboard",
-    "tds_site.apps.SiteConfig",
 ]
 
 MIDDLEWARE = [
@@ -303,10 +302,14 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# --- API tokens (django-rest-knox: stored as a SHA-512 digest, shown once, with an expiry) ------------
+TDS_API_TOKEN_DAYS = env_int("TDS_API_TOKEN_DAYS", 90, minimum=1, maximum=3650)
+REST_KNOX = {"TOKEN_TTL": timedelta(days=TDS_API_TOKEN_DAYS), "AUTO_REFRESH": False, "AUTH_HEADER_PREFIX": "Token"}
+
 # --- DRF ----------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # "Authorization: Token <key>" and "Authorization: Bearer <key>" (the same DRF token).
+        # "Authorization: Token <key>" and "Authorization: Bearer <key>" (the same knox token).
         "sync.api.auth.TokenOrBearerAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -343,7 +346,8 @@ EXPORT_FORMATS = export_formats.EXPORT_FORMATS  # classes, as django-import-expo
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"correlation": {"()": "sync.logging.CorrelationIdFilter"}},
+    "filters": {"correlation": {"()": "sync.logging.CorrelationIdFilter"},
+                "redact_urls": {"()": "tds_site.redaction.RedactUrlsFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"},
     },
@@ -355,6 +359,8 @@ LOGGING: dict[str, Any] = {
         "tds": {"handlers": ["console"], "level": TDS_LOG_LEVEL, "propagate": False},
         "zoho": {"handlers": ["console"], "level": TDS_LOG_LEVEL, "propagate": False},
         "sync": {"handlers": ["console"], "level": TDS_LOG_LEVEL, "propagate": False},
+        # runserver's request lines: secret query values redacted, as in gunicorn's access log.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False, "filters": ["redact_urls"]},
         "django.db.backends": {
             "handlers": ["console"],
             "level": "DEBUG" if TDS_ENABLE_QUERY_LOGGING else "WARNING",

@@ -1,6 +1,7 @@
 """The web servers' start: the application, or one line and exit code 3 (gunicorn's "worker failed
 to boot", which stops the server instead of restarting workers forever) when the configuration
-cannot serve: a bad setting, no SECRET_KEY with DEBUG off, static files not collected."""
+cannot serve: a bad setting, no SECRET_KEY or a weak one with DEBUG off, static files not collected.
+``refuse`` is the one way a process stops for its configuration (the broker readers use it too)."""
 from __future__ import annotations
 
 import os
@@ -18,14 +19,14 @@ def application_or_exit(build: Callable[[], App]) -> App:
     try:
         application = build()
     except ImproperlyConfigured as exc:
-        _refuse(str(exc))
+        refuse(str(exc))
     from tds_site.checks import startup_errors  # needs the settings loaded above
 
     for message in startup_errors():
-        _refuse(message)
+        refuse(message)
     return application
 
 
-def _refuse(message: str) -> NoReturn:
+def refuse(message: str) -> NoReturn:
     print(f"TDS configuration error: {message}", file=sys.stderr)
     raise SystemExit(3)

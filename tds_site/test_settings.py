@@ -5,8 +5,12 @@ DATABASE_URL and REDIS_URL still come from the environment, so CI runs the
 same suite against PostgreSQL and Redis.
 """
 import os
+import secrets
 
 os.environ.setdefault("ZOHO_SANDBOX", "true")
+# A real key per test session (never the public development key), inherited by the clusters and
+# servers the tests start, so they read what this process signs.
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("ZOHO_WEBHOOK_SECRET", "sandbox-webhook-secret")
 
 from tds_site.settings import *  # noqa: E402, F403

@@ -15,7 +15,7 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     # Not the suite's database either: on PostgreSQL with DEBUG off `check` would (rightly) ask for
     # collected static files (tds.E001), which these settings tests are not about.
     clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("TDS_", "ZOHO_", "DJANGO_")) and k not in ("DATABASE_URL", "REDIS_URL")}
+             if not k.startswith(("TDS_", "ZOHO_", "DJANGO_")) and k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")}
     clean.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120

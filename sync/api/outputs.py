@@ -54,7 +54,7 @@ class HealthSerializer(serializers.Serializer):
     stats = StatsSerializer(required=False)
     checks = serializers.DictField(child=CheckSerializer(), required=False,
                                    help_text="database, cluster, zoho_token, zoho_circuit, zoho_quota, queue, "
-                                             "dead_letters")
+                                             "dead_letters, queued_runs")
 
 
 class RunSerializer(serializers.Serializer):

@@ -15,7 +15,6 @@ NOTHING (200 accepted, or 200 duplicate). Work happens later, in the workers.
 """
 from __future__ import annotations
 
-import hmac
 import logging
 from typing import Any
 
@@ -179,14 +178,19 @@ def _staff_or_signed(request: HttpRequest, body: bytes) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_staff:
         return "session"
-    token = request.headers.get("Authorization", "")
-    if token.startswith("Token ") and _is_staff_token(token[6:].strip()):
+    if _is_staff_token(request):
         return "token"
     return authenticate(request, body)
 
 
-def _is_staff_token(key: str) -> bool:
-    from rest_framework.authtoken.models import Token
+def _is_staff_token(request: HttpRequest) -> bool:
+    """An API token of a staff user ("Token <key>" or "Bearer <key>", live); anything else falls through."""
+    from rest_framework.exceptions import AuthenticationFailed
 
-    token = Token.objects.select_related("user").filter(key=key).first()
-    return bool(token and token.user.is_active and token.user.is_staff and hmac.compare_digest(token.key, key))
+    from sync.api.auth import TokenOrBearerAuthentication
+
+    try:
+        found = TokenOrBearerAuthentication().authenticate(request)
+    except AuthenticationFailed:
+        return False
+    return bool(found and found[0].is_staff)

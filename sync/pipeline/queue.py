@@ -61,8 +61,8 @@ def queue_kick() -> None:
         from django_q.tasks import async_task
 
         async_task("sync.tasks.drain_queue", q_options={"task_name": "tds: drain queue"})
-    except Exception:  # noqa: BLE001 - the schedules and tds_worker pick the work up anyway
-        logger.warning("could not enqueue a drain task; the work waits for the next worker round")
+    except Exception as exc:  # noqa: BLE001 - the schedules and tds_worker pick the work up anyway
+        logger.warning("could not enqueue a drain task (%s); the work waits for the next worker round", exc)
 
 
 def in_locked_subquery(select: str) -> str:

@@ -30,8 +30,9 @@ def refetch_later(*, entity: str, zoho_ids: list[str]) -> None:
 
             async_task("sync.tasks.refetch_records", entity=entity, zoho_ids=ids,
                        q_options={"task_name": f"tds: refetch {entity}"})
-        except Exception:  # noqa: BLE001 - the next incremental pull brings the record anyway
-            logger.warning("could not enqueue the refetch of %d %s; the next pull brings them", len(ids), entity)
+        except Exception as exc:  # noqa: BLE001 - the next incremental pull brings the record anyway
+            logger.warning("could not enqueue the refetch of %d %s (%s); the next pull brings them",
+                           len(ids), entity, exc)
 
     transaction.on_commit(enqueue)
 

@@ -46,15 +46,35 @@ def table_estimate(table: str) -> int | None:
     return max(0, int(row[0])) if row else None
 
 
+def cluster_census() -> dict[str, int | None]:
+    """What the django-q2 broker shows: worker processes of running clusters that sign with this
+    process's SECRET_KEY (their heartbeat stats), clusters whose stats are signed with another key, and
+    tasks waiting to be taken. None where unreadable (the broker down is a health finding)."""
+    census: dict[str, int | None] = {"workers": None, "other_key_clusters": None, "tasks_waiting": None}
+    try:
+        from django_q.brokers import get_broker
+        from django_q.conf import Conf
+        from django_q.signing import BadSignature, SignedPackage
+
+        broker = get_broker()
+        workers = other = 0
+        for pack in broker.get_stats(f"{Conf.Q_STAT}:*") or []:
+            try:
+                stat = SignedPackage.loads(pack)
+            except BadSignature:
+                other += 1
+                continue
+            workers += len(stat.workers or []) if stat.status != "Stopped" else 0
+        census.update(workers=workers, other_key_clusters=other)
+        census["tasks_waiting"] = broker.queue_size()
+    except Exception:  # noqa: BLE001
+        logger.warning("django-q2 broker unreadable", exc_info=True)
+    return census
+
+
 def workers_active() -> int | None:
     """Worker processes of running django-q2 clusters (their heartbeat stats); None when unreadable."""
-    try:
-        from django_q.status import Stat
-
-        return sum(len(stat.workers or []) for stat in Stat.get_all() if stat.status != "Stopped")
-    except Exception:  # noqa: BLE001 - the broker being down is a health finding, not an error
-        logger.warning("cluster stats unreadable", exc_info=True)
-        return None
+    return cluster_census()["workers"]
 
 
 def zoho_state() -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
 from sync.models import SyncCursor, SyncLog, SyncRun
@@ -53,6 +53,16 @@ def active_window() -> timedelta:
     from django.conf import settings
 
     return timedelta(seconds=int(settings.Q_CLUSTER.get("timeout") or 1800) + 300)
+
+
+def runs_waiting(*, longer_than: timedelta) -> dict[str, Any]:
+    """Runs queued for the cluster (pending) for longer than ``longer_than``, within the active window:
+    how many, and since when the oldest waits. Older ones no longer block new runs (jobs.run_active)."""
+    now = timezone.now()
+    rows = SyncRun.objects.filter(status=SyncRun.Status.PENDING, created_at__lte=now - longer_than,
+                                  created_at__gte=now - active_window())
+    found = rows.aggregate(count=Count("id"), oldest=Min("created_at"))
+    return {"count": found["count"] or 0, "oldest": found["oldest"]}
 
 
 def runs_active(*, limit: int = 20) -> list[dict[str, Any]]:

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from sync.api.tokens import token_create
 
 ADMIN_GET = ["/api/tds/status", "/api/tds/sync-runs", "/api/tds/queue", "/api/tds/deadletter"]
 ADMIN_POST = ["/api/tds/sync", "/api/tds/stock/sync", "/api/tds/deadletter/retry", "/api/tds/deadletter/retry-all"]
@@ -15,13 +16,13 @@ BFF_POST = ["/api/bff/tds/sync/stock", "/api/bff/tds/sync/stock/specific?item_id
 @pytest.fixture
 def staff_token(django_user_model) -> str:  # noqa: ANN001
     user = django_user_model.objects.create_user("ops", "ops@example.com", "pw", is_staff=True)
-    return Token.objects.create(user=user).key
+    return token_create(user=user)[1]
 
 
 @pytest.fixture
 def user_token(django_user_model) -> str:  # noqa: ANN001
     user = django_user_model.objects.create_user("phone", "phone@example.com", "pw")
-    return Token.objects.create(user=user).key
+    return token_create(user=user)[1]
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ def test_health_authenticated_has_the_seed_body_and_checks(staff_api, history):
     # 2 of the 3 finished runs completed
     assert body["stats"]["total_synced_24h"] == 40 and body["stats"]["success_rate"] == 66.7
     assert set(body["checks"]) == {"database", "cluster", "zoho_token", "zoho_circuit", "zoho_quota", "queue",
-                                   "dead_letters"}
+                                   "dead_letters", "queued_runs"}
     assert all(set(c) >= {"status", "reason"} and c["reason"] for c in body["checks"].values())
     # No cluster runs in this test, so TDS says so.
     assert body["status"] == "degraded" and body["checks"]["cluster"]["status"] == "degraded"

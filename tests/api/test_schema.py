@@ -9,7 +9,6 @@ import requests
 import schemathesis
 from django.core.management import call_command
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -17,6 +16,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from sync.api.tokens import token_create
 
 PUBLIC = {"/api/tds/health"}
 WEBHOOKS = {"/api/webhooks/zoho", "/api/tds/webhooks/{entity}", "/api/tds/webhooks/test"}
@@ -66,7 +67,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 @pytest.fixture
 def staff_key(django_user_model) -> str:  # noqa: ANN001
     user = django_user_model.objects.create_user("fuzz", "f@example.com", "pw", is_staff=True)
-    return Token.objects.create(user=user).key
+    return token_create(user=user)[1]
 
 
 @pytest.mark.slow

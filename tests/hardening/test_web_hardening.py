@@ -27,6 +27,7 @@ from tests.webhooks.helpers import SECRET, item_doc, post
 ROOT = Path(__file__).resolve().parent.parent.parent
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 QUERY_SECRET = "query-secret-value-0123456789"
+WEB_KEY = "web-test-key-Jx3vQ9-w_Lr8Tz1mNc5Kp0Ys7Hd2Fb6Ge4Ua9Wq3Ro8El1Vi5Tn7"  # passes check --deploy's test
 
 
 # --- webhook token: header by default, query only when allowed -------------------------------
@@ -117,7 +118,7 @@ def _gunicorn(port: int, env: dict[str, str]) -> subprocess.Popen:
 
 @pytest.mark.parametrize("extra,line", [
     ({}, "TDS configuration error: SECRET_KEY must be set when DEBUG is off"),
-    ({"SECRET_KEY": "x" * 50, "TDS_MANIFEST_STATIC": "true", "STATIC_ROOT": "/nonexistent/tds-static"},
+    ({"SECRET_KEY": WEB_KEY, "TDS_MANIFEST_STATIC": "true", "STATIC_ROOT": "/nonexistent/tds-static"},
      "TDS configuration error: static files are not collected: /nonexistent/tds-static/staticfiles.json is missing"),
 ])
 def test_gunicorn_refuses_to_start_with_one_line(extra, line):
@@ -129,7 +130,7 @@ def test_gunicorn_refuses_to_start_with_one_line(extra, line):
 
 def test_gunicorn_serves_with_threads_and_keeps_query_secrets_out_of_its_access_log():
     port = _free_port()
-    process = _gunicorn(port, _env(SECRET_KEY="k" * 50))
+    process = _gunicorn(port, _env(SECRET_KEY=WEB_KEY))
     try:
         url = f"http://127.0.0.1:{port}/api/webhooks/zoho?token={QUERY_SECRET}&page=2"
         for _ in range(100):

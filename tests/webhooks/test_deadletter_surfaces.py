@@ -7,8 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from sync.api.tokens import token_create
 from sync.models import DeadLetter, SyncQueueItem
 from sync.pipeline.inbox import inbox_promote
 from sync.pipeline.queue import queue_claim
@@ -60,7 +60,7 @@ def test_command_discards_and_purges(letters):
 @pytest.fixture
 def staff_token(django_user_model) -> str:  # noqa: ANN001
     user = django_user_model.objects.create_user("ops", "ops@example.com", "pw", is_staff=True)
-    return Token.objects.create(user=user).key
+    return token_create(user=user)[1]
 
 
 def test_api_lists_and_retries_dead_letters(client, letters, staff_token):
@@ -92,7 +92,7 @@ def test_api_refuses_bad_ids_with_json(client, staff_token):
 def test_admin_endpoints_refuse_anonymous_and_non_staff(client, django_user_model, path, method):
     assert getattr(client, method)(path).status_code in (401, 403)
     user = django_user_model.objects.create_user("plain", "p@example.com", "pw")
-    token = Token.objects.create(user=user).key
+    token = token_create(user=user)[1]
     assert getattr(client, method)(path, HTTP_AUTHORIZATION=f"Token {token}").status_code == 403
 
 

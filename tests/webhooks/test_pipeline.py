@@ -133,8 +133,7 @@ def _due_now() -> None:
 
 def test_transient_failure_backs_off_then_dead_letters_then_retry_from_the_api_succeeds(
         live_server, settings, monkeypatch, django_user_model):
-    from rest_framework.authtoken.models import Token
-
+    from sync.api.tokens import token_create
     from sync.pipeline import retry as retry_service
     from tests.webhooks.helpers import post
     from zoho.errors import ZohoTransientError
@@ -154,7 +153,7 @@ def test_transient_failure_backs_off_then_dead_letters_then_retry_from_the_api_s
     assert SyncQueueItem.objects.get().status == "dead"
     flaky.fixed = True
     staff = django_user_model.objects.create_user("ops", "o@example.com", "pw", is_staff=True)
-    token = Token.objects.create(user=staff).key
+    token = token_create(user=staff)[1]
     from sync.models import DeadLetter
 
     letter = DeadLetter.objects.get()

@@ -3,7 +3,8 @@
 --once runs one compare+sync now and exits (0 done or skipped because a run is
 still going, 1 on failure): for cron, no TTY or stdin needed. --interval sets the
 compare+sync interval in hours; --dry-run makes the scheduled syncs dry (stored in
-the schedules' kwargs; with --once: the one run is dry and writes nothing).
+the schedules' kwargs; with --once: the one run is dry and writes nothing). Without --once it runs
+the cluster, so it refuses to start without SECRET_KEY (DEBUG off), as qcluster does; --once does not.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sync import schedules
 from sync.compare.execute import compare_and_sync, for_review
 from sync.compare.report import CompareReport
 from sync.management.output import compare as render
+from tds_site.broker import broker_key_required
 
 
 def _hours(value: str) -> int:
@@ -45,6 +47,7 @@ class Command(BaseCommand):
         if options["once"]:
             self._once(dry_run=options["dry_run"])
             return
+        broker_key_required(command="tds_scheduler")  # the cluster reads tasks signed with SECRET_KEY
         outcome = schedules.write_schedules(interval_hours=options["interval"], dry_run=options["dry_run"])
         self._banner(options, outcome)
         call_command("qcluster")

@@ -1,17 +1,34 @@
 """manage.py tds_token create|revoke|list [--user NAME]: API tokens for scripts and apps.
 
-create prints the user's key (an existing key is kept; --rotate replaces it), revoke deletes it
-(the key stops working at once), list shows users with a token (never the full key). The same
-tokens can be managed in the admin under Auth Token › Tokens. Send the key as
-"Authorization: Token <key>" or "Authorization: Bearer <key>".
+create prints a new key once (only its digest is stored, so it can never be shown again) and refuses
+when the user already has a live token: --rotate replaces it. --expires-days sets its lifetime
+(default TDS_API_TOKEN_DAYS). revoke deletes the user's tokens (they stop working at once); list
+shows user, role, the key's first characters, created and expiry, never a key. The admin manages the
+same tokens (Knox › Auth tokens). Send the key as "Authorization: Token <key>" or "Bearer <key>".
 """
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
+
+from sync.api import tokens
+
+MAX_DAYS = 3650
+
+
+def _days(value: str) -> int:
+    days = int(value)
+    if not 1 <= days <= MAX_DAYS:
+        raise ValueError(value)
+    return days
+
+
+def _when(moment: Any) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "never"
 
 
 class Command(BaseCommand):
@@ -20,7 +37,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["create", "revoke", "list"])
         parser.add_argument("--user", metavar="NAME", help="username (required for create and revoke)")
-        parser.add_argument("--rotate", action="store_true", help="create: replace an existing key")
+        parser.add_argument("--rotate", action="store_true", help="create: replace the user's tokens")
+        parser.add_argument("--expires-days", type=_days, metavar="N",
+                            help=f"create: days the key works (1-{MAX_DAYS}; default TDS_API_TOKEN_DAYS)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action, name = options["action"], options["user"]
@@ -33,22 +52,31 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"no user {name!r} (create one with manage.py createsuperuser or in the admin)")
         if action == "create":
-            if options["rotate"]:
-                Token.objects.filter(user=user).delete()
-            token, created = Token.objects.get_or_create(user=user)
-            role = "staff" if user.is_staff else "user"
-            self.stdout.write(token.key)
-            self.stderr.write(f"{'created' if created else 'existing'} token for {name} ({role})")
-        else:
-            deleted, _ = Token.objects.filter(user=user).delete()
-            if not deleted:
-                raise CommandError(f"{name} has no token")
-            self.stdout.write(f"revoked the token of {name}")
+            self._create(user, rotate=options["rotate"], days=options["expires_days"])
+            return
+        revoked = tokens.tokens_revoke(user=user)
+        if not revoked:
+            raise CommandError(f"{name} has no token")
+        self.stdout.write(f"revoked the token of {name}" if revoked == 1 else f"revoked the {revoked} tokens of {name}")
+
+    def _create(self, user: Any, *, rotate: bool, days: int | None) -> None:
+        live = tokens.tokens_live(user=user).order_by("-created").first()
+        if live is not None and not rotate:
+            raise CommandError(
+                f"{user.username} already has a token ({tokens.token_prefix(live)}, expires {_when(live.expiry)}); "
+                "its key was shown when it was made and cannot be shown again: --rotate replaces it")
+        # Without --rotate the user has expired tokens at most: they go too.
+        token, key = tokens.token_rotate(user=user, days=days or settings.TDS_API_TOKEN_DAYS)
+        self.stdout.write(key)
+        role = "staff" if user.is_staff else "user"
+        self.stderr.write(f"{'new' if rotate else 'created'} token for {user.username} ({role}), expires "
+                          f"{_when(token.expiry)}; the key is shown only this once")
 
     def _list(self, name: str | None) -> None:
-        tokens = Token.objects.select_related("user").order_by("user__username")
-        if name:
-            tokens = tokens.filter(user__username=name)
-        for token in tokens:
+        now = timezone.now()
+        for token in tokens.tokens_listed(username=name):
             role = "staff" if token.user.is_staff else "user"
-            self.stdout.write(f"{token.user.username}\t{role}\t{token.key[:6]}…\t{token.created:%Y-%m-%d %H:%M}")
+            expiry = f"expired {_when(token.expiry)}" if tokens.token_expired(token, now=now) \
+                else f"expires {_when(token.expiry)}"
+            self.stdout.write(f"{token.user.username}\t{role}\t{tokens.token_prefix(token)}\t"
+                              f"created {_when(token.created)}\t{expiry}")

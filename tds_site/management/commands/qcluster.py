@@ -1,0 +1,8 @@
+"""manage.py qcluster: django-q2's command, refused with one line without SECRET_KEY (tds_site/broker.py)."""
+from django_q.management.commands.qcluster import Command as DjangoQCommand
+
+from tds_site.broker import BrokerReader
+
+
+class Command(BrokerReader, DjangoQCommand):
+    pass
