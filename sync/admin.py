@@ -13,6 +13,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
+from sync import admin_config  # noqa: F401 - registers tds_configuration's admin
 from sync import models as m
 from sync.admin_actions import DEAD_LETTER_ACTIONS, QUEUE_ACTIONS
 from zoho.models import RateLimitWindow
@@ -139,12 +140,6 @@ class ApiUsageAdmin(ReadOnlyAdmin):
 @admin.register(m.ApiQuotaDay)
 class ApiQuotaDayAdmin(ReadOnlyAdmin):
     list_display = ("day", "quota_limit", "remaining", "reset_at", "updated_at")
-
-
-@admin.register(m.Configuration)
-class ConfigurationAdmin(admin.ModelAdmin):
-    list_display = ("key", "value", "updated_at")
-    search_fields = ("key", "description")
 
 
 @admin.register(RateLimitWindow)

@@ -20,12 +20,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def _fresh_tunables():  # noqa: ANN202
-    """Run-time tunables are cached for a few seconds: a rolled-back test must not leak its rows."""
+    """Run-time tunables (and the budget's mirror counts) are cached briefly: a rolled-back test must not
+    leak its rows."""
+    from sync.budget.estimate import estimate_forget
     from sync.config import config_clear_cache
 
     config_clear_cache()
+    estimate_forget()
     yield
     config_clear_cache()
+    estimate_forget()
 
 
 @pytest.fixture
