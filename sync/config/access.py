@@ -2,8 +2,8 @@
 
 A superuser may change every tunable. A tunable declared for OPERATORS may also be changed by a
 member of the ``TDS operators`` group or a user holding the ``sync.change_configuration``
-permission (the group is created with it, and with ``view_configuration``, after migrate: an
-admin only adds people to it). Everyone else on the staff reads the values.
+permission (the group is created after migrate holding it and the configuration's add, delete and
+view permissions: an admin only adds people to it). Everyone else on the staff reads the values.
 
 A change (set, or reset to the environment's value) is one row of the immutable audit trail:
 entity ``configuration``, the key as the record id, field ``value``, the value in force before
@@ -61,12 +61,13 @@ def config_audit(*, key: str, action: str, old: Any, new: Any, actor: str, sourc
 
 
 def operators_group_ensure(sender: Any, using: str = "default", **kwargs: Any) -> None:
-    """post_migrate receiver: the operators group exists and may view and change configuration."""
+    """post_migrate receiver: the operators group exists and holds the model permissions of
+    tds_configuration (add, change, delete and view: the admin then narrows them per key)."""
     from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
 
     create_permissions(sender, verbosity=0, using=using)  # the sync app's own permissions, first
     group, _ = Group.objects.using(using).get_or_create(name=OPERATORS_GROUP)
     perms = Permission.objects.using(using).filter(content_type__app_label="sync",
-                                                  codename__in=("view_configuration", "change_configuration"))
+                                                  codename__endswith="_configuration")
     group.permissions.add(*perms)
