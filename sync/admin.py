@@ -103,9 +103,9 @@ class SyncCursorAdmin(admin.ModelAdmin):
 
 @admin.register(m.AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "entity", "zoho_id", "action", "field", "old_value", "new_value", "source")
+    list_display = ("created_at", "entity", "zoho_id", "action", "field", "old_value", "new_value", "source", "actor")
     list_filter = ("action", "source", "entity")
-    search_fields = ("zoho_id", "field", "correlation_id")
+    search_fields = ("zoho_id", "field", "correlation_id", "actor")
     date_hierarchy = "created_at"
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:

@@ -31,6 +31,8 @@ def test_an_operator_adds_only_operators_settings_and_the_change_is_audited(logi
     entry = AuditEntry.objects.get(entity="configuration")
     assert (entry.zoho_id, entry.action, entry.old_value, entry.new_value, entry.source, entry.actor) == (
         "TDS_QUEUE_PRIORITIES", "create", {}, {"items": 2}, "admin", "olga")
+    trail = login("boss", superuser=True).get("/admin/sync/auditentry/?entity=configuration").content.decode()
+    assert "TDS_QUEUE_PRIORITIES" in trail and "<td class=\"field-actor\">olga</td>" in trail
 
 
 def test_a_superusers_setting_is_read_only_for_an_operator(login) -> None:
