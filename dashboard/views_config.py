@@ -17,18 +17,17 @@ from django.shortcuts import redirect
 
 from dashboard.common import page, staff_only, staff_post
 from sync.config import TUNABLES, config_get, config_items, config_reset, config_set
-from sync.config.access import OPERATORS_GROUP, config_access_require, config_may_change
-from sync.config.tunables import OPERATORS, named
+from sync.config.access import OPERATORS_GROUP, config_access_require, config_changeable
+from sync.config.tunables import named
 
 MAX_VALUE_CHARS = 2000  # the longest valid value (every entity's priority) is a few hundred characters
 
 
 @staff_only
 def configuration(request: HttpRequest) -> HttpResponse:
+    changeable = config_changeable(request.user)
     items = [{**item, "shown": as_json(item["value"]), "default_shown": as_json(item["default"]),
-              "may_change": config_may_change(request.user, item["key"]),
-              "who": "operators" if item["access"] == OPERATORS else "superusers"}
-             for item in config_items()]
+              "may_change": item["key"] in changeable} for item in config_items()]
     return page(request, "dashboard/configuration.html", {
         "items": items, "read_only": sum(not i["may_change"] for i in items), "operators_group": OPERATORS_GROUP})
 

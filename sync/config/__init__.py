@@ -111,7 +111,9 @@ def config_reset(key: str, *, by: Any = None, source: str = "code") -> bool:
 
 
 def config_items() -> list[dict[str, Any]]:
-    """Every tunable with its current value, where that comes from, its default and bounds."""
+    """Every tunable with its current value, where that comes from, its default and bounds.
+
+    ``stored``: a row exists (also when it is ignored for breaking the schema: a reset removes it)."""
     rows = _rows()
     items = []
     for key, tunable in TUNABLES.items():
@@ -119,7 +121,8 @@ def config_items() -> list[dict[str, Any]]:
         from_db = key in rows and value == _checked_or_none(tunable, rows[key])
         items.append({"key": key, "value": value, "source": "database" if from_db else "environment",
                       "default": tunable.default(), "type": tunable.kind.__name__, "low": tunable.low,
-                      "high": tunable.high, "description": tunable.description, "access": tunable.access})
+                      "high": tunable.high, "description": tunable.description, "access": tunable.access,
+                      "stored": key in rows})
     return items
 
 

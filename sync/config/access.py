@@ -35,6 +35,16 @@ def config_may_change(user: Any, key: str) -> bool:
     return tunable is not None and tunable.access == OPERATORS and is_operator(user)
 
 
+def config_changeable(user: Any) -> set[str]:
+    """Every key ``user`` may change (one look at the user's groups, for a page listing them all)."""
+    if not getattr(user, "is_active", False):
+        return set()
+    if user.is_superuser:
+        return set(TUNABLES)
+    operator = is_operator(user)
+    return {key for key, tunable in TUNABLES.items() if operator and tunable.access == OPERATORS}
+
+
 def is_operator(user: Any) -> bool:
     return bool(user.has_perm(CHANGE_PERMISSION) or user.groups.filter(name=OPERATORS_GROUP).exists())
 

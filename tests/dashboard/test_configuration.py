@@ -71,11 +71,15 @@ def test_markup_in_a_value_is_refused_and_never_rendered(login, payload: str) ->
     assert not Configuration.objects.exists() and not AuditEntry.objects.exists()
 
 
-def test_a_row_written_some_other_way_is_ignored_and_escaped(login) -> None:
+def test_a_row_written_some_other_way_is_ignored_escaped_and_can_be_reset(login) -> None:
     Configuration.objects.create(key="TDS_QUEUE_PRIORITIES", value={'"><script>alert(1)</script>': 3})
-    page = login("boss", superuser=True).get(PAGE).content.decode()
+    boss = login("boss", superuser=True)
+    page = boss.get(PAGE).content.decode()
     assert "<script>alert" not in page
     assert config_get("TDS_QUEUE_PRIORITIES") == {}  # the environment's value
+    assert page.count("Reset to default") == 1  # the ignored row can be removed from here
+    assert _message(boss.post(RESET, {"key": "TDS_QUEUE_PRIORITIES"})).startswith("TDS_QUEUE_PRIORITIES reset")
+    assert not Configuration.objects.exists()
 
 
 def test_twenty_thousand_junk_keys_are_refused_in_one_short_line(login) -> None:
