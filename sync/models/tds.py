@@ -363,7 +363,8 @@ class Configuration(models.Model):
         return self.key
 
     def clean(self) -> None:
-        """A declared run-time tunable (sync/config.py) is refused out of its type or bounds."""
+        """A row of anything but a declared run-time tunable (sync/config/), or a value its schema or checks
+        refuse, is refused."""
         from sync.config import config_validate
 
         config_validate(self.key, self.value)
