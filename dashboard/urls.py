@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import views, views_dlq, views_metrics, views_ops, views_queue, views_runs, views_triggers
+from dashboard import views, views_config, views_dlq, views_metrics, views_ops, views_queue, views_runs, views_triggers
 
 app_name = "dashboard"
 
@@ -19,8 +19,9 @@ urlpatterns = [
     path("compare/", views_ops.compare, name="compare"),
     path("alerts/", views_ops.alerts, name="alerts"),
     path("alerts/<int:alert_id>", views_ops.alert_action, name="alert-action"),
-    path("configuration/", views_ops.configuration, name="configuration"),
-    path("configuration/set", views_ops.configuration_set, name="configuration-set"),
+    path("configuration/", views_config.configuration, name="configuration"),
+    path("configuration/set", views_config.configuration_set, name="configuration-set"),
+    path("configuration/reset", views_config.configuration_reset, name="configuration-reset"),
     path("metrics/", views_metrics.metrics, name="metrics"),
     path("images/", views_metrics.images, name="images"),
 ]

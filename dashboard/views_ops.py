@@ -1,16 +1,13 @@
-"""Compare and health, alerts, configuration."""
+"""Compare and health, alerts."""
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from dashboard.common import page, staff_only, staff_post
 from sync.alerts.evaluate import alert_acknowledge, alert_resolve
-from sync.config import config_items, config_set
 from sync.selectors.pages import alerts_by_status, compare_last_report, health_history
 
 
@@ -43,28 +40,3 @@ def alert_action(request: HttpRequest, alert_id: int) -> HttpResponse:
     except ObjectDoesNotExist:
         messages.error(request, f"No alert {alert_id}.")
     return redirect("dashboard:alerts")
-
-
-@staff_only
-def configuration(request: HttpRequest) -> HttpResponse:
-    return page(request, "dashboard/configuration.html", {"items": config_items()})
-
-
-@staff_post
-def configuration_set(request: HttpRequest) -> HttpResponse:
-    key, raw = request.POST.get("key", ""), request.POST.get("value", "").strip()
-    try:
-        value = config_set(key, _parse(raw))
-    except ValidationError as exc:
-        messages.error(request, f"{key} not changed: {' '.join(exc.messages)}")
-    else:
-        messages.success(request, f"{key} set to {value}.")
-    return redirect("dashboard:configuration")
-
-
-def _parse(raw: str) -> object:
-    """Form text as JSON (numbers, true/false, objects); anything else stays text for the check to refuse."""
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return raw

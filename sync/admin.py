@@ -13,7 +13,10 @@ from django.db.models import Model
 from django.http import HttpRequest
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
-from sync import admin_tokens  # noqa: F401 - API tokens (knox), keys never shown
+from sync import (
+    admin_config,  # noqa: F401 - registers tds_configuration's admin
+    admin_tokens,  # noqa: F401 - API tokens (knox), keys never shown
+)
 from sync import models as m
 from sync.admin_actions import DEAD_LETTER_ACTIONS, QUEUE_ACTIONS
 from zoho.models import RateLimitWindow
@@ -103,9 +106,9 @@ class SyncCursorAdmin(admin.ModelAdmin):
 
 @admin.register(m.AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "entity", "zoho_id", "action", "field", "old_value", "new_value", "source")
+    list_display = ("created_at", "entity", "zoho_id", "action", "field", "old_value", "new_value", "source", "actor")
     list_filter = ("action", "source", "entity")
-    search_fields = ("zoho_id", "field", "correlation_id")
+    search_fields = ("zoho_id", "field", "correlation_id", "actor")
     date_hierarchy = "created_at"
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
@@ -140,12 +143,6 @@ class ApiUsageAdmin(ReadOnlyAdmin):
 @admin.register(m.ApiQuotaDay)
 class ApiQuotaDayAdmin(ReadOnlyAdmin):
     list_display = ("day", "quota_limit", "remaining", "reset_at", "updated_at")
-
-
-@admin.register(m.Configuration)
-class ConfigurationAdmin(admin.ModelAdmin):
-    list_display = ("key", "value", "updated_at")
-    search_fields = ("key", "description")
 
 
 @admin.register(RateLimitWindow)

@@ -10,11 +10,14 @@ class SyncConfig(AppConfig):
     def ready(self) -> None:
         from sync import checks  # noqa: F401 - registers the entity registry's start-up check
         from sync.config import config_clear_cache
+        from sync.config.access import operators_group_ensure
         from sync.schedules import rewrite_on_configuration_change, write_schedules_after_migrate
 
         # The default django-q2 schedules exist as soon as the database does, and follow
         # the run-time tunables in tds_configuration.
         post_migrate.connect(write_schedules_after_migrate, sender=self, dispatch_uid="tds-default-schedules")
+        # The group whose members may change the operators' tunables (sync/config/access.py).
+        post_migrate.connect(operators_group_ensure, sender=self, dispatch_uid="tds-operators-group")
         config = self.get_model("Configuration")
         # First forget the cached tunables, so the schedule rewrite below reads the saved value.
         post_save.connect(config_clear_cache, sender=config, dispatch_uid="tds-config-cache-save")

@@ -115,7 +115,7 @@ VENDOR = (ForeignKey("vendor", "Vendor", "zoho_contact_id", "zoho_vendor_id"),)
 LMT = "last_modified_time"
 
 # Queue urgency (1 first): orders and invoices, then contacts and documents, products, stock, images.
-# The TDS_QUEUE_PRIORITIES tunable (sync/config.py) overrides it per entity at run time.
+# The TDS_QUEUE_PRIORITIES tunable (sync/config/) overrides it per entity at run time.
 _SPECS = (
     EntitySpec("warehouses", "inventory", "/locations", "locations", "location_id", "Warehouse",
                "zoho_warehouse_id", items.map_warehouse, pull_order=1, queue_urgency=5,

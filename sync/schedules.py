@@ -64,7 +64,7 @@ class ScheduleSpec:
     takes_dry_run: bool = True
 
 
-# The run-time tunables (sync/config.py) the schedules follow: a saved change rewrites them.
+# The run-time tunables (sync/config/) the schedules follow: a saved change rewrites them.
 SCHEDULE_TUNABLES = ("TDS_COMPARE_INTERVAL_HOURS", "TDS_STOCK_SYNC_INTERVAL_MINUTES", "TDS_ENABLE_AUTO_SYNC",
                      "TDS_ALERT_INTERVAL_MINUTES")
 

@@ -20,12 +20,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def _fresh_tunables():  # noqa: ANN202
-    """Run-time tunables are cached for a few seconds: a rolled-back test must not leak its rows."""
+    """Run-time tunables (and the budget's mirror counts) are cached briefly: a rolled-back test must not
+    leak its rows."""
+    from sync.budget.estimate import estimate_forget
     from sync.config import config_clear_cache
 
     config_clear_cache()
+    estimate_forget()
     yield
     config_clear_cache()
+    estimate_forget()
 
 
 @pytest.fixture
@@ -33,3 +37,26 @@ def staff_client(client, django_user_model):  # noqa: ANN001, ANN201
     user = django_user_model.objects.create_user("staff", "staff@example.com", "pw", is_staff=True, is_superuser=True)
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def login(db, django_user_model):  # noqa: ANN001, ANN201
+    """login(name, superuser=, operator=, perm=) -> a Client logged in as a staff user of that kind:
+    a superuser, a member of the "TDS operators" group, a holder of change_configuration, or none."""
+    from django.contrib.auth.models import Group, Permission
+    from django.test import Client
+
+    from sync.config.access import OPERATORS_GROUP
+
+    def make(name: str, *, superuser: bool = False, operator: bool = False, perm: bool = False) -> Client:
+        user = django_user_model.objects.create_user(name, f"{name}@example.com", "pw", is_staff=True,
+                                                     is_superuser=superuser)
+        if operator:
+            user.groups.add(Group.objects.get(name=OPERATORS_GROUP))
+        if perm:
+            user.user_permissions.add(Permission.objects.get(codename="change_configuration"))
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

@@ -1,7 +1,7 @@
 """The alert conditions. Each rule owns a code (or codes "<code>:<subject>") and returns what fires now.
 
 A rule that fails to read its facts raises; the evaluation then leaves that rule's alerts as they
-are rather than resolving them on missing evidence. Thresholds are tunables (sync/config.py).
+are rather than resolving them on missing evidence. Thresholds are tunables (sync/config/).
 """
 from __future__ import annotations
 

@@ -4,8 +4,10 @@ A run of a schedule is a group of ledger rows sharing a correlation id (a pull w
 entity; compare + sync nests its pull). Its calls are the rows' api_calls summed; a schedule's
 calls per run is the mean of its last MEASURED_RUNS groups. A first load (every record it touched
 was created: the first full pull, the first image download) is one-off, not the schedule's steady
-use: it counts only while nothing else was measured. A change of a schedule's interval
-that would plan more than TDS_ZOHO_BUDGET_MAX_PERCENT of the quota, and more than now, is refused.
+use: it counts only while nothing else was measured. A schedule with no measured run yet counts
+what estimate.py expects a run to cost from the local mirror (list pages and details), never 0.
+A change of a schedule's interval that would plan more than TDS_ZOHO_BUDGET_MAX_PERCENT of the
+quota, and more than now, is refused.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from sync import schedules
+from sync.budget.estimate import calls_per_run_estimated
 from sync.config import config_get
 
 MEASURED_RUNS = 10
@@ -30,15 +33,20 @@ INTERVAL_KEYS = {"TDS_COMPARE_INTERVAL_HOURS": (schedules.COMPARE_SYNC, 60),
 class SchedulePlan:
     name: str
     runs_per_day: float
-    calls_per_run: float | None   # None: never measured yet
-    measured_runs: int
+    calls_per_run: float
+    measured_runs: int            # 0: calls_per_run is estimated
+    basis: str = "measured"       # how calls_per_run was reached
+
+    @property
+    def estimated(self) -> bool:
+        return self.measured_runs == 0
 
     @property
     def calls_per_day(self) -> float:
-        return round(self.runs_per_day * (self.calls_per_run or 0.0), 1)
+        return round(self.runs_per_day * self.calls_per_run, 1)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"calls_per_day": self.calls_per_day}
+        return asdict(self) | {"calls_per_day": self.calls_per_day, "estimated": self.estimated}
 
 
 @dataclass
@@ -65,7 +73,8 @@ class BudgetPlan:
 
     def explain(self) -> str:
         parts = [f"{s.name.removeprefix(schedules.PREFIX)} {s.runs_per_day:g}/day x {s.calls_per_run:g} calls"
-                 for s in self.schedules if s.calls_per_run]
+                 + (f" (estimated, none measured yet: {s.basis})" if s.estimated else "")
+                 for s in self.schedules if s.calls_per_run and s.runs_per_day]
         return (f"{self.calls_per_day:g} Zoho calls a day, {self.percent:g}% of the daily quota of {self.quota} "
                 f"(at most {self.max_percent:g}%): " + ", ".join(parts))
 
@@ -79,8 +88,10 @@ def budget_quota() -> int:
     return int(reported or config_get("TDS_ZOHO_DAILY_QUOTA"))
 
 
-def budget_plan(*, overrides: dict[str, Any] | None = None) -> BudgetPlan:
-    """The schedules' planned daily calls, with tunables in `overrides` taking their proposed values."""
+def budget_plan(*, overrides: dict[str, Any] | None = None, fresh: bool = False) -> BudgetPlan:
+    """The schedules' planned daily calls, with tunables in `overrides` taking their proposed values.
+
+    ``fresh`` counts the mirror again for the estimates instead of using the last minute's counts."""
     overrides = overrides or {}
     enabled = overrides.get("TDS_ENABLE_AUTO_SYNC", config_get("TDS_ENABLE_AUTO_SYNC"))
     minutes = {name: overrides[key] * factor for key, (name, factor) in INTERVAL_KEYS.items() if key in overrides}
@@ -90,9 +101,14 @@ def budget_plan(*, overrides: dict[str, Any] | None = None) -> BudgetPlan:
         if not spec.pulls_from_zoho:
             continue
         per_day = 0.0 if not enabled else _runs_per_day(spec, minutes.get(spec.name, spec.minutes))
-        calls, runs = measured.get(spec.name, (None, 0))
-        rows.append(SchedulePlan(name=spec.name, runs_per_day=round(per_day, 2), calls_per_run=calls,
-                                 measured_runs=runs))
+        if spec.name in measured:
+            calls, runs = measured[spec.name]
+            rows.append(SchedulePlan(name=spec.name, runs_per_day=round(per_day, 2), calls_per_run=calls,
+                                     measured_runs=runs))
+            continue
+        guess = calls_per_run_estimated(spec.name, runs_per_day=per_day, fresh=fresh)
+        rows.append(SchedulePlan(name=spec.name, runs_per_day=round(per_day, 2), calls_per_run=round(guess.calls, 1),
+                                 measured_runs=0, basis=guess.basis))
     return BudgetPlan(quota=budget_quota(), max_percent=config_get("TDS_ZOHO_BUDGET_MAX_PERCENT"), schedules=rows)
 
 
@@ -100,7 +116,7 @@ def budget_check_config(key: str, value: Any) -> None:
     """sync.config check: refuse a schedule change that plans more than the allowed share of the quota."""
     if key not in INTERVAL_KEYS and key != "TDS_ENABLE_AUTO_SYNC":
         return
-    proposed = budget_plan(overrides={key: value})
+    proposed = budget_plan(overrides={key: value}, fresh=True)
     if proposed.over and proposed.calls_per_day > budget_plan().calls_per_day:
         raise ValidationError(f"{key}={value} refused: the schedules would spend {proposed.explain()}")
 

@@ -67,7 +67,7 @@ def images_sync(*, concurrency: int | None = None, force: bool = False, item_ids
 
 
 def image_concurrency() -> int:
-    """TDS_IMAGE_CONCURRENCY, a run-time tunable (sync/config.py)."""
+    """TDS_IMAGE_CONCURRENCY, a run-time tunable (sync/config/)."""
     return int(config_get("TDS_IMAGE_CONCURRENCY"))
 
 

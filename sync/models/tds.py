@@ -261,6 +261,9 @@ class AuditEntry(models.Model):
         InboxEvent, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False
     )
     correlation_id = models.CharField(max_length=32, blank=True)
+    # Who made a change by hand (a configuration change: entity "configuration", the key as zoho_id);
+    # empty for sync work. A database default too: bulk writers that name no actor keep working.
+    actor = models.CharField(max_length=150, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     objects = AuditQuerySet.as_manager()
@@ -360,7 +363,8 @@ class Configuration(models.Model):
         return self.key
 
     def clean(self) -> None:
-        """A declared run-time tunable (sync/config.py) is refused out of its type or bounds."""
+        """A row of anything but a declared run-time tunable (sync/config/), or a value its schema or checks
+        refuse, is refused."""
         from sync.config import config_validate
 
         config_validate(self.key, self.value)

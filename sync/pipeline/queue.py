@@ -32,7 +32,7 @@ _LAST_KICK = [float("-inf")]
 
 def entity_priorities() -> dict[str, int]:
     """Each entity's queue urgency (the registry's, 1 first), overridden per entity by the
-    TDS_QUEUE_PRIORITIES tunable (sync/config.py); names the registry does not know are ignored."""
+    TDS_QUEUE_PRIORITIES tunable (sync/config/); names the registry does not know are ignored."""
     from sync.entities import queue_urgencies
 
     value = queue_urgencies()

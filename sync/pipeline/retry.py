@@ -3,7 +3,7 @@
 delay(n) = uniform(0, min(cap, base × 2^(n-1))) — "full jitter" (AWS architecture
 blog), so a burst of failures does not come back as a burst. Base, cap and the
 attempt limit are TDS_RETRY_BACKOFF_SECONDS, TDS_RETRY_BACKOFF_MAX_SECONDS and
-TDS_RETRY_MAX_ATTEMPTS, run-time tunables (sync/config.py).
+TDS_RETRY_MAX_ATTEMPTS, run-time tunables (sync/config/).
 """
 from __future__ import annotations
 

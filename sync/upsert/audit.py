@@ -1,4 +1,4 @@
-"""Field-level audit entries for mirror changes (tds_audit_trail is append-only)."""
+"""Field-level audit entries for mirror changes and configuration changes (tds_audit_trail is append-only)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,13 +22,14 @@ class AuditContext:
     run: SyncRun | None = None
     correlation_id: str = ""
     inbox_event_id: int | None = None
+    actor: str = ""             # the user who made a change by hand (a configuration change); "" for sync work
 
     def entry(self, zoho_id: str, action: str, field: str = "", old: Any = None, new: Any = None) -> dict[str, Any]:
         """An audit row as column values (plain dicts: a first load writes one per record)."""
         return {"entity": self.entity, "zoho_id": zoho_id, "action": action, "field": field[:64],
                 "old_value": jsonable(old), "new_value": jsonable(new), "source": self.source[:16],
                 "run_id": self.run.pk if self.run is not None else None, "inbox_event_id": self.inbox_event_id,
-                "correlation_id": self.correlation_id}
+                "correlation_id": self.correlation_id, "actor": self.actor[:150]}
 
 
 def changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, Any, Any]]:

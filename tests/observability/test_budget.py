@@ -67,7 +67,10 @@ def test_the_plan_multiplies_measured_calls_by_runs_per_day():
     assert plan["stock sync"].runs_per_day == 1440 / config_get("TDS_STOCK_SYNC_INTERVAL_MINUTES")
     assert plan["stock sync"].calls_per_run == 10 and plan["stock sync"].measured_runs == 3
     assert plan["incremental pull"].calls_per_day == 24 * 6
-    assert plan["full pull (catches deletions)"].runs_per_day == 1 and plan["image sync"].calls_per_run is None
+    assert plan["full pull (catches deletions)"].runs_per_day == 1
+    # never measured: estimated from the (empty) mirror, one list page per entity, no image to download
+    assert plan["full pull (catches deletions)"].estimated and plan["full pull (catches deletions)"].calls_per_run == 15
+    assert plan["image sync"].estimated and plan["image sync"].calls_per_run == 0
 
 
 @pytest.mark.django_db
@@ -78,8 +81,11 @@ def test_a_schedule_interval_that_would_spend_over_80_percent_is_refused_with_th
         config_set("TDS_STOCK_SYNC_INTERVAL_MINUTES", 10)  # 144 runs x 20 = 2880 calls, 144 %
     message = info.value.messages[0]
     assert "TDS_STOCK_SYNC_INTERVAL_MINUTES=10 refused" in message
-    assert "2880 Zoho calls a day, 144% of the daily quota of 2000 (at most 80%)" in message
-    assert "stock sync 144/day x 20 calls" in message
+    # with the unmeasured schedules' estimates (empty mirror: a list page per entity, 15 entities):
+    # compare 4 x 15 + incremental 24 x 15 + full 1 x 15 = 435
+    assert "3315 Zoho calls a day, 165.8% of the daily quota of 2000 (at most 80%)" in message
+    assert "stock sync 144/day x 20 calls," in message
+    assert "incremental pull 24/day x 15 calls (estimated, none measured yet: 15 list pages" in message
     assert config_get("TDS_STOCK_SYNC_INTERVAL_MINUTES") == 30
     assert config_set("TDS_STOCK_SYNC_INTERVAL_MINUTES", 60) == 60  # less use is always allowed
 
@@ -158,7 +164,7 @@ def test_the_configuration_page_refuses_an_over_quota_interval_too(settings):
 
     settings.TDS_ZOHO_DAILY_QUOTA = 2000
     _measured("stock", 20)
-    with pytest.raises(ValidationError, match="would spend 2880 Zoho calls a day"):
+    with pytest.raises(ValidationError, match="would spend 3315 Zoho calls a day"):
         Configuration(key="TDS_STOCK_SYNC_INTERVAL_MINUTES", value=10).full_clean()
 
 

@@ -74,7 +74,8 @@ def test_items_list_every_tunable_with_value_source_and_bounds(settings) -> None
     assert set(items) == set(TUNABLES)
     assert items["TDS_COMPARE_INTERVAL_HOURS"] == {
         "key": "TDS_COMPARE_INTERVAL_HOURS", "value": 2, "source": "database", "default": 6, "type": "int",
-        "low": 1, "high": 168, "description": "hours between scheduled compare + sync runs"}
+        "low": 1, "high": 168, "description": "hours between scheduled compare + sync runs", "access": "operators",
+        "stored": True}
     assert items["TDS_IMAGE_CONCURRENCY"]["source"] == "environment"
 
 
