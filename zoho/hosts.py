@@ -92,7 +92,8 @@ def url_origin(url: str) -> Origin:
     # the text must be exactly what urllib3 read: nothing decoded, re-encoded or dropped on the way.
     if authority.lower() != (host if parsed.port is None else f"{host}:{parsed.port}"):
         raise UnsafeAddress("host or port not written plainly")
-    return Origin(scheme, canonical_host(host), parsed.port or _DEFAULT_PORTS[scheme])
+    port = parsed.port if parsed.port is not None else _DEFAULT_PORTS[scheme]
+    return Origin(scheme, canonical_host(host), port)
 
 
 def canonical_host(host: str) -> str:
@@ -202,9 +203,10 @@ class HostAllowList:
     def check_connection(self, *, scheme: str | None, host: str | None, port: int | None, what: str) -> None:
         """Refuse to open a connection to a host or port off the list, however the URL was written."""
         scheme = (scheme or "http").lower()
-        where = f"{host}:{port}" if port else str(host)
+        where = f"{host}:{port}" if port is not None else str(host)
+        port = port if port is not None else _DEFAULT_PORTS.get(scheme, 0)
         try:
-            origin = Origin(scheme, canonical_host(host or ""), port or _DEFAULT_PORTS.get(scheme, 0))
+            origin = Origin(scheme, canonical_host(host or ""), port)
         except UnsafeAddress as exc:
             raise ZohoHostRefused(f"{what} to {shown(where)}: {exc}; refused") from None
         if scheme not in _DEFAULT_PORTS or not self.allows_origin(origin):
