@@ -22,9 +22,10 @@ import requests
 from zoho.config import sandbox_down
 from zoho.dc import default_api_domain
 from zoho.errors import ZohoAuthError, ZohoConfigError, ZohoPermanentError, ZohoRateLimitError, ZohoTransientError
-from zoho.hosts import HostAllowList
+from zoho.hosts import HostAllowList, shown
 from zoho.net import describe_network_error
 from zoho.shared import cache_call, shared_cache
+from zoho.transport import zoho_session
 
 logger = logging.getLogger("zoho")
 
@@ -60,20 +61,20 @@ class TokenProvider:
 
     def __init__(self, *, client_id: str, client_secret: str, refresh_token: str, accounts_url: str,
                  organization_id: str, dc: str = "com", cache: Any = None, timeout: float = 30.0,
-                 margin: float = 300.0, lock_timeout: float = 30.0, session: requests.Session | None = None,
+                 margin: float = 300.0, lock_timeout: float = 30.0,
                  clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
                  on_refresh: Callable[[], None] | None = None, hosts: HostAllowList | None = None) -> None:
         self._client_id, self._secret, self._refresh_token = client_id, client_secret, refresh_token
         self.accounts_url, self.dc = accounts_url.rstrip("/"), dc
         self._cache = cache if cache is not None else shared_cache()
         self._timeout, self._margin, self._lock_timeout = timeout, margin, lock_timeout
-        self._session = session or requests.Session()
         self._clock, self._sleep = clock, sleep
         digest = hashlib.sha256(f"{client_id}|{self.accounts_url}|{organization_id}".encode()).hexdigest()[:24]
         self.key, self.lock_key = f"zoho:token:{digest}", f"zoho:token-lock:{digest}"
         self.refreshes = 0
         self._on_refresh = on_refresh
         self.hosts = hosts if hosts is not None else HostAllowList(accounts_url=self.accounts_url)
+        self._session = zoho_session(self.hosts)  # the client secret too goes only to an allowed host
         self.sandbox = self.hosts.sandbox  # an unreachable sandbox is a set-up problem, not a Zoho outage
 
     def __repr__(self) -> str:
@@ -81,11 +82,11 @@ class TokenProvider:
 
     def token(self) -> AccessToken:
         """A token valid for more than `margin` seconds, refreshing it if needed."""
-        current = _local_tokens.get(self.key)
+        current = self._local()
         if self._fresh(current):
             return current  # type: ignore[return-value]
         with _key_lock(self.key):
-            current = _local_tokens.get(self.key)
+            current = self._local()
             if self._fresh(current):
                 return current  # type: ignore[return-value]
             shared = self._read_shared()
@@ -143,12 +144,35 @@ class TokenProvider:
         _local_tokens[self.key] = token
         return token
 
+    def _local(self) -> AccessToken | None:
+        token = _local_tokens.get(self.key)
+        if token is not None and not self._trusted(token, "in-process"):
+            _local_tokens.pop(self.key, None)
+            return None
+        return token
+
     def _read_shared(self) -> AccessToken | None:
         raw = self._cache_call("get", self.key)
         if not isinstance(raw, dict):
             return None
-        return AccessToken(value=raw["v"], expires_at=float(raw["e"]), api_domain=raw["d"],
-                           lifetime=float(raw.get("l", 3600.0)))
+        try:
+            token = AccessToken(value=str(raw["v"]), expires_at=float(raw["e"]), api_domain=str(raw["d"]),
+                                lifetime=float(raw.get("l", 3600.0)))
+        except (KeyError, TypeError, ValueError):
+            token = None
+        if token is None or not self._trusted(token, "cached"):
+            self._cache_call("delete", self.key)
+            return None
+        return token
+
+    def _trusted(self, token: AccessToken, where: str) -> bool:
+        # An entry written by an older version or another process, or one whose allow-list
+        # differed, is judged again: the token must never travel to an api_domain refused today.
+        if self.hosts.allows(token.api_domain):
+            return True
+        logger.warning("zoho %s access token names the api_domain %s, which is refused; discarded", where,
+                       shown(token.api_domain))
+        return False
 
     def _cache_call(self, method: str, *args: Any, default: Any = None, **kwargs: Any) -> Any:
         return cache_call(self._cache, method, *args, default=default, **kwargs)
@@ -175,7 +199,7 @@ class TokenProvider:
         # Form body rather than query string: secrets then never appear in URLs or exception texts.
         data = {"grant_type": "refresh_token", "client_id": self._client_id, "client_secret": self._secret,
                 "refresh_token": self._refresh_token}
-        url = f"{self.accounts_url}/oauth/v2/token"
+        url = self.hosts.check(f"{self.accounts_url}/oauth/v2/token", what="the Zoho accounts server")
         try:
             # No redirects: a 307 would carry the client secret to wherever Location points.
             response = self._session.post(url, data=data, timeout=self._timeout, allow_redirects=False)

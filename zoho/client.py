@@ -17,10 +17,8 @@ import time
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from zoho import hooks
@@ -47,6 +45,7 @@ from zoho.metrics import CallStats, QuotaInfo, endpoint_name
 from zoho.net import describe_network_error
 from zoho.quota import QuotaGuard
 from zoho.shared import shared_cache
+from zoho.transport import zoho_session
 
 logger = logging.getLogger("zoho")
 MAX_PER_PAGE = 200
@@ -68,6 +67,7 @@ class ZohoClient:
                  redis_url: str | None = None, sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.time) -> None:
         self.config = config
+        self.hosts = config.hosts
         self.stats = CallStats()
         self._sleep = sleep
         self._local = threading.local()
@@ -79,7 +79,7 @@ class ZohoClient:
             client_id=config.client_id, client_secret=config.client_secret, refresh_token=config.refresh_token,
             accounts_url=config.resolved_accounts_url, organization_id=org, dc=config.dc, cache=cache,
             timeout=config.timeout, margin=config.token_margin, on_refresh=self._count_refresh,
-            hosts=config.hosts)
+            hosts=self.hosts)
         self.limiter = RateLimiter(key=limiter_key(scope), per_minute=config.rate_limit_per_minute,
                                    backend=limiter_backend, sleep=sleep)
         self.gate = ConcurrencyGate(key=concurrency_key(scope), limit=config.max_concurrency, redis_url=redis_url,
@@ -206,10 +206,9 @@ class ZohoClient:
     def _send(self, method: str, url: str, endpoint: str, token: AccessToken, params: dict[str, Any],
               timeout: float | None) -> requests.Response:
         started = time.monotonic()
-        hosts = self.config.hosts
         try:
             response = self._session().request(
-                method, hosts.check(url, what=f"the Zoho API host for {endpoint}"),
+                method, self.hosts.check(url, what=f"the Zoho API host for {endpoint}"),
                 params={**params, "organization_id": self.config.organization_id},
                 headers={"Authorization": f"Zoho-oauthtoken {token.value}"}, timeout=timeout or self.config.timeout,
                 allow_redirects=False)
@@ -225,15 +224,15 @@ class ZohoClient:
 
     def _follow_redirects(self, response: requests.Response, url: str, token: AccessToken, timeout: float | None,
                           endpoint: str) -> requests.Response:
-        """Follow up to MAX_REDIRECTS hops, each only to a Zoho host; the token goes only to the same origin."""
+        """Follow up to MAX_REDIRECTS hops, each judged like the first URL; the token goes only to the same origin."""
         hops = 0
         while response.is_redirect:
             hops += 1
             if hops > MAX_REDIRECTS:
                 raise ZohoPermanentError(f"Zoho redirected more than {MAX_REDIRECTS} times", endpoint=endpoint)
-            target = urljoin(url, response.headers.get("Location", ""))
-            self.config.hosts.check(target, what=f"a redirect from {endpoint}")
-            same_origin = urlsplit(target)[:2] == urlsplit(url)[:2]
+            what = f"a redirect from {endpoint}"
+            target = self.hosts.check_redirect(url, response.headers.get("Location", ""), what=what)
+            same_origin = self.hosts.origin(target, what=what) == self.hosts.origin(url, what=what)
             headers = {"Authorization": f"Zoho-oauthtoken {token.value}"} if same_origin else {}
             response.close()
             response = self._session().get(target, headers=headers, timeout=timeout or self.config.timeout,
@@ -245,10 +244,7 @@ class ZohoClient:
         # One Session per thread: connection pooling without sharing a Session across image threads.
         session = getattr(self._local, "session", None)
         if session is None:
-            session = requests.Session()
-            adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(2, self.config.max_concurrency))
-            session.mount("https://", adapter)
-            session.mount("http://", adapter)
+            session = zoho_session(self.hosts, pool_maxsize=max(2, self.config.max_concurrency))
             self._local.session = session
         return session
 
