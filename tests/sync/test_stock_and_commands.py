@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -122,18 +123,25 @@ def test_events_signals_and_batched_metrics(sb, zclient):
 
 @pytest.mark.redis
 def test_events_reach_the_redis_channel(settings):
+    import uuid
+
     import redis
 
     client = redis.Redis.from_url(settings.REDIS_URL)
     pubsub = client.pubsub()
     pubsub.subscribe(events.CHANNEL)
     pubsub.get_message(timeout=2)  # the subscribe confirmation
-    events.publish(events.SyncFailed(run_id="r1", run_type="stock", entity="stock", status="failed",
+    run_id = uuid.uuid4().hex  # the channel is shared by every process on this Redis: find ours
+    events.publish(events.SyncFailed(run_id=run_id, run_type="stock", entity="stock", status="failed",
                                      error="ZohoAuthError: no", duration_seconds=1.5, correlation_id="c1"))
-    message = pubsub.get_message(timeout=2)
+    ours, deadline = None, time.monotonic() + 10
+    while ours is None and time.monotonic() < deadline:
+        message = pubsub.get_message(timeout=0.5)
+        if message and message["type"] == "message" and json.loads(message["data"]).get("run_id") == run_id:
+            ours = json.loads(message["data"])
     pubsub.close()
-    assert message and json.loads(message["data"]) == {
-        "event": "tds.sync.failed", "run_id": "r1", "run_type": "stock", "entity": "stock", "status": "failed",
+    assert ours == {
+        "event": "tds.sync.failed", "run_id": run_id, "run_type": "stock", "entity": "stock", "status": "failed",
         "error": "ZohoAuthError: no", "duration_seconds": 1.5, "correlation_id": "c1"}
 
 
