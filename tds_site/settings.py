@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it sees every answer: under /api/ every error is JSON and no exception is a 500 page.
+    "sync.api.exceptions.ApiErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -318,6 +320,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's parsers, with nesting bounded in JSON bodies (a deep body is a 400, not a RecursionError).
+    "DEFAULT_PARSER_CLASSES": ["sync.api.parsers.BoundedJSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
     "EXCEPTION_HANDLER": "sync.api.exceptions.json_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -343,12 +348,13 @@ EXPORT_FORMATS = export_formats.EXPORT_FORMATS  # classes, as django-import-expo
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"correlation": {"()": "sync.logging.CorrelationIdFilter"}},
+    "filters": {"correlation": {"()": "sync.logging.CorrelationIdFilter"},
+                "refusal": {"()": "sync.logging.RefusalWithoutTraceback"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["correlation"]},
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["correlation", "refusal"]},
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
