@@ -1,8 +1,11 @@
 """Filters and pagination for GET /api/tds/sync-runs (every filter has an index on tds_sync_runs)."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import django_filters
 from django import forms
+from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
@@ -51,7 +54,24 @@ class RunCursorPagination(CursorPagination):
     max_page_size = 200
 
     def decode_cursor(self, request):  # noqa: ANN001, ANN201 - DRF hook
+        """DRF checks the cursor's encoding and offset; its position goes straight into the query, so it
+        must also be what this ordering writes there (a run's created_at), or the cursor is refused."""
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except NotFound as exc:  # a malformed cursor is the caller's parameter error, not a missing page
-            raise ValidationError({self.cursor_query_param: ["invalid cursor; use the next/previous links"]}) from exc
+            raise self._invalid() from exc
+        if cursor is not None and cursor.position is not None and _stamp(cursor.position) is None:
+            raise self._invalid()
+        return cursor
+
+    def _invalid(self) -> ValidationError:
+        return ValidationError({self.cursor_query_param: ["invalid cursor; use the next/previous links"]})
+
+
+def _stamp(text: str) -> datetime | None:
+    """An aware time that can be compared in UTC (what str(created_at) gives), else None."""
+    try:
+        stamp = parse_datetime(text)
+        return stamp.astimezone(UTC) if stamp is not None and stamp.tzinfo is not None else None
+    except (ValueError, OverflowError):
+        return None
