@@ -15,7 +15,6 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import given
 from hypothesis import strategies as st
-from rest_framework.throttling import ScopedRateThrottle
 
 from tests.fuzzing import NASTY_TEXT, RAW_BODIES, assert_answer, dumps, hostile_json, hostile_text, tracebacks
 
@@ -69,11 +68,10 @@ def _url(path: str, op: dict[str, Any], values: st.DrawFn) -> str:
 
 
 @pytest.fixture
-def staff_headers(staff_token, monkeypatch) -> dict[str, str]:  # noqa: ANN001
+def staff_headers(staff_token, monkeypatch, no_throttle) -> dict[str, str]:  # noqa: ANN001
     from sync import jobs
 
     monkeypatch.setattr(jobs, "job_wait", lambda **kwargs: None)  # no cluster here: runs stay queued
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"tds_write": "100000/min"})
     return {"HTTP_AUTHORIZATION": f"Token {staff_token}"}
 
 

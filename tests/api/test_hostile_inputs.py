@@ -9,11 +9,21 @@ import pytest
 from tests.api.conftest import ADMIN_POST
 from tests.fuzzing import tracebacks
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_throttle")]
 
 
 def _cursor(token: str) -> str:
     return base64.b64encode(token.encode()).decode()
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "2025-13-01T00:00:00Z",
+                                  "\x00", "yesterday"])
+@pytest.mark.parametrize("name", ["created_after", "created_before"])
+def test_a_time_filter_that_is_no_time_in_utc_is_a_400_naming_it(staff_api, name, when, crash_log) -> None:  # noqa: ANN001
+    reply = staff_api.get("/api/tds/sync-runs", {name: when})
+    assert reply.status_code == 400, reply.content
+    assert reply.json()["message"].startswith(f"{name}: ")
+    assert tracebacks(crash_log) == []
 
 
 @pytest.mark.parametrize("token", [
