@@ -63,8 +63,9 @@ def configuration_set(request: HttpRequest) -> HttpResponse:
 
 
 def _parse(raw: str) -> object:
-    """Form text as JSON (numbers, true/false, objects); anything else stays text for the check to refuse."""
+    """Form text as JSON (numbers, true/false, objects); anything else stays text for the check to refuse
+    (nesting too deep for the decoder included)."""
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return raw
