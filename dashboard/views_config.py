@@ -71,7 +71,7 @@ def _parse(raw: str) -> object:
         raise ValidationError(f"the value is {len(raw)} characters long; at most {MAX_VALUE_CHARS}")
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # nesting too deep for the decoder is refused like any other text
         return raw
 
 

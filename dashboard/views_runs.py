@@ -6,17 +6,20 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpRequest, HttpResponse
 
 from dashboard.common import page, staff_only
+from dashboard.forms import HistoryFilterForm
 from sync.selectors.pages import RUN_FILTERS, run_filter_choices, runs_filtered
 from sync.selectors.runs import run_detail
 
 
 @staff_only
 def history(request: HttpRequest) -> HttpResponse:
-    filters = {name: request.GET.get(name, "") for name in RUN_FILTERS}
+    form = HistoryFilterForm(request.GET, seen=run_filter_choices())
+    filters = form.filters()
     query = urlencode({k: v for k, v in filters.items() if v})
-    choices = [(name, values, filters[name]) for name, values in run_filter_choices().items()]
+    choices = [(name, form.values[name], filters[name]) for name in RUN_FILTERS]
     return page(request, "dashboard/history.html",
-                {"runs": runs_filtered(filters=filters), "choices": choices, "query": query},
+                {"runs": runs_filtered(filters=filters), "choices": choices, "query": query,
+                 "problems": form.problems()},
                 fragment="dashboard/_history.html")
 
 

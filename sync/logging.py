@@ -1,4 +1,4 @@
-"""Correlation ids: one per run or request, carried into every log line."""
+"""Correlation ids: one per run or request, carried into every log line; refusals logged as one line."""
 from __future__ import annotations
 
 import contextvars
@@ -30,4 +30,18 @@ def correlation(correlation_id: str | None = None) -> Iterator[str]:
 class CorrelationIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.correlation_id = get_correlation_id()
+        return True
+
+
+class RefusalWithoutTraceback(logging.Filter):
+    """A 4xx answer is the caller's mistake: one line, no traceback.
+
+    Django logs some refusals with the exception that caused them (a bad Host header, a
+    PermissionDenied, a BadRequest); its records carry the answer's ``status_code``. Below 500
+    the traceback is dropped; a 500 keeps it, that one is ours to fix.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", 500) < 500:
+            record.exc_info, record.exc_text = None, None
         return True

@@ -6,6 +6,9 @@ cut it (the worker is alive and heartbeating): a dozen such clients hold every
 thread. nginx in front (deploy/nginx/tds.conf) reads whole requests before
 passing them on and cuts slow clients, so gunicorn listens on a unix socket
 (deploy/systemd/tds-web@.service) or the loopback interface only.
+The worker is gthread's own with one change: the answers gunicorn writes itself
+(414 request line too long, 431, 400 malformed request) are JSON under /api/
+(tds_site/gunicorn_worker.py).
 Every value can be overridden on the command line or with GUNICORN_CMD_ARGS.
 """
 import os
@@ -13,7 +16,7 @@ import os
 # Loopback by default; production binds a unix socket per instance (unix:/run/tds/web-1.sock), the
 # Docker image 0.0.0.0:8000 inside its own network namespace (Dockerfile).
 bind = os.environ.get("TDS_WEB_BIND", "127.0.0.1:8000")
-worker_class = "gthread"
+worker_class = "tds_site.gunicorn_worker.JsonErrorsWorker"
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 threads = int(os.environ.get("TDS_WEB_THREADS", "4"))
 # A worker whose main loop stops heartbeating this long is killed and replaced. It does not bound one

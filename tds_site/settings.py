@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it sees every answer: under /api/ every error is JSON and no exception is a 500 page.
+    "sync.api.exceptions.ApiErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -321,6 +323,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's parsers, with nesting bounded in JSON bodies (a deep body is a 400, not a RecursionError).
+    "DEFAULT_PARSER_CLASSES": ["sync.api.parsers.BoundedJSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
     "EXCEPTION_HANDLER": "sync.api.exceptions.json_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -347,12 +352,13 @@ LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"correlation": {"()": "sync.logging.CorrelationIdFilter"},
-                "redact_urls": {"()": "tds_site.redaction.RedactUrlsFilter"}},
+                "redact_urls": {"()": "tds_site.redaction.RedactUrlsFilter"},
+                "refusal": {"()": "sync.logging.RefusalWithoutTraceback"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["correlation"]},
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["correlation", "refusal"]},
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {

@@ -15,6 +15,8 @@ urlpatterns = [
 ]
 
 # JSON under /api/, Django's pages elsewhere.
+handler400 = "sync.api.exceptions.api_bad_request"
+handler403 = "sync.api.exceptions.api_forbidden"
 handler404 = "sync.api.exceptions.api_not_found"
 handler500 = "sync.api.exceptions.server_error"
 

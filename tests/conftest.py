@@ -4,8 +4,17 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.db import connection
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
-pytest_plugins = ["zoho.sandbox.pytest_plugin", "odoo.fake.pytest_plugin"]
+pytest_plugins = ["zoho.sandbox.pytest_plugin", "odoo.fake.pytest_plugin", "tests.fuzzing"]
+
+# Input fuzzing (tests/fuzzing.py): a bounded run in the normal suite, a long one on demand with
+# `pytest --hypothesis-profile=long`. No example database: nothing is written under the checkout.
+_FUZZ = {"deadline": None, "database": None, "suppress_health_check": list(HealthCheck)}
+hypothesis_settings.register_profile("tds", max_examples=15, **_FUZZ)
+hypothesis_settings.register_profile("long", max_examples=1000, **_FUZZ)
+hypothesis_settings.load_profile("tds")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -28,6 +28,9 @@ MAX_BODY_BYTES = 1024 * 1024
 # A number Zoho sends (amounts, quantities, ids as numbers) never needs more digits than this;
 # longer ones cannot be stored faithfully in a typed column.
 MAX_NUMBER_DIGITS = 30
+# Zoho's documents nest a handful of levels (invoice > line_items > taxes); nothing it sends comes
+# near this. Deeper bodies are refused before anything walks them recursively.
+MAX_JSON_DEPTH = 32
 # Timestamps outside [EARLIEST, now + FUTURE_SKEW] are refused: older ones predate Zoho, later
 # ones would block every real edit behind the stale-version guard.
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -142,13 +145,34 @@ def decode_body(body: bytes, content_type: str) -> dict[str, Any]:
         raise
     except json.JSONDecodeError as exc:
         raise WebhookError(f"Body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.") from exc
-    except (ValueError, RecursionError) as exc:  # nesting too deep
-        raise WebhookError(f"Body is not usable JSON: {type(exc).__name__}.") from exc
+    except RecursionError as exc:  # the decoder's own stack guard, far beyond MAX_JSON_DEPTH
+        raise WebhookError(TOO_DEEP) from exc
+    except ValueError as exc:  # an integer longer than Python converts
+        raise WebhookError(f"Body is not usable JSON: {exc}.") from exc
     if not isinstance(data, dict):
         raise WebhookError("Body must be a JSON object.")
+    if too_deep(data):
+        raise WebhookError(TOO_DEEP)
     if _SURROGATE.search(text) and _has_lone_surrogate(data):
         raise WebhookError("Body contains a lone UTF-16 surrogate (\\ud800-\\udfff), which is not text.")
     return data
+
+
+TOO_DEEP = f"Body nests arrays and objects more than {MAX_JSON_DEPTH} levels deep."
+
+
+def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether arrays and objects nest more than `limit` levels (walked without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 def _refuse_constant(name: str) -> Any:

@@ -63,9 +63,19 @@ def money(value: Any) -> Decimal | None:
             return None
 
 
+# A whole number with more digits than this is no count Zoho keeps (days, quantities): int() of
+# Decimal("1e999999999") would build a billion-digit integer before anything could refuse it.
+INTEGER_MAX_DIGITS = 30
+
+
 def integer(value: Any) -> int | None:
+    """A whole number from a Zoho number; None when empty or fractional; ValueError beyond 30 digits."""
     number = money(value)
-    return int(number) if number is not None and number == number.to_integral_value() else None
+    if number is None or not number.is_finite() or number != number.to_integral_value():
+        return None
+    if not number.is_zero() and number.adjusted() >= INTEGER_MAX_DIGITS:
+        raise ValueError(f"{value!r:.40} is not a whole number of at most {INTEGER_MAX_DIGITS} digits")
+    return int(number)
 
 
 def flag(value: Any) -> bool:

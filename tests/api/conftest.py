@@ -41,6 +41,15 @@ def user_api(user_token) -> APIClient:  # noqa: ANN001
 
 
 @pytest.fixture
+def no_throttle(monkeypatch):  # noqa: ANN001, ANN201
+    """Writes are never throttled and leave no throttle history behind (the cache outlives the test; on
+    SQLite a later test's user may get the same id)."""
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(ScopedRateThrottle, "allow_request", lambda self, request, view: True)
+
+
+@pytest.fixture
 def cluster_inline(monkeypatch):  # noqa: ANN001, ANN201
     """django-q2 runs queued tasks at once in this process (its sync mode)."""
     from django_q.conf import Conf

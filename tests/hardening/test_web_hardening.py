@@ -3,14 +3,11 @@ gunicorn refuses to start without SECRET_KEY or collected static files, check --
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -22,10 +19,9 @@ from sync.models import InboxEvent, Product
 from tds_site.checks import check_static_manifest
 from tds_site.export_formats import escape_cell
 from tds_site.gunicorn_logging import redact_query
+from tests.tds_site.gunicorn_process import ROOT, free_port, gunicorn, gunicorn_env
 from tests.webhooks.helpers import SECRET, item_doc, post
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 QUERY_SECRET = "query-secret-value-0123456789"
 WEB_KEY = "web-test-key-Jx3vQ9-w_Lr8Tz1mNc5Kp0Ys7Hd2Fb6Ge4Ua9Wq3Ro8El1Vi5Tn7"  # passes check --deploy's test
 
@@ -96,41 +92,21 @@ def test_no_manifest_storage_needs_no_manifest(settings, tmp_path):
 
 
 # --- gunicorn with the project's config --------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TDS_", "ZOHO_", "DJANGO_", "GUNICORN_"))
-           and k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL")}  # a fresh checkout: SQLite
-    return {**env, "DJANGO_SETTINGS_MODULE": "tds_site.settings", "ZOHO_SANDBOX": "true", "WEB_CONCURRENCY": "1",
-            **extra}
-
-
-def _gunicorn(port: int, env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen([GUNICORN, "-c", "tds_site/gunicorn.conf.py", "--no-control-socket", "--bind",
-                             f"127.0.0.1:{port}", "tds_site.wsgi:application"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
 @pytest.mark.parametrize("extra,line", [
     ({}, "TDS configuration error: SECRET_KEY must be set when DEBUG is off"),
     ({"SECRET_KEY": WEB_KEY, "TDS_MANIFEST_STATIC": "true", "STATIC_ROOT": "/nonexistent/tds-static"},
      "TDS configuration error: static files are not collected: /nonexistent/tds-static/staticfiles.json is missing"),
 ])
 def test_gunicorn_refuses_to_start_with_one_line(extra, line):
-    process = _gunicorn(_free_port(), _env(**extra))
+    process = gunicorn(free_port(), gunicorn_env(**extra))
     output, _ = process.communicate(timeout=60)
     assert process.returncode != 0
     assert line in output
 
 
 def test_gunicorn_serves_with_threads_and_keeps_query_secrets_out_of_its_access_log():
-    port = _free_port()
-    process = _gunicorn(port, _env(SECRET_KEY=WEB_KEY))
+    port = free_port()
+    process = gunicorn(port, gunicorn_env(SECRET_KEY=WEB_KEY))
     try:
         url = f"http://127.0.0.1:{port}/api/webhooks/zoho?token={QUERY_SECRET}&page=2"
         for _ in range(100):
@@ -146,14 +122,14 @@ def test_gunicorn_serves_with_threads_and_keeps_query_secrets_out_of_its_access_
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)
-    assert "Using worker: gthread" in output
+    assert "Using worker: tds_site.gunicorn_worker.JsonErrorsWorker" in output  # gthread's, JSON errors
     assert "/api/webhooks/zoho?token=[redacted]&page=2" in output
     assert QUERY_SECRET not in output
 
 
 # --- settings a new checkout and a production host start with ------------------------------------
 def _manage(*args: str, **extra: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in _env(**extra).items() if k not in ("ZOHO_SANDBOX", "WEB_CONCURRENCY")}
+    env = {k: v for k, v in gunicorn_env(**extra).items() if k not in ("ZOHO_SANDBOX", "WEB_CONCURRENCY")}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120)
 
