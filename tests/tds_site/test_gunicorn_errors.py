@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 
 import pytest
 
@@ -32,7 +33,7 @@ def _split(answer: bytes) -> tuple[int, dict[str, str], bytes]:
 @pytest.fixture(scope="module")
 def server():  # noqa: ANN201
     port = free_port()
-    process = gunicorn(port, gunicorn_env(SECRET_KEY="k" * 50))
+    process = gunicorn(port, gunicorn_env(SECRET_KEY=secrets.token_urlsafe(50)))
     try:
         wait_listening(port, process)
         yield port, process
