@@ -23,4 +23,6 @@ class EmailBackend(smtp.EmailBackend):
         cafile = getattr(settings, "EMAIL_SSL_CAFILE", "")
         if cafile:
             context.load_verify_locations(cafile=cafile)
+        if self.ssl_certfile:  # a client certificate, as Django's own backend allows
+            context.load_cert_chain(self.ssl_certfile, self.ssl_keyfile)
         return context
