@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 
 from dashboard.common import page, staff_only, staff_post
 from sync.alerts.evaluate import alert_acknowledge, alert_resolve
-from sync.selectors.pages import alerts_by_status, compare_last_report, health_history
+from sync.selectors.pages import alerts_by_status, compare_last_report, health_history, notice_failure
 
 
 @staff_only
@@ -22,7 +22,8 @@ def compare(request: HttpRequest) -> HttpResponse:
 
 @staff_only
 def alerts(request: HttpRequest) -> HttpResponse:
-    return page(request, "dashboard/alerts.html", {"groups": alerts_by_status()}, fragment="dashboard/_alerts.html")
+    return page(request, "dashboard/alerts.html", {"groups": alerts_by_status(), "notice_failure": notice_failure()},
+                fragment="dashboard/_alerts.html")
 
 
 @staff_post

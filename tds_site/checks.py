@@ -4,12 +4,15 @@ Deploy checks only, so that one-shot commands and workers, which serve no pages,
 """
 from __future__ import annotations
 
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin
 from django.core.checks import Error, register
+from django.core.checks import Warning as CheckWarning
+from django.core.mail.backends import smtp
 from django.utils.module_loading import import_string
 
 from tds_site.secret_key import MISSING, secret_key_missing
@@ -38,6 +41,25 @@ def check_secret_key_set(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     if not secret_key_missing():
         return []
     return [Error(f"{MISSING}: the web server and the workers refuse to start without it", id="tds.E002")]
+
+
+@register(TAG, deploy=True)
+def check_alert_mail(app_configs: Any = None, **kwargs: Any) -> list[CheckWarning]:
+    """tds.W001, tds.W002: alert e-mails are configured, but the sender or the relay is still Django's default,
+    which most relays refuse and nothing but the alert's notify_error and a log line would show."""
+    if not settings.TDS_ALERT_EMAILS:
+        return []
+    found = []
+    if parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower().endswith("@localhost"):
+        found.append(CheckWarning(f"alert e-mail is sent from {settings.DEFAULT_FROM_EMAIL}, which most relays refuse",
+                                  hint="set DEFAULT_FROM_EMAIL to an address the relay accepts", id="tds.W001"))
+    if not issubclass(import_string(settings.EMAIL_BACKEND), smtp.EmailBackend):
+        found.append(CheckWarning(f"alert e-mail goes to {settings.EMAIL_BACKEND}, not to a relay",
+                                  hint="set EMAIL_URL to smtp+tls://user:password@relay:587", id="tds.W002"))
+    elif not settings.TDS_EMAIL_SOURCE:
+        found.append(CheckWarning("alert e-mail goes to an MTA on localhost:25: no EMAIL_URL or EMAIL_HOST is set",
+                                  hint="set EMAIL_URL to smtp+tls://user:password@relay:587", id="tds.W002"))
+    return found
 
 
 def startup_errors() -> list[str]:

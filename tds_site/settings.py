@@ -21,6 +21,7 @@ from tds_site.env import (
     env_str,
     env_url,
 )
+from tds_site.mail_env import env_address, env_addresses, env_cafile, mail_from_env
 from tds_site.secret_key import secret_key_setting
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -225,7 +226,7 @@ TDS_COMPARE_INTERVAL_HOURS = env_int("TDS_COMPARE_INTERVAL_HOURS", 6, minimum=1,
 TDS_LOG_LEVEL = env_choice("TDS_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 TDS_ENABLE_QUERY_LOGGING = env_bool("TDS_ENABLE_QUERY_LOGGING", False)
 TDS_IMAGE_CONCURRENCY = env_int("TDS_IMAGE_CONCURRENCY", 10, minimum=1, maximum=64)
-TDS_ALERT_EMAILS = env_list("TDS_ALERT_EMAILS")
+TDS_ALERT_EMAILS = env_addresses("TDS_ALERT_EMAILS")
 TDS_ALERT_WEBHOOK_URL = env_url("TDS_ALERT_WEBHOOK_URL")
 # Alerts, metrics, the Zoho API budget and retention: defaults of the tunables in sync/config/tunables.py.
 TDS_ALERT_INTERVAL_MINUTES = env_int("TDS_ALERT_INTERVAL_MINUTES", 1, minimum=1)
@@ -269,6 +270,23 @@ TDS_ARABIC_NAME_FIELDS = env_list("TDS_ARABIC_NAME_FIELDS", ["name_ar", "Arabic 
 TDS_ARABIC_DESCRIPTION_FIELDS = env_list(
     "TDS_ARABIC_DESCRIPTION_FIELDS", ["description_ar", "Arabic Description", "cf_description_ar"]
 )
+
+# --- E-mail (alert notices): tds_site/mail_env.py reads EMAIL_URL or its parts, and says which wins ------
+_mail = mail_from_env()
+EMAIL_BACKEND = _mail.backend
+EMAIL_HOST, EMAIL_PORT = _mail.host, _mail.port
+EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _mail.user, _mail.password
+EMAIL_USE_TLS, EMAIL_USE_SSL = _mail.use_tls, _mail.use_ssl
+if _mail.file_path:
+    EMAIL_FILE_PATH = _mail.file_path
+# Where the relay came from ("EMAIL_URL", "EMAIL_HOST" or "": none given, Django's localhost:25).
+TDS_EMAIL_SOURCE = _mail.source
+# Per socket operation: a relay that stops answering costs an alert evaluation this long, not forever.
+EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 10.0, minimum=1, maximum=300)
+# CAs (PEM) trusted for the relay's certificate besides the system's (tds_site/smtp.py).
+EMAIL_SSL_CAFILE = env_cafile("EMAIL_SSL_CAFILE")
+DEFAULT_FROM_EMAIL = env_address("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+SERVER_EMAIL = env_address("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # --- Odoo -------------------------------------------------------------
 ODOO_URL = env_url("ODOO_URL")

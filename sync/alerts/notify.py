@@ -1,30 +1,25 @@
-"""Alert notices: an e-mail to TDS_ALERT_EMAILS and a Slack-compatible webhook post.
+"""Alert notices: what they say, and what became of them (sent through sync/alerts/channels.py).
 
 A notice goes out when an alert opens, turns critical, resolves, and as a reminder for a critical
 alert still open. A channel that fails (after retries for the webhook) is recorded on the alert
-(notify_error) and never raised: the evaluation goes on.
+(notify_error, notify_failed_at: the last failure, kept after later notices go through) and never
+raised: the evaluation goes on. ``notice_test`` sends a test notice the same way, for
+``tds_alerts test-notify``.
 """
 from __future__ import annotations
 
 import logging
 import socket
 
-import requests
-from django.conf import settings
-from django.core.mail import send_mail
+from django.db.models import F
 from django.utils import timezone
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from sync.config import config_get
+from sync.alerts.channels import Delivery, notice_send
 from sync.models import Alert
 
 logger = logging.getLogger("tds.alerts")
-WEBHOOK_ATTEMPTS = 3
 HEADLINES = {"opened": "opened", "escalated": "is now critical", "reminder": "still open", "resolved": "resolved"}
-
-
-class WebhookRefused(Exception):
-    """The receiver answered with an error status worth retrying."""
+ERROR_CHARS = 2000
 
 
 def alert_subject(alert: Alert, *, kind: str) -> str:
@@ -50,39 +45,30 @@ def alert_text(alert: Alert, *, kind: str) -> str:
 
 
 def alert_notify(alert: Alert, *, kind: str) -> list[str]:
-    """Send the notice on every configured channel; returns (and records) the failures."""
-    errors = []
-    subject, text = alert_subject(alert, kind=kind), alert_text(alert, kind=kind)
-    recipients = list(getattr(settings, "TDS_ALERT_EMAILS", []) or [])
-    if recipients:
-        try:
-            send_mail(subject, text, None, recipients, fail_silently=False)
-        except Exception as exc:  # noqa: BLE001 - a mail server down must not stop the evaluation
-            errors.append(f"e-mail: {type(exc).__name__}: {exc}"[:300])
-    url = getattr(settings, "TDS_ALERT_WEBHOOK_URL", "") or ""
-    if url:
-        try:
-            webhook_post(url, {"text": f"*{subject}*\n{text}"})
-        except Exception as exc:  # noqa: BLE001 - same for the webhook receiver
-            errors.append(f"webhook: {type(exc).__name__}: {exc}"[:300])
+    """Send the notice on every configured channel; returns (and records) the failures, one line each."""
+    deliveries = notice_send(subject=alert_subject(alert, kind=kind), text=alert_text(alert, kind=kind))
+    errors = [d.line() for d in deliveries if not d.ok]
     for error in errors:
         logger.warning("alert %s notice not sent: %s", alert.code, error)
-    Alert.objects.filter(pk=alert.pk).update(notified_at=timezone.now(), notifications=alert.notifications + 1,
-                                             notify_error="; ".join(errors))
-    alert.notifications += 1
-    alert.notify_error = "; ".join(errors)
+    now = timezone.now()
+    changes: dict = {"notified_at": now, "notifications": F("notifications") + 1}
+    if errors:
+        changes |= {"notify_error": "; ".join(errors)[:ERROR_CHARS], "notify_failed_at": now}
+    Alert.objects.filter(pk=alert.pk).update(**changes)
+    alert.notified_at, alert.notifications = now, alert.notifications + 1
+    if errors:
+        alert.notify_error, alert.notify_failed_at = changes["notify_error"], now
     return errors
 
 
-def webhook_post(url: str, body: dict) -> None:
-    """POST with a timeout, retried on network errors and 429/5xx answers."""
-    timeout = config_get("TDS_ALERT_WEBHOOK_TIMEOUT_SECONDS")
-    retrying = Retrying(stop=stop_after_attempt(WEBHOOK_ATTEMPTS), wait=wait_exponential(multiplier=0.2, max=2),
-                        retry=retry_if_exception_type((requests.RequestException, WebhookRefused)), reraise=True)
-    for attempt in retrying:
-        with attempt:
-            response = requests.post(url, json=body, timeout=timeout)
-            if response.status_code == 429 or response.status_code >= 500:
-                raise WebhookRefused(f"HTTP {response.status_code}")
-            if response.status_code >= 400:
-                raise ValueError(f"HTTP {response.status_code}: {response.text[:100]}")
+def notice_test() -> list[Delivery]:
+    """One test notice on every configured channel, through the same path as the alerts'."""
+    host = socket.gethostname()
+    subject = f"[TDS test] Test notice from {host}"
+    text = "\n".join([
+        f"A test notice from TDS on {host}, sent by `manage.py tds_alerts test-notify` at "
+        f"{timezone.now():%Y-%m-%d %H:%M:%S} UTC.",
+        "",
+        "Alert notices reach this address: nothing to do.",
+    ])
+    return notice_send(subject=subject, text=text)

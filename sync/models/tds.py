@@ -307,15 +307,19 @@ class Alert(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
-    # Notification bookkeeping: when the last notice went out, how many, and the last failure to send.
+    # Notification bookkeeping: when the last notice went out, how many, and the last failure to send
+    # (one line per channel that failed, and when; kept when later notices go through).
     notified_at = models.DateTimeField(null=True, blank=True)
     notifications = models.PositiveIntegerField(default=0)
     notify_error = models.TextField(blank=True)
+    notify_failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "tds_alerts"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "severity"], name="tds_alerts_status_idx")]
+        indexes = [models.Index(fields=["status", "severity"], name="tds_alerts_status_idx"),
+                   # The overview's "last notice failed" line reads the newest notice.
+                   models.Index(fields=["notified_at"], name="tds_alerts_notified_idx")]
         constraints = [
             # One row per condition while it lasts: a second open row of the same code cannot exist.
             models.UniqueConstraint(fields=["code"], condition=~Q(status="resolved"), name="tds_alerts_one_live"),
@@ -323,6 +327,11 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.severity} {self.code}"
+
+    @property
+    def notice_failing(self) -> bool:
+        """The last notice failed on some channel (not only an earlier one)."""
+        return self.notify_failed_at is not None and self.notify_failed_at == self.notified_at
 
 
 class Metric(models.Model):

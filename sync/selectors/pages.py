@@ -77,6 +77,15 @@ def alerts_by_status(*, limit: int = 50) -> dict[str, list[Alert]]:
             for status in Alert.Status.values}
 
 
+def notice_failure() -> dict[str, Any] | None:
+    """The newest alert notice, when some channel failed to take it (one indexed row: the overview polls)."""
+    last = (Alert.objects.exclude(notified_at=None).order_by("-notified_at")
+            .values("id", "code", "notified_at", "notify_failed_at", "notify_error").first())
+    if last is None or last["notify_failed_at"] != last["notified_at"]:
+        return None
+    return {"alert_id": last["id"], "code": last["code"], "at": last["notified_at"], "error": last["notify_error"]}
+
+
 def drain_eta_seconds(*, pending: int, per_minute: float) -> float | None:
     """Time to drain the pending items at the recent throughput; None when nothing moves."""
     if not pending:
@@ -131,6 +140,7 @@ def overview_page() -> dict[str, Any]:
         "stats": runs.runs_stats(), "status": health["status"], "checks": health["checks"],
         "compare": compare, "freshness": freshness(),
         "alerts": pipeline.alerts_open(), "dead_letters": pipeline.dead_letters_open(),
+        "notice_failure": notice_failure(),
         "circuit": {"state": zoho["circuit"], "configured": zoho["configured"], "reason": zoho["reason"],
                     "failures": circuit.get("failures"), "last_error": circuit.get("last") or "",
                     "quota_block": zoho["quota_block"]},

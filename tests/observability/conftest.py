@@ -14,3 +14,60 @@ def _empty_buffers():  # noqa: ANN202
     yield
     points_discard()
     usage_discard()
+
+
+# --- alert notices over real SMTP and HTTP (tests/observability/servers.py) -------------------------------
+@pytest.fixture
+def ca(tmp_path):  # noqa: ANN001, ANN201
+    """A test CA; its certificate as a PEM file at ``ca.pem_path`` (what EMAIL_SSL_CAFILE names)."""
+    import trustme
+
+    authority = trustme.CA()
+    authority.pem_path = tmp_path / "relay-ca.pem"
+    authority.cert_pem.write_to_path(str(authority.pem_path))
+    return authority
+
+
+@pytest.fixture
+def relays():  # noqa: ANN201
+    """relays(tls=, implicit_tls=, users=) -> a started Relay; all stopped after the test."""
+    from tests.observability.servers import Relay
+
+    started = []
+
+    def make(**options):  # noqa: ANN003, ANN202
+        relay = Relay(**options)
+        started.append(relay)
+        return relay
+
+    yield make
+    for relay in started:
+        relay.stop()
+
+
+@pytest.fixture
+def hook():  # noqa: ANN201
+    from tests.observability.servers import Receiver
+
+    receiver = Receiver()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
+def mail_url(settings, monkeypatch):  # noqa: ANN001, ANN201
+    """mail_url("smtp+tls://...") -> the mail settings settings.py makes of that EMAIL_URL (the same reader)."""
+    from tds_site.mail_env import PARTS, mail_from_env
+
+    def use(url: str):  # noqa: ANN202
+        monkeypatch.setenv("EMAIL_URL", url)
+        for name in PARTS:
+            monkeypatch.delenv(name, raising=False)
+        mail = mail_from_env()
+        settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT = mail.backend, mail.host, mail.port
+        settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = mail.user, mail.password
+        settings.EMAIL_USE_TLS, settings.EMAIL_USE_SSL = mail.use_tls, mail.use_ssl
+        settings.TDS_EMAIL_SOURCE = mail.source
+        return mail
+
+    return use

@@ -1,11 +1,8 @@
 """Alerts: every threshold crossed and cleared, one notice per opening and resolution, reminders, ack."""
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.cache import caches
@@ -17,30 +14,9 @@ from sync.alerts.evaluate import alert_acknowledge, alerts_evaluate
 from sync.budget.usage import quota_day
 from sync.images.plan import Coverage
 from sync.models import Alert, ApiQuotaDay, DeadLetter, SyncQueueItem, SyncRun
+from tests.observability.servers import Receiver
 
 pytestmark = pytest.mark.django_db
-
-
-class Receiver:
-    """A local Slack-compatible webhook receiver: records every JSON body; answers `status`."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict] = []
-        self.status = 200
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - stdlib name
-                receiver.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                self.send_response(receiver.status)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 @pytest.fixture
@@ -49,7 +25,7 @@ def receiver(settings) -> Iterator[Receiver]:  # noqa: ANN001
     settings.TDS_ALERT_WEBHOOK_URL = hook.url
     settings.TDS_ALERT_EMAILS = ["ops@example.com"]
     yield hook
-    hook.server.shutdown()
+    hook.stop()
 
 
 def _items(status: str, n: int, **fields: object) -> None:
@@ -213,7 +189,7 @@ def test_a_failing_webhook_is_retried_recorded_and_never_breaks_the_evaluation(r
     assert outcome.opened == ["dead_letters"]
     assert len(receiver.bodies) == 3  # tried three times
     alert = Alert.objects.get(code="dead_letters")
-    assert "webhook: WebhookRefused: HTTP 503" in alert.notify_error
+    assert f"webhook to {receiver.host}: refused: HTTP 503" in alert.notify_error
     assert len(mailoutbox) == 1  # the e-mail still went
 
 

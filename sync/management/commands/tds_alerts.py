@@ -1,20 +1,24 @@
-"""manage.py tds_alerts [list [--all]] | ack --id N | resolve --id N | --check."""
+"""manage.py tds_alerts [list [--all]] | ack --id N | resolve --id N | test-notify | --check."""
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from sync.alerts.channels import mail_route, notice_channels
 from sync.alerts.evaluate import alert_acknowledge, alert_resolve, alerts_evaluate
+from sync.alerts.notify import notice_test
 from sync.models import Alert
 
 
 class Command(BaseCommand):
-    help = ("List, acknowledge and resolve alerts; --check evaluates the rules once and exits 2 while a critical "
-            "alert is open (for cron or a monitoring system).")
+    help = ("List, acknowledge and resolve alerts; test-notify sends a test notice on every channel and exits 1 "
+            "when one fails; --check evaluates the rules once and exits 2 while a critical alert is open (for cron "
+            "or a monitoring system).")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", nargs="?", choices=("list", "ack", "resolve"), default="list")
+        parser.add_argument("action", nargs="?", choices=("list", "ack", "resolve", "test-notify"),
+                            default="list")
         parser.add_argument("--id", dest="alert_id", type=int, help="the alert to acknowledge or resolve")
         parser.add_argument("--all", action="store_true", help="list resolved alerts too")
         parser.add_argument("--limit", type=int, default=50)
@@ -23,6 +27,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["check"]:
             return self._check()
+        if options["action"] == "test-notify":
+            return self._test_notify()
         if options["action"] in ("ack", "resolve"):
             if not options["alert_id"]:
                 raise CommandError(f"{options['action']} needs --id N")
@@ -57,3 +63,20 @@ class Command(BaseCommand):
                           f"{live.count()} live, {outcome.critical_open} critical")
         if outcome.critical_open:
             raise SystemExit(2)
+
+    def _test_notify(self) -> None:
+        """One line per channel: sent, refused (the server's reason), failed (no answer) or not configured."""
+        recipients, url = notice_channels()
+        if recipients:
+            self.stdout.write(mail_route())
+        deliveries = notice_test()
+        if not recipients:
+            self.stdout.write("e-mail: not configured (TDS_ALERT_EMAILS is empty)")
+        for delivery in deliveries:
+            self.stdout.write(delivery.line())
+        if not url:
+            self.stdout.write("webhook: not configured (TDS_ALERT_WEBHOOK_URL is empty)")
+        failed = sum(not d.ok for d in deliveries)
+        if failed:
+            self.stderr.write(f"{failed} of {len(deliveries)} channel(s) did not take the test notice")
+            raise SystemExit(1)
