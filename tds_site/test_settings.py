@@ -6,7 +6,19 @@ same suite against PostgreSQL and Redis.
 """
 import os
 import secrets
+from urllib.parse import urlsplit, urlunsplit
 
+
+def _redis_for_worker(url: str, worker: str) -> str:
+    """REDIS_URL's database number, counted down by the xdist worker's number (gw1 of db 15 uses 14):
+    parallel workers sharing one cache, broker and rate-limit keys would see each other's state."""
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(base - int(worker[2:])) % 16}"))
+
+
+if os.environ.get("REDIS_URL") and os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
+    os.environ["REDIS_URL"] = _redis_for_worker(os.environ["REDIS_URL"], os.environ["PYTEST_XDIST_WORKER"])
 os.environ.setdefault("ZOHO_SANDBOX", "true")
 # A real key per test session (never the public development key), inherited by the clusters and
 # servers the tests start, so they read what this process signs.
