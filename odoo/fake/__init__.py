@@ -1,4 +1,4 @@
-"""A faithful local Odoo (16/17, 18, 19 profiles) speaking XML-RPC and JSON-2 over loopback HTTP.
+"""A faithful local Odoo (16/17, 18, 19 profiles) over loopback HTTP: XML-RPC, JSON-RPC, JSON-2 (19).
 
     from odoo.fake import FakeConfig, FakeOdooServer
     with FakeOdooServer(FakeConfig(version=19)) as odoo:

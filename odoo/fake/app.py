@@ -1,9 +1,11 @@
 """FakeOdooApp: routes requests to the protocols, counts calls, injects transient faults.
 
-Routes: POST /xmlrpc/2/common, POST /xmlrpc/2/object (every profile); GET /web/version and
-POST /json/2/<model>/<method> (19 only; a plain 404 before). The fake's own control API
-(not Odoo) lives under /_fake/: GET info, GET counters, POST reset-counters,
-POST faults {"http_503": N, "reset": N} (the next N RPC calls fail that way).
+Routes: POST /xmlrpc/2/<service> (common, db, object), POST /jsonrpc and the web client's JSON
+routes (/web/session/..., /web/webclient/version_info, /web/database/list,
+/web/dataset/call_kw; see web.py) in every profile; GET /web/version and
+POST /json/2/<model>/<method> in 19 only (a plain 404 before). All of them share one dispatch
+(services.py). The fake's own control API (not Odoo) lives under /_fake/: GET info, GET counters,
+POST reset-counters, POST faults {"http_503": N, "reset": N} (the next N calls fail that way).
 """
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ from odoo.fake.config import FakeConfig
 from odoo.fake.orm import Database
 from odoo.fake.profiles import profile_for
 from odoo.fake.rpc import NOT_FOUND_HTML, Response, Rpc
+from odoo.fake.services import Services
+from odoo.fake.web import Web
 
 WRITE_METHODS = ("create", "write", "unlink")
 
@@ -33,7 +37,10 @@ class FakeOdooApp:
         products.install(self.db)
         data.seed(self.db, currency=config.currency, company=config.company, login=config.login)
         uid = self.db.search("res.users", [("login", "=", config.login)])[0]
-        self.rpc = Rpc(self.db, login=config.login, api_key=config.api_key, uid=uid, record=self._record)
+        self.services = Services(self.db, login=config.login, password=config.password, api_key=config.api_key,
+                                 uid=uid, record=self._record)
+        self.rpc = Rpc(self.services)
+        self.web = Web(self.services)
         self.calls: Counter[str] = Counter()
         self.records_written: Counter[str] = Counter()
         self.faults: Counter[str] = Counter()
@@ -43,8 +50,10 @@ class FakeOdooApp:
         if path.startswith("/_fake/"):
             return self._control(method, path[len("/_fake/"):].strip("/"), body)
         self._maybe_fail(path)
-        if method == "POST" and path in ("/xmlrpc/2/common", "/xmlrpc/2/object"):
+        if method == "POST" and path.startswith("/xmlrpc/2/") and path.count("/") == 3:
             return self.rpc.xmlrpc(path.rsplit("/", 1)[1], body)
+        if self.web.route(path):
+            return self.web.handle(path, headers, body)
         if self.profile.json2 and method == "GET" and path == "/web/version":
             p = self.profile
             return Response(200, json.dumps({"version_info": p.version_info, "version": p.server_version}).encode())
@@ -89,7 +98,7 @@ class FakeOdooApp:
 
     def info(self) -> dict[str, Any]:
         return {"version": self.profile.server_version, "db": self.db.name, "login": self.config.login,
-                "currency": self.config.currency, "json2": self.profile.json2,
+                "currency": self.config.currency, "json2": self.profile.json2, "jsonrpc": True,
                 "counts": {model: len(rows) for model, rows in self.db.tables.items()}}
 
     def _control(self, method: str, name: str, body: bytes) -> Response:

@@ -1,4 +1,8 @@
-"""Fake Odoo configuration: version profile, database, credentials, company currency."""
+"""Fake Odoo configuration: version profile, database, credentials, company currency.
+
+The user signs in with `password` anywhere and with `api_key` wherever Odoo accepts an API key
+(XML-RPC, JSON-RPC's services, JSON-2), not in the web client's interactive login.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,6 +13,7 @@ class FakeConfig:
     version: int = 18
     db: str = "tsh"
     login: str = "admin"
+    password: str = "admin"
     api_key: str = "fake-odoo-api-key"
     currency: str = "IQD"
     company: str = "TSH Trading"

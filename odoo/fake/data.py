@@ -1,18 +1,21 @@
-"""Base data a fresh Odoo database holds: company, currencies, units, the "All" category.
+"""Base data a fresh Odoo database holds: company, currencies, units, the "All" category, ir.model.
 
 Names and XML ids follow Odoo's data files: units of measure (some archived by default),
-res.currency (IQD ships archived with rounding 0.001; the company's currency is active),
-"Product Price" precision 2.
+res.currency (IQD ships archived with rounding 0.001, hence 3 decimal places; the company's
+currency is active; the symbol goes after the amount unless the data says before),
+"Product Price" precision 2, one ir.model row per model the fake serves.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from odoo.fake.orm import Database
+from odoo.fake.orm import Database, Record
+from odoo.fake.schema import DESCRIPTIONS
 
-CURRENCIES = [  # name, full name, symbol, rounding
-    ("USD", "United States dollar", "$", 0.01), ("EUR", "Euro", "€", 0.01),
-    ("IQD", "Iraqi dinar", " ع.د", 0.001), ("AED", "United Arab Emirates dirham", "AED", 0.01),
+CURRENCIES = [  # name, full name, symbol, rounding, symbol position
+    ("USD", "United States dollar", "$", 0.01, "before"), ("EUR", "Euro", "€", 0.01, "after"),
+    ("IQD", "Iraqi dinar", " ع.د", 0.001, "after"), ("AED", "United Arab Emirates dirham", "AED", 0.01, "after"),
 ]
 # (xmlid, name, category, uom_type, factor, active) for 16-18, with UoM categories.
 UNITS_CATEGORIES = [
@@ -44,6 +47,9 @@ UNITS_19 = [
 
 
 def seed(db: Database, *, currency: str, company: str, login: str) -> None:
+    db.before_create["res.currency"] = db.before_write["res.currency"] = _decimal_places
+    for model in db.fields:
+        db.create("ir.model", [{"name": DESCRIPTIONS[model], "model": model, "state": "base"}])
     _currencies(db, company_currency=currency)
     currency_id = db.search("res.currency", [("name", "=", currency)], context={"active_test": False})[0]
     company_id = db.create("res.company", [{"name": company, "currency_id": currency_id}])[0]
@@ -57,13 +63,21 @@ def seed(db: Database, *, currency: str, company: str, login: str) -> None:
     _units(db)
 
 
+def _decimal_places(db: Database, model: str, records: list[Record], context: dict[str, Any]) -> None:
+    """res.currency.decimal_places, a stored field Odoo computes from the rounding."""
+    for record in records:
+        rounding = record.get("rounding") or 0
+        record["decimal_places"] = int(math.ceil(math.log10(1 / rounding))) if 0 < rounding < 1 else 0
+
+
 def _currencies(db: Database, *, company_currency: str) -> None:
     known = {name for name, *_ in CURRENCIES}
-    rows = CURRENCIES if company_currency in known else [*CURRENCIES, (company_currency, company_currency, "", 0.01)]
-    for name, full_name, symbol, rounding in rows:
+    extra = (company_currency, company_currency, company_currency, 0.01, "after")
+    rows = CURRENCIES if company_currency in known else [*CURRENCIES, extra]
+    for name, full_name, symbol, rounding, position in rows:
         active = name in ("USD", "EUR") or name == company_currency
         record_id = db.create("res.currency", [{"name": name, "full_name": full_name, "symbol": symbol,
-                                                "rounding": rounding, "active": active}])[0]
+                                                "rounding": rounding, "position": position, "active": active}])[0]
         _xmlid(db, "base", name, "res.currency", record_id)
 
 

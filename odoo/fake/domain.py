@@ -1,7 +1,8 @@
 """Odoo search domains (prefix notation) evaluated over in-memory records.
 
 Supports '&', '|', '!' and the leaf operators a sync uses: =, !=, in, not in, <, <=, >, >=,
-like, ilike, =like, =ilike. A domain that mentions `active` switches off the implicit
+like, ilike, not like, not ilike, =like, =ilike. The negative ones match empty values too, as
+Odoo's SQL does (`NOT ILIKE ... OR IS NULL`). A domain that mentions `active` switches off the implicit
 active filter, as in Odoo's ORM.
 """
 from __future__ import annotations
@@ -82,6 +83,8 @@ _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     ">=": lambda a, b: a is not False and a >= b,
     "like": lambda a, b: _match(a, b, anchored=False, flags=0),
     "ilike": lambda a, b: _match(a, b, anchored=False, flags=re.IGNORECASE),
+    "not like": lambda a, b: not _match(a, b, anchored=False, flags=0),
+    "not ilike": lambda a, b: not _match(a, b, anchored=False, flags=re.IGNORECASE),
     "=like": lambda a, b: _match(a, b, anchored=True, flags=0),
     "=ilike": lambda a, b: _match(a, b, anchored=True, flags=re.IGNORECASE),
 }

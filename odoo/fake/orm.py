@@ -2,8 +2,9 @@
 
 Each call runs under one lock and is all-or-nothing, as each RPC call is its own transaction
 in Odoo: values are checked for every record before any is stored. Empty values read as False,
-many2one fields read as [id, display name], `active` records only unless the domain mentions
-`active` or the context says active_test=False.
+many2one fields read as [id, display name] (as the bare id with any `load` but the default
+"_classic_read"), `active` records only unless the domain mentions `active` or the context says
+active_test=False. Model-specific rules plug in as hooks (see products.py and data.py).
 """
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from odoo.fake.schema import Field, model_fields
 
 Record = dict[str, Any]
 Hook = Callable[["Database", str, list[Record], dict[str, Any]], None]
+UnlinkHook = Callable[["Database", list[Record]], None]
+Compute = Callable[["Database", Record, dict[str, Any]], Any]
 
 
 class Database:
@@ -35,6 +38,10 @@ class Database:
         self.after_create: dict[str, Hook] = {}
         self.before_write: dict[str, Hook] = {}
         self.after_write: dict[str, Hook] = {}
+        self.after_unlink: dict[str, UnlinkHook] = {}
+        self.display: dict[str, Callable[[Record], str]] = {}  # display_name when it is not just `name`
+        self.computed: dict[str, dict[str, Compute]] = {}  # fields computed when read, per model
+        self.defaults: dict[str, Callable[[Database], dict[str, Any]]] = {}  # defaults that need the data
 
     # --- reading ---------------------------------------------------------------------
 
@@ -56,7 +63,8 @@ class Database:
         ids = [r["id"] for r in rows]
         return ids[offset:offset + limit] if limit else ids[offset:]
 
-    def read(self, model: str, ids: Iterable[int], fields: list[str] | None = None) -> list[Record]:
+    def read(self, model: str, ids: Iterable[int], fields: list[str] | None = None, *,
+             load: str | None = "_classic_read", context: dict[str, Any] | None = None) -> list[Record]:
         schema = self.model(model)
         names = list(fields or schema)
         unknown = [n for n in names if n not in schema]
@@ -68,22 +76,40 @@ class Database:
             if record_id not in table:
                 raise MissingError(f"Record does not exist or has been deleted.\n"
                                    f"(Record: {model}({record_id},), User: 2)")
-            out.append(self._present(model, table[record_id], names))
+            out.append(self._present(model, table[record_id], names, load == "_classic_read", context or {}))
         return out
 
-    def _present(self, model: str, record: Record, names: list[str]) -> Record:
+    def display_name(self, model: str, record: Record | None) -> str:
+        if record is None:
+            return ""
+        show = self.display.get(model)
+        return show(record) if show else str(record.get("name") or "")
+
+    def default_get(self, model: str, fields: list[str], context: dict[str, Any]) -> dict[str, Any]:
+        """Defaults of the named fields: declared ones, the data's (e.g. a product's unit), `default_<field>` keys."""
+        schema = self.model(model)
+        known = {n: f.default for n, f in schema.items() if f.default is not None}
+        known.update(self.defaults[model](self) if model in self.defaults else {})
+        known.update({k[len("default_"):]: v for k, v in context.items() if k.startswith("default_")})
+        return {name: known[name] for name in fields if name in known and name in schema}
+
+    def _present(self, model: str, record: Record, names: list[str], classic: bool, context: dict[str, Any]) -> Record:
         schema = self.fields[model]
+        computed = self.computed.get(model, {})
         row: Record = {"id": record["id"]}
         for name in names:
-            value = record.get(name, False)
+            value = computed[name](self, record, context) if name in computed else record.get(name, False)
             field = schema[name]
             if field.type == "many2one" and value:
                 target = self.tables[field.relation].get(value)
-                value = [value, _display(target)] if target else False
+                if not target:
+                    value = False
+                elif classic:
+                    value = [value, self.display_name(field.relation, target)]
             elif field.type in ("many2many", "one2many"):
                 value = list(value or [])
             elif name == "display_name":
-                value = _display(record)
+                value = self.display_name(model, record)
             elif value is None or (value == "" and field.type not in ("float", "integer")):
                 value = False
             row[name] = value
@@ -141,10 +167,12 @@ class Database:
         return True
 
     def unlink(self, model: str, ids: list[int]) -> bool:
+        """Delete the records (ids already gone are skipped, as Odoo does for unlink); hooks cascade."""
         self.model(model)
         with self.lock:
-            for record_id in ids:
-                self.tables[model].pop(record_id, None)
+            removed = [r for r in (self.tables[model].pop(i, None) for i in ids) if r is not None]
+            if removed and model in self.after_unlink:
+                self.after_unlink[model](self, removed)
         return True
 
     def _check_vals(self, model: str, schema: dict[str, Field], vals: Any) -> None:
@@ -167,7 +195,8 @@ class Database:
             if field.type == "float" and value is not False:
                 value = float(value)
                 if field.digits is not None:  # Odoo rounds half-up to the field's decimal precision
-                    value = float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-field.digits), ROUND_HALF_UP))
+                    step = Decimal(1).scaleb(-field.digits[1])
+                    value = float(Decimal(repr(value)).quantize(step, ROUND_HALF_UP))
             out[name] = value
         return out
 
@@ -197,10 +226,6 @@ def _default(field: Field) -> Any:
     if field.type in ("float", "integer"):
         return 0
     return False
-
-
-def _display(record: Record | None) -> str:
-    return str((record or {}).get("name") or "")
 
 
 def _now() -> str:

@@ -7,6 +7,11 @@
 - 16-18: uom_id and uom_po_id must be in the same UoM category; uom_po_id defaults to Units.
 - 17: `type` is derived from `detailed_type` (and an old-style `type` key is accepted).
 - currency_id is the company currency (read-only, computed).
+- display_name is "[internal reference] name" (just the name without a reference).
+- product_variant_ids lists the template's active variants (all with active_test=False), as a
+  one2many reads.
+- Unlinking a template unlinks its variants; unlinking a template's last active variant unlinks
+  the template (and so any archived variant left), as product.product.unlink does.
 """
 from __future__ import annotations
 
@@ -24,6 +29,57 @@ def install(db: Database) -> None:
     db.before_write["product.template"] = _before_template
     db.after_write["product.template"] = _after_template_write
     db.before_create["product.product"] = _before_variant_create
+    db.after_create["product.product"] = _after_variant_create
+    db.after_unlink["product.template"] = _after_template_unlink
+    db.after_unlink["product.product"] = _after_variant_unlink
+    db.computed["product.template"] = {"product_variant_ids": _variant_ids}
+    db.defaults["product.template"] = _template_defaults
+    for model in ("product.template", "product.product"):
+        db.display[model] = _display_name
+
+
+def _display_name(record: Record) -> str:
+    code, name = record.get("default_code"), record.get("name") or ""
+    return f"[{code}] {name}" if code else name
+
+
+def _variant_ids(db: Database, record: Record, context: dict[str, Any]) -> list[int]:
+    variants = db.tables["product.product"]
+    active_only = context.get("active_test", True)
+    return [i for i in record.get("product_variant_ids") or [] if not active_only or variants[i].get("active", True)]
+
+
+def _after_variant_create(db: Database, model: str, records: list[Record], context: dict[str, Any]) -> None:
+    templates = db.tables["product.template"]
+    for variant in records:
+        template = templates[variant["product_tmpl_id"]]
+        template["product_variant_ids"] = [*(template.get("product_variant_ids") or []), variant["id"]]
+
+
+def _template_defaults(db: Database) -> dict[str, Any]:
+    units = db.xmlid("uom", "product_uom_unit")
+    defaults = {"uom_id": units, "categ_id": db.xmlid("product", "product_category_all")}
+    return {**defaults, "uom_po_id": units} if db.profile.uom_categories else defaults
+
+
+def _after_template_unlink(db: Database, templates: list[Record]) -> None:
+    # product_tmpl_id is ondelete="cascade": every variant goes, archived ones too.
+    gone = {t["id"] for t in templates}
+    db.unlink("product.product", [v["id"] for v in list(db.tables["product.product"].values())
+                                  if v["product_tmpl_id"] in gone])
+
+
+def _after_variant_unlink(db: Database, variants: list[Record]) -> None:
+    # A template left without an active variant goes too (the variants unlinked here are already gone).
+    gone = {v["id"] for v in variants}
+    table, left_alone = db.tables["product.template"], []
+    for template_id in sorted({v["product_tmpl_id"] for v in variants} & set(db.tables["product.template"])):
+        template = table[template_id]
+        template["product_variant_ids"] = [i for i in template.get("product_variant_ids") or [] if i not in gone]
+        if not _variant_ids(db, template, {}):
+            left_alone.append(template_id)
+    if left_alone:
+        db.unlink("product.template", left_alone)
 
 
 def _before_template(db: Database, model: str, records: list[Record], context: dict[str, Any]) -> None:
@@ -76,9 +132,7 @@ def _after_template_create(db: Database, model: str, records: list[Record], cont
         return
     variants = [{**{k: r.get(k, False) for k in VARIANT_FIELDS}, "product_tmpl_id": r["id"],
                  **({"uom_po_id": r["uom_po_id"]} if "uom_po_id" in r else {})} for r in records]
-    variant_ids = db.create("product.product", variants, context={"from_template": True})
-    for record, variant_id in zip(records, variant_ids, strict=True):
-        record["product_variant_ids"] = [variant_id]
+    db.create("product.product", variants, context={"from_template": True})
 
 
 def _after_template_write(db: Database, model: str, records: list[Record], context: dict[str, Any]) -> None:

@@ -18,7 +18,7 @@ class Field:
     readonly: bool = False
     relation: str = ""
     selection: tuple[str, ...] = ()
-    digits: int | None = None
+    digits: tuple[int, int] | None = None
     translate: bool = False
     default: Any = None
 
@@ -30,10 +30,11 @@ class Field:
         if self.selection:
             full["selection"] = [[value, value.title()] for value in self.selection]
         if self.digits is not None:
-            full["digits"] = [16, self.digits]
+            full["digits"] = list(self.digits)
         return {k: v for k, v in full.items() if not attributes or k in attributes}
 
 
+PRICE_DIGITS = (16, 2)  # the "Product Price" decimal precision of a fresh database
 COMMON = {
     "id": Field("integer", "ID", readonly=True),
     "display_name": Field("char", "Display Name", readonly=True),
@@ -48,8 +49,8 @@ def _product_fields(profile: Profile) -> dict[str, Field]:
         "name": Field("char", "Name", required=True, translate=True),
         "default_code": Field("char", "Internal Reference"),
         "barcode": Field("char", "Barcode"),
-        "list_price": Field("float", "Sales Price", digits=2, default=1.0),
-        "standard_price": Field("float", "Cost", digits=2),
+        "list_price": Field("float", "Sales Price", digits=PRICE_DIGITS, default=1.0),
+        "standard_price": Field("float", "Cost", digits=PRICE_DIGITS),
         "description": Field("html", "Description", translate=True),
         "description_sale": Field("text", "Sales Description", translate=True),
         "description_purchase": Field("text", "Purchase Description", translate=True),
@@ -95,8 +96,12 @@ def model_fields(profile: Profile) -> dict[str, dict[str, Field]]:
                                                      relation="product.template")},
         "uom.uom": uom,
         "res.currency": {**COMMON, "name": Field("char", "Currency", required=True),
-                         "full_name": Field("char", "Name"), "symbol": Field("char", "Symbol"),
-                         "rounding": Field("float", "Rounding Factor"),
+                         "full_name": Field("char", "Name"), "symbol": Field("char", "Symbol", required=True),
+                         "rounding": Field("float", "Rounding Factor", digits=(12, 6), default=0.01),
+                         # computed from rounding: ceil(log10(1 / rounding)), 0 for a rounding of 1 or more
+                         "decimal_places": Field("integer", "Decimal Places", readonly=True),
+                         "position": Field("selection", "Symbol Position", selection=("after", "before"),
+                                           default="after"),
                          "active": Field("boolean", "Active", default=True)},
         "res.company": {**COMMON, "name": Field("char", "Company Name", required=True),
                         "currency_id": Field("many2one", "Currency", required=True, relation="res.currency")},
@@ -106,9 +111,22 @@ def model_fields(profile: Profile) -> dict[str, dict[str, Field]]:
         "product.category": {**COMMON, "name": Field("char", "Name", required=True)},
         "decimal.precision": {**COMMON, "name": Field("char", "Usage", required=True),
                               "digits": Field("integer", "Digits")},
+        "ir.model": {**COMMON, "name": Field("char", "Model Description", required=True, translate=True),
+                     "model": Field("char", "Model", required=True),
+                     "state": Field("selection", "Type", selection=("manual", "base"), default="manual"),
+                     "transient": Field("boolean", "Transient Model")},
         "ir.model.data": {**COMMON, "module": Field("char", "Module"), "name": Field("char", "External Identifier"),
                           "model": Field("char", "Model Name"), "res_id": Field("many2one_reference", "Record ID")},
     }
     if profile.uom_categories:
         models["uom.category"] = {**COMMON, "name": Field("char", "Unit of Measure Category", required=True)}
     return models
+
+
+# Each model's _description, as ir.model lists it.
+DESCRIPTIONS = {
+    "product.template": "Product", "product.product": "Product Variant", "uom.uom": "Product Unit of Measure",
+    "uom.category": "Product UoM Categories", "res.currency": "Currency", "res.company": "Companies",
+    "res.users": "User", "product.category": "Product Category", "decimal.precision": "Decimal Precision",
+    "ir.model": "Models", "ir.model.data": "Model Data",
+}

@@ -44,8 +44,11 @@ def test_fault_codes_and_traceback_strings(fake):
     assert (denied.value.faultCode, denied.value.faultString) == (3, "Access Denied")
     with pytest.raises(xmlrpc.client.Fault) as missing:
         rpc(fake, "no.such.model", "search", [[]])
-    assert missing.value.faultCode == 1 and missing.value.faultString.startswith("Traceback (most recent call last)")
-    assert missing.value.faultString.strip().endswith("KeyError: 'no.such.model'")
+    assert (missing.value.faultCode, missing.value.faultString) == (2, "Object no.such.model doesn't exist")
+    with pytest.raises(xmlrpc.client.Fault) as unknown:
+        rpc(fake, "product.template", "no_such_method", [[]])
+    assert unknown.value.faultCode == 1 and unknown.value.faultString.startswith("Traceback (most recent call last)")
+    assert unknown.value.faultString.strip().splitlines()[-1].startswith("AttributeError: The method ")
     with pytest.raises(xmlrpc.client.Fault) as invalid:
         rpc(fake, "product.template", "create", [[{"name": "x", "colour": "red"}]])
     assert invalid.value.faultString.strip().endswith("Invalid field 'colour' on model 'product.template'")
