@@ -28,6 +28,7 @@ from sync.pull.deletions import mark_deleted
 from sync.pull.details import with_details
 from sync.stock.levels import stock_levels_write
 from sync.upsert.records import UpsertResult, upsert_records
+from sync.upsert.validate import refusals_log
 from sync.zoho_port import ZohoPort
 
 logger = logging.getLogger("tds.sync")
@@ -148,6 +149,9 @@ def _batches(plan: PullPlan, client: ZohoPort, size: int, seen: set[str] | None)
                                        per_page=200))
     for page in pages:
         for record in page.records:
+            if not isinstance(record, dict):
+                batch.append(record)  # the upsert refuses it, with its reason
+                continue
             if plan.stop_before and (modified := _modified(record)) and modified < plan.stop_before:
                 pages.close()  # stop paging: the rest is older
                 yield from ([batch] if batch else [])
@@ -163,9 +167,11 @@ def _batches(plan: PullPlan, client: ZohoPort, size: int, seen: set[str] | None)
 
 
 def _modified(record: dict[str, Any]) -> datetime | None:
+    """The listed version stamp; None when missing or unreadable (the upsert refuses the latter)."""
     from sync.mappers.common import timestamp
 
-    return timestamp(record.get("last_modified_time"))
+    stamp = timestamp(record.get("last_modified_time"))
+    return stamp if isinstance(stamp, datetime) else None
 
 
 def _apply_batch(spec: EntitySpec, records: list[dict[str, Any]], *, client: ZohoPort, tracker: RunTracker,
@@ -181,8 +187,7 @@ def _apply_batch(spec: EntitySpec, records: list[dict[str, Any]], *, client: Zoh
     if spec.stock_levels and res.changed_ids:
         _stock_in_background(res.changed_ids, client=client, tracker=tracker, dry_run=dry_run,
                              background=background)
-    for error in res.errors[:5]:
-        tracker.log(error, level="WARNING")
+    refusals_log(tracker, res.refusals)
     return res, failure
 
 

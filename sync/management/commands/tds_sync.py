@@ -52,8 +52,9 @@ def _since(value: str | None) -> datetime | None:
     if not value:
         return None
     parsed = timestamp(value)
-    if parsed is None:
-        raise CommandError(f"--since must be an ISO date or time, e.g. 2025-11-18T02:02:51+0300 (got {value!r})")
+    if not isinstance(parsed, datetime):
+        raise CommandError(f"--since must be a date or a time with its zone, e.g. 2025-11-18T02:02:51+0300 "
+                           f"(got {value!r})")
     return parsed
 
 
