@@ -171,8 +171,8 @@ def _decimal_problem(value: Decimal, max_digits: int, places: int) -> str:
         return f"{value} is not a number"
     whole_digits = value.adjusted() + 1 if value else 0  # digits before the point; exact for any size
     if max_digits and whole_digits > max_digits - places:
-        shown = f"{value:.6g}" if whole_digits > 30 else str(value)
-        return f"{shown} has more than {max_digits - places} digits before the decimal point"
+        # Counted, not printed: 1e20 and 100000000000000000000 are the same number, whichever way it came.
+        return f"{whole_digits} digits before the decimal point, its column holds {max_digits - places}"
     return ""
 
 
