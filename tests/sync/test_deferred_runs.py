@@ -74,3 +74,16 @@ def test_deferred_runs_cost_the_health_score_nothing_and_count_as_done_in_the_st
     assert health_inputs(entities=["invoices"], cursor_entities={}).failed_runs == 1
     stats = runs_stats()
     assert (stats["runs_failed_24h"], stats["success_rate"]) == (1, 75.0)
+
+
+def test_the_api_and_the_dashboard_show_a_deferred_run_with_its_resume_time(staff_client: Any) -> None:
+    with pytest.raises(ZohoTokenLimitError), run_open(run_type="full", entity="invoices"):
+        raise ZohoTokenLimitError("Access Denied: too many tokens requested", retry_after=600)
+    run = SyncRun.objects.get()
+    resume = run.summary["resume_at"]
+    listed = staff_client.get("/api/tds/sync-runs?status=deferred").json()["results"]
+    assert [(r["id"], r["status"], r["resume_at"]) for r in listed] == [(str(run.pk), "deferred", resume)]
+    detail = staff_client.get(f"/api/tds/sync-runs/{run.pk}").json()
+    assert detail["resume_at"] == resume and any("resume at" in line["message"] for line in detail["logs"])
+    page = staff_client.get(f"/tds-admin/runs/{run.pk}/").content.decode()
+    assert "deferred" in page and f"resume at {resume}" in page
