@@ -8,6 +8,11 @@ check in sync/checks.py refuses to start with an incomplete entry. Zoho supports
 documents (invoices, bills, credit notes, sales/purchase orders); contacts can be
 sorted by last_modified_time descending and read until the watermark; everything
 else (price books, warehouses, payments, adjustments, transfers) is a full refresh.
+
+Pull order plans Zoho's calls: every entity read from list pages alone comes before the ones that
+cost a call per record (documents whose lines need a detail call, images), so when Zoho's
+tokens or quota run out part-way, the cheap entities are already complete and only per-record
+work waits for the next run (``resolve_entities``; compare --sync follows the same rule).
 """
 from __future__ import annotations
 
@@ -91,6 +96,11 @@ class EntitySpec:
         """The pulled entity whose records this name's queue items and compare target carry: itself."""
         return self.name
 
+    @property
+    def per_record_calls(self) -> bool:
+        """Costs a Zoho call per new or changed record (a detail call for its lines)."""
+        return self.detail_lines
+
 
 @dataclass(frozen=True)
 class DerivedSpec:
@@ -104,6 +114,7 @@ class DerivedSpec:
     runner: str
     webhook_routes: tuple[str, ...] = ()
     after: str = ""                       # listed right after this entity in names and compare's 'all'
+    per_record_calls: bool = False        # one Zoho call per record (images): planned after list-only work
 
 
 def _doc_lines(model: str, parent: str) -> Lines:
@@ -164,10 +175,11 @@ _SPECS = (
                fks=CUSTOMER),
     EntitySpec("customer_payments", "books", "/customerpayments", "customerpayments", "payment_id",
                "CustomerPayment", "zoho_payment_id", documents.map_customer_payment,
-               depends_on=("customers", "invoices"), pull_order=5, queue_urgency=2,
+               # A payment refers to its customer (the FK), not to invoice rows: it need not wait for them.
+               depends_on=("customers",), pull_order=5, queue_urgency=2,
                webhook_keys={"customerpayment": "payment_id", "payment": "payment_id"}, fks=CUSTOMER),
     EntitySpec("vendor_payments", "books", "/vendorpayments", "vendorpayments", "payment_id", "VendorPayment",
-               "zoho_payment_id", documents.map_vendor_payment, depends_on=("vendors", "bills"), pull_order=5,
+               "zoho_payment_id", documents.map_vendor_payment, depends_on=("vendors",), pull_order=5,
                queue_urgency=2, webhook_keys={"vendorpayment": "payment_id"}, fks=VENDOR),
     EntitySpec("stock_adjustments", "inventory", "/inventoryadjustments", "inventory_adjustments",
                "inventory_adjustment_id", "StockAdjustment", "zoho_inventory_adjustment_id",
@@ -185,7 +197,8 @@ _SPECS = (
 _DERIVED_SPECS = (
     DerivedSpec("stock", reads="items", queue_urgency=6, runner="sync.pull.derived.stock_pass",
                 webhook_routes=("stock",), after="items"),
-    DerivedSpec("images", reads="items", queue_urgency=8, runner="sync.pull.derived.images_pass", after="items"),
+    DerivedSpec("images", reads="items", queue_urgency=8, runner="sync.pull.derived.images_pass", after="items",
+                per_record_calls=True),
 )
 
 REGISTRY: dict[str, EntitySpec] = {spec.name: spec for spec in _SPECS}
@@ -233,9 +246,20 @@ def queue_urgencies() -> dict[str, int]:
 
 
 def resolve_entities(names: Iterable[str] | None) -> list[str]:
-    """Canonical names in dependency order (then pull order); None or empty means every pulled entity."""
+    """Canonical names in plan order; None or empty means every pulled entity.
+
+    Plan order: list-only entities (dependency order, then pull order), then derived ones read
+    from lists (stock), then the entities that cost a call per record, then images.
+    """
     wanted = {canonical(n) for n in names} if names else set(REGISTRY)
-    return [name for name in topological_order() if name in wanted] + [d for d in DERIVED if d in wanted]
+    ordered = [name for name in topological_order() if name in wanted] + [d for d in DERIVED if d in wanted]
+    return plan_order(ordered)
+
+
+def plan_order(names: list[str]) -> list[str]:
+    """``names`` with the per-record entities moved after the list-only ones (otherwise in order)."""
+    costly = {name for name in names if spec_for(name).per_record_calls}
+    return [n for n in names if n not in costly] + [n for n in names if n in costly]
 
 
 def topological_order() -> list[str]:

@@ -13,7 +13,9 @@ a queue drain ("queue") or a push to another system (e.g. "odoo"). Open one as a
 
 or as a pair: ``run = RunTracker(...)`` then ``run.finish(error=exc)``. Leaving the ``with`` block on
 an exception finishes the run as failed and lets the exception through. ``finish`` decides the
-status (failed on an error, partial when some records failed, else completed) unless given one.
+status unless given one: deferred when the error is Zoho saying "not now" (a refused access token,
+the daily quota, an open circuit: ``ZohoError.waits``), with ``extra["resume_at"]`` and a log line
+saying when to resume; failed on any other error; partial when some records failed; else completed.
 
 While a run is open its correlation id is the logging correlation id, so every log line of the
 run carries it; a run opened inside another (a pull started by compare --sync) shares its id.
@@ -34,7 +36,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
 
@@ -170,7 +172,11 @@ class RunTracker:
                 res.extra = summary
             if error:
                 res.error = error if isinstance(error, str) else _reason(error)
-            res.status = status or ("failed" if error else "partial" if res.failed else "completed")
+            wait = error if isinstance(error, BaseException) and getattr(error, "waits", False) else None
+            if wait is not None:
+                res.extra["resume_at"] = resume_at(wait)
+            res.status = status or ("deferred" if wait is not None else "failed" if error else "partial" if res.failed
+                                    else "completed")
             if self.run is not None:
                 self._close_surviving_a_lost_connection(log_summary=log_summary)
             elif res.dry_run:
@@ -199,10 +205,14 @@ class RunTracker:
 
     def _close(self, *, log_summary: bool) -> None:
         res = self.result
-        failed = res.status == SyncRun.Status.FAILED
-        self._save(progress=None if failed else 100.0, status=res.status, error_message=res.error,
+        failed, deferred = res.status == SyncRun.Status.FAILED, res.status == SyncRun.Status.DEFERRED
+        self._save(progress=None if failed or deferred else 100.0, status=res.status, error_message=res.error,
                    finished_at=timezone.now(), duration_seconds=res.duration_seconds, summary=res.extra)
         line, level = f"{res.status}: {_counts(res)}", "ERROR" if failed else "INFO"
+        if deferred:
+            resume = res.extra.get("resume_at") or "when Zoho's limit resets"
+            line = f"deferred by Zoho's limits: {res.error}; resume at {resume}; {_counts(res)}"
+            level = "WARNING"
         if log_summary:
             self.log(line, level=level)
         else:
@@ -281,6 +291,20 @@ def _adopted(tracker: RunTracker) -> SyncRun | None:
     run.save(update_fields=["configuration"])
     tracker.trigger = run.trigger
     return run
+
+
+def resume_at(error: BaseException) -> str:
+    """When Zoho lets calls through again after a "not now" error (ISO 8601, UTC); "" when unknown."""
+    epoch = getattr(error, "resume_epoch", None)
+    return "" if epoch is None else resume_time(float(epoch))
+
+
+def resume_time(epoch: float) -> str:
+    """An epoch as ISO 8601 in UTC, rounded up to the second (never a moment too early)."""
+    moment = datetime.fromtimestamp(epoch, UTC)
+    if moment.microsecond:
+        moment = moment.replace(microsecond=0) + timedelta(seconds=1)
+    return moment.isoformat()
 
 
 def _counts(res: RunResult) -> str:

@@ -159,7 +159,8 @@ def scheduled_compare_sync(*, dry_run: bool = False, deep: bool = True) -> dict:
 
     def job() -> dict:
         report = compare_and_sync(deep=deep, sync=True, dry_run=dry_run, trigger="schedule")
-        return {"summary": report.summary_line(), "ok": all(a.ok for a in report.actions)}
+        return {"summary": report.summary_line(), "ok": all(a.ok for a in report.actions),
+                "deferred": report.deferred, "resume_at": report.resume_at}
 
     return run_guarded(COMPARE_SYNC, job)
 

@@ -213,6 +213,8 @@ ZOHO_QUOTA_MAX_WAIT_SECONDS = env_float("ZOHO_QUOTA_MAX_WAIT_SECONDS", 300.0, mi
 ZOHO_CIRCUIT_FAILURES = env_int("ZOHO_CIRCUIT_FAILURES", 5, minimum=1)
 ZOHO_CIRCUIT_COOLDOWN_SECONDS = env_float("ZOHO_CIRCUIT_COOLDOWN_SECONDS", 60.0, minimum=1)
 ZOHO_TOKEN_REFRESH_MARGIN_SECONDS = env_int("ZOHO_TOKEN_REFRESH_MARGIN_SECONDS", 300, minimum=0)
+# After Zoho refuses a new access token ("Access Denied"), no refresh is tried for this long.
+ZOHO_TOKEN_WINDOW_SECONDS = env_float("ZOHO_TOKEN_WINDOW_SECONDS", 600.0, minimum=1)
 
 # --- TDS --------------------------------------------------------------
 TDS_WORKER_COUNT = env_int("TDS_WORKER_COUNT", 3, minimum=1, maximum=64)

@@ -6,6 +6,11 @@ refreshed early by one caller at a time: a lock per key inside the process,
 `cache.add` as the lock across processes; waiters re-read the cache. A copy is
 kept in memory too, so ordinary calls (and image threads) need no cache round
 trip. Zoho returns no new refresh token, so the configured one is never replaced.
+
+When Zoho refuses a new token ("Access Denied": too many in its window), no process asks again
+for `window` seconds (a hold-off in the shared cache): asking would not get a token sooner and
+could keep the refresh token blocked longer. Until then a caller that needs a new token gets
+ZohoTokenLimitError at once, with the time it may try again.
 """
 from __future__ import annotations
 
@@ -15,13 +20,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
 
 from zoho.config import sandbox_down
 from zoho.dc import default_api_domain
-from zoho.errors import ZohoAuthError, ZohoConfigError, ZohoPermanentError, ZohoRateLimitError, ZohoTransientError
+from zoho.errors import ZohoAuthError, ZohoConfigError, ZohoPermanentError, ZohoTokenLimitError, ZohoTransientError
 from zoho.hosts import HostAllowList, shown
 from zoho.net import describe_network_error
 from zoho.shared import cache_call, shared_cache
@@ -63,14 +69,16 @@ class TokenProvider:
                  organization_id: str, dc: str = "com", cache: Any = None, timeout: float = 30.0,
                  margin: float = 300.0, lock_timeout: float = 30.0,
                  clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
-                 on_refresh: Callable[[], None] | None = None, hosts: HostAllowList | None = None) -> None:
+                 on_refresh: Callable[[], None] | None = None, hosts: HostAllowList | None = None,
+                 window: float = 600.0) -> None:
         self._client_id, self._secret, self._refresh_token = client_id, client_secret, refresh_token
         self.accounts_url, self.dc = accounts_url.rstrip("/"), dc
         self._cache = cache if cache is not None else shared_cache()
         self._timeout, self._margin, self._lock_timeout = timeout, margin, lock_timeout
-        self._clock, self._sleep = clock, sleep
+        self._clock, self._sleep, self._window = clock, sleep, window
         digest = hashlib.sha256(f"{client_id}|{self.accounts_url}|{organization_id}".encode()).hexdigest()[:24]
         self.key, self.lock_key = f"zoho:token:{digest}", f"zoho:token-lock:{digest}"
+        self.hold_key = f"zoho:token-hold:{digest}"
         self.refreshes = 0
         self._on_refresh = on_refresh
         self.hosts = hosts if hosts is not None else HostAllowList(accounts_url=self.accounts_url)
@@ -137,6 +145,7 @@ class TokenProvider:
         if self._fresh(shared):
             _local_tokens[self.key] = shared  # type: ignore[assignment]
             return shared  # type: ignore[return-value]
+        self._check_hold()
         token = self._fetch()
         ttl = max(1, int(token.valid_for(self._clock())))
         self._cache_call("set", self.key, {"v": token.value, "e": token.expires_at, "d": token.api_domain,
@@ -177,9 +186,30 @@ class TokenProvider:
     def _cache_call(self, method: str, *args: Any, default: Any = None, **kwargs: Any) -> Any:
         return cache_call(self._cache, method, *args, default=default, **kwargs)
 
+    def _check_hold(self) -> None:
+        """ZohoTokenLimitError while an earlier "Access Denied" holds every refresh off."""
+        held = self._cache_call("get", self.hold_key)
+        until = float(held.get("until", 0)) if isinstance(held, dict) else 0.0
+        if until > self._clock():
+            raise self._limit_error(until)
+
+    def _hold(self) -> ZohoTokenLimitError:
+        until = self._clock() + self._window
+        self._cache_call("set", self.hold_key, {"until": until}, timeout=max(1, int(self._window) + 1))
+        logger.warning("zoho accounts server %s refused a new access token; next try after %s", self.accounts_url,
+                       _utc(until))
+        return self._limit_error(until)
+
+    def _limit_error(self, until: float) -> ZohoTokenLimitError:
+        return ZohoTokenLimitError(
+            f"Zoho accounts server {self.accounts_url} refused more token refreshes for now (Access Denied: too "
+            f"many tokens requested); the next try is at {_utc(until)}", retry_after=max(0.0, until - self._clock()))
+
     def _fetch(self) -> AccessToken:
         payload = self._post_token_request()
         if "error" in payload:
+            if "access denied" in str(payload.get("error")).lower():
+                raise self._hold()
             raise _refusal(str(payload.get("error")), self.accounts_url)
         value = payload.get("access_token")
         if not value:
@@ -232,8 +262,8 @@ def _refusal(error: str, accounts_url: str) -> Exception:
     if error == "invalid_client":
         return ZohoAuthError(f"Zoho refused the client (invalid_client) at {accounts_url}: check ZOHO_CLIENT_ID, "
                              "ZOHO_CLIENT_SECRET and ZOHO_DC")
-    if "access denied" in error.lower():
-        return ZohoRateLimitError(f"Zoho accounts server {accounts_url} refused more token refreshes for now "
-                                  "(Access Denied: too many tokens requested)")
     return ZohoAuthError(f"Zoho refused the token refresh at {accounts_url}: {error}")
 
+
+def _utc(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")

@@ -54,7 +54,7 @@ class CircuitBreaker:
         if not state["open_until"]:
             return
         if self._clock() < state["open_until"] or not self._take_trial():
-            raise CircuitOpenError(self._message(state))
+            raise CircuitOpenError(self._message(state), retry_after=max(0.0, state["open_until"] - self._clock()))
 
     def record_success(self) -> None:
         if self.threshold <= 0:

@@ -79,7 +79,7 @@ class ZohoClient:
             client_id=config.client_id, client_secret=config.client_secret, refresh_token=config.refresh_token,
             accounts_url=config.resolved_accounts_url, organization_id=org, dc=config.dc, cache=cache,
             timeout=config.timeout, margin=config.token_margin, on_refresh=self._count_refresh,
-            hosts=self.hosts)
+            hosts=self.hosts, window=config.token_window)
         self.limiter = RateLimiter(key=limiter_key(scope), per_minute=config.rate_limit_per_minute,
                                    backend=limiter_backend, sleep=sleep)
         self.gate = ConcurrencyGate(key=concurrency_key(scope), limit=config.max_concurrency, redis_url=redis_url,
@@ -158,7 +158,7 @@ class ZohoClient:
             result = retrying(self._call_with_auth, method, api, path, params or {}, timeout, read)
         except ZohoError as exc:
             self.stats.record_error(exc)
-            if exc.transient and not isinstance(exc, (CircuitOpenError, ZohoQuotaExceeded)):
+            if exc.transient and not exc.waits:  # "not now" from Zoho is an answer, not an outage
                 self.breaker.record_failure(exc)
             raise
         self.breaker.record_success()
@@ -250,11 +250,11 @@ class ZohoClient:
 
     # --- retry policy ----------------------------------------------------------------
     def _should_retry(self, exc: BaseException) -> bool:
-        if not isinstance(exc, ZohoError) or not exc.transient or isinstance(exc, CircuitOpenError):
+        if not isinstance(exc, ZohoError) or not exc.transient:
             return False
         if isinstance(exc, ZohoQuotaExceeded):
             return exc.reset_seconds is not None and exc.reset_seconds <= self.config.quota_max_wait
-        return True
+        return not exc.waits  # a refused token or an open circuit: the caller stops and resumes later
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None

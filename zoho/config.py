@@ -40,6 +40,7 @@ class ZohoSettings:
     circuit_failures: int = 5
     circuit_cooldown: float = 60.0
     token_margin: float = 300.0
+    token_window: float = 600.0      # Zoho grants about ten access tokens per ten minutes
     sandbox: bool = False            # ZOHO_SANDBOX: never talk to a real Zoho host
 
     def __repr__(self) -> str:  # the default repr would print the secret and the refresh token
@@ -93,6 +94,7 @@ def _tuning(settings: object) -> dict[str, Any]:
         "retry_max": "ZOHO_RETRY_MAX_SECONDS", "rate_limit_wait": "ZOHO_RATE_LIMIT_WAIT_SECONDS",
         "quota_max_wait": "ZOHO_QUOTA_MAX_WAIT_SECONDS", "circuit_failures": "ZOHO_CIRCUIT_FAILURES",
         "circuit_cooldown": "ZOHO_CIRCUIT_COOLDOWN_SECONDS", "token_margin": "ZOHO_TOKEN_REFRESH_MARGIN_SECONDS",
+        "token_window": "ZOHO_TOKEN_WINDOW_SECONDS",
     }
     return {field: getattr(settings, name) for field, name in names.items() if hasattr(settings, name)}
 

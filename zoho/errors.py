@@ -7,15 +7,26 @@ body and the path, not from the request it sent.
 """
 from __future__ import annotations
 
+import time
+
 
 class ZohoError(Exception):
-    """Base class; `transient` says whether trying again later can help."""
+    """Base class; `transient` says whether trying again later can help.
+
+    `waits` marks the answers that mean "not now" for every call, not a fault of this one (Zoho
+    refuses new access tokens, the daily quota is spent, the circuit is open): trying again before
+    `retry_after` seconds from `raised_at` (None: not known) meets the same answer, so callers stop
+    and resume at `resume_epoch`.
+    """
 
     transient = False
+    waits = False
+    retry_after: float | None = None
 
     def __init__(self, message: str, *, code: int | None = None, http_status: int | None = None,
                  endpoint: str = "") -> None:
         super().__init__(message)
+        self.raised_at = time.time()
         self.message = message
         self.code = code
         self.http_status = http_status
@@ -31,6 +42,11 @@ class ZohoError(Exception):
             parts.append(self.endpoint)
         return parts[0] if len(parts) == 1 else f"{parts[0]} ({', '.join(parts[1:])})"
 
+    @property
+    def resume_epoch(self) -> float | None:
+        """When a "not now" answer stops applying (epoch seconds); None when Zoho did not say."""
+        return None if self.retry_after is None else self.raised_at + self.retry_after
+
 
 class ZohoTransientError(ZohoError):
     """5xx, timeouts, connection errors, truncated bodies: worth another try."""
@@ -42,16 +58,36 @@ class ZohoRateLimitError(ZohoTransientError):
     """HTTP 429 with code 44 (per-minute limit) or 1070 (too many in flight)."""
 
 
+class ZohoTokenLimitError(ZohoRateLimitError):
+    """Zoho's accounts server refused a new access token (too many in its window): no call can go
+    out until the window lets one more token through."""
+
+    waits = True
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.retry_after = retry_after
+
+
 class ZohoQuotaExceeded(ZohoTransientError):
     """Daily quota used up (code 45) or about to be (the configured reserve is reached)."""
+
+    waits = True
 
     def __init__(self, message: str, *, reset_seconds: float | None = None, **kwargs: object) -> None:
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
         self.reset_seconds = reset_seconds
+        self.retry_after = reset_seconds
 
 
 class CircuitOpenError(ZohoTransientError):
     """Calls are refused locally after repeated failures, until the cooldown ends."""
+
+    waits = True
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.retry_after = retry_after
 
 
 class ZohoPermanentError(ZohoError):

@@ -24,6 +24,31 @@ def is_zoho_id(value: object) -> bool:
     return isinstance(value, str) and _ZOHO_ID.fullmatch(value) is not None
 
 
+def zoho_id_problem(field: str, value: object) -> str:
+    """Why `value` cannot be the Zoho id in `field` ("" when it can): the same words on every path."""
+    if value is None or value == "":
+        return f"no {field}"
+    if is_zoho_id(value.strip() if isinstance(value, str) else value):
+        return ""
+    shown = repr(value[:40]) if isinstance(value, str) else f"a JSON {json_kind(value)}"
+    return f"{field} {shown} is not a Zoho id (1 to {ZOHO_ID_MAX_DIGITS} decimal digits)"
+
+
+def json_kind(value: object) -> str:
+    """The JSON name of a parsed value's type, for messages about values of the wrong type."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    if value is None:
+        return "null"
+    return "string" if isinstance(value, str) else type(value).__name__
+
+
 def path_quote(path: str) -> str:
     """`/items/1/image` with every segment percent-encoded; `.`/`..`/empty segments are refused.
 

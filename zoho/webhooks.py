@@ -21,7 +21,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
-from zoho.ids import is_zoho_id
+from zoho.ids import json_kind, zoho_id_problem
+from zoho.times import ZohoTimeError, zoho_time_read
 
 SIGNATURE_HEADER = "X-Zoho-Webhook-Signature"
 MAX_BODY_BYTES = 1024 * 1024
@@ -219,14 +220,14 @@ def parse_event(data: dict[str, Any], *, vocabulary: Vocabulary, route: str | No
     """
     entity, record, id_field = _entity_and_record(data, route, vocabulary)
     zoho_id = record.get(id_field)
-    if isinstance(zoho_id, int) and not isinstance(zoho_id, bool):
-        zoho_id = str(zoho_id)
-    if not isinstance(zoho_id, str) or not is_zoho_id(zoho_id.strip()):
-        raise WebhookError(f"The {entity} record has no usable {id_field} (a Zoho id is decimal digits).",
-                           status=422)
+    problem = zoho_id_problem(id_field, zoho_id)
+    if problem:
+        raise WebhookError(f"The {entity} record cannot be stored: {problem}.", status=422)
+    zoho_id = str(zoho_id)
     raw_lmt = record.get("last_modified_time") or ""
-    if not isinstance(raw_lmt, str):
-        raise WebhookError("last_modified_time must be a string.", status=422)
+    if not isinstance(raw_lmt, str):  # the words of sync.upsert.validate, which reads the record later
+        raise WebhookError(f"The {entity} record cannot be stored: last_modified_time: a JSON "
+                           f"{json_kind(raw_lmt)} is not a timestamp.", status=422)
     return WebhookEvent(
         entity=entity, zoho_id=zoho_id.strip(), record=record, body=data,
         last_modified=_in_window(parse_zoho_time(raw_lmt), raw_lmt, now or datetime.now(UTC)),
@@ -285,21 +286,13 @@ def _split_entity(meaning: BodyKey, value: Any) -> str:
 
 
 def parse_zoho_time(value: str) -> datetime | None:
-    """'2025-11-18T02:02:51+0300' (Zoho's form) or any ISO 8601 time; None when empty or unreadable."""
+    """The time of a Zoho timestamp (zoho.times reads every shape); None when empty or unreadable."""
     if not value:
         return None
-    for fmt in ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z"):
-        try:
-            return datetime.strptime(value, fmt)
-        except ValueError:
-            continue
     try:
-        parsed = datetime.fromisoformat(value)
-        # The edges of datetime's range cannot be shifted to UTC or stored: treat them as unreadable.
-        parsed.astimezone(UTC)
-    except (ValueError, OverflowError):
+        return zoho_time_read(value)
+    except ZohoTimeError:
         return None
-    return parsed if parsed.tzinfo else None
 
 
 def dedupe_key(event: WebhookEvent, body: bytes) -> str:

@@ -71,13 +71,14 @@ def sync_delay(now: datetime) -> list[Finding]:
 
 
 def sync_stopped(now: datetime) -> list[Finding]:
-    """No successful sync run for too long (only while scheduled pulls are on)."""
+    """No successful sync run for too long (only while scheduled pulls are on). A run Zoho's limits
+    cut short (deferred) stored what it reached: it counts as a sync that ran."""
     from sync.models import SyncRun
 
     if not config_get("TDS_ENABLE_AUTO_SYNC"):
         return []
     runs = SyncRun.objects.filter(run_type__in=SYNC_RUN_TYPES, dry_run=False)
-    last = (runs.filter(status__in=("completed", "partial")).exclude(finished_at=None)
+    last = (runs.filter(status__in=("completed", "partial", "deferred")).exclude(finished_at=None)
             .order_by("-finished_at").values_list("finished_at", flat=True).first())
     since = last or runs.order_by("started_at").values_list("started_at", flat=True).first()
     if since is None:

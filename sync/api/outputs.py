@@ -62,7 +62,8 @@ class RunSerializer(serializers.Serializer):
     run_type = S()
     entity = S(allow_blank=True)
     trigger = S()
-    status = S()
+    status = S(help_text="pending, running, completed, partial, deferred (cut short by Zoho's limits: see "
+                         "resume_at), failed")
     dry_run = B()
     progress = F()
     processed = I()
@@ -78,6 +79,7 @@ class RunSerializer(serializers.Serializer):
     finished_at = _opt(S)
     duration_seconds = _opt(F)
     error_message = S(allow_blank=True)
+    resume_at = _opt(S, help_text="a deferred run (cut short by Zoho's limits): when the rest can run, ISO 8601")
 
 
 class LogLineSerializer(serializers.Serializer):

@@ -30,7 +30,7 @@ from django.views.decorators.csrf import csrf_exempt
 from sync.entities import webhook_vocabulary
 from sync.pipeline.inbox import inbox_store
 from sync.pipeline.queue import queue_kick
-from sync.pipeline.validate import record_problems
+from sync.upsert.validate import record_problems
 from zoho import webhooks as zw
 
 logger = logging.getLogger("tds.webhooks")

@@ -40,7 +40,8 @@ def _images(rec: Recommendation, *, trigger: str) -> ActionResult:
         entity=rec.entity, action=rec.action, dry_run=False,
         synced=result.downloaded + result.deduplicated + result.unchanged,
         failed=result.failed + result.refused, skipped=result.no_image,
-        api_calls=result.api_calls, run_id=result.run_id, message=describe(rec),
+        api_calls=result.api_calls, run_id=result.run_id, deferred=bool(result.waiting), resume_at=result.resume_at,
+        message=f"{describe(rec)}; cut short: {result.waiting_reason}" if result.waiting else describe(rec),
     )
 
 
@@ -64,9 +65,19 @@ def _pull(rec: Recommendation, *, trigger: str) -> ActionResult:
 def _from_run(rec: Recommendation, result: Any) -> ActionResult:
     """Map a pull/stock result (counts like a tds_sync_runs row) onto Synced | Failed | Skipped."""
     synced = result.created + result.updated + getattr(result, "deleted", 0)
-    error = getattr(result, "error", "") if getattr(result, "status", "completed") == "failed" else ""
+    status = getattr(result, "status", "completed")
+    error = getattr(result, "error", "") if status == "failed" else ""
+    deferred = status == "deferred"
     return ActionResult(
         entity=rec.entity, action=rec.action, dry_run=False, synced=synced, failed=result.failed,
         skipped=result.skipped + result.unchanged, api_calls=result.api_calls,
-        run_id=str(getattr(result, "run_id", "") or ""), message=describe(rec), error=error or "",
+        run_id=str(getattr(result, "run_id", "") or ""), error=error or "",
+        message=f"{describe(rec)}; cut short: {result.error}" if deferred else describe(rec),
+        deferred=deferred, resume_at=str(result.extra.get("resume_at") or "") if deferred else "",
     )
+
+
+def not_reached(rec: Recommendation, *, resume_at: str) -> ActionResult:
+    """An action --sync did not start because Zoho's limits stopped an earlier one."""
+    return ActionResult(entity=rec.entity, action=rec.action, dry_run=False, deferred=True, resume_at=resume_at,
+                        message=f"{describe(rec)}; not reached: Zoho's limits stopped the run")

@@ -1,7 +1,11 @@
 """Compare, then carry out the recommendations (``tds_compare --sync``, the scheduled compare+sync).
 
-Order: highest priority first; stock and images always after the items action of
-the same run, because both are read from products that the items pull creates.
+Order: the list-only pulls first (highest priority first), then stock, then the pulls that cost a
+Zoho call per record (documents whose lines need detail calls), then images; so a run that Zoho's
+tokens or quota cut short has completed every cheap entity, and stock and images come after the
+items action of the same run, as both are read from products that the items pull creates. When
+an action is cut short by Zoho's limits ("deferred"), the run stops: the remaining actions are
+listed as not reached, with the time to resume, and none of them counts as failed.
 RECONCILIATION items are listed for review and never acted on. A dry run builds
 the same plan, calls neither Zoho nor the database for writes, and writes no file.
 """
@@ -11,10 +15,11 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
-from sync.compare.actions import run_action
+from sync.compare.actions import not_reached, run_action
 from sync.compare.recommend import NO_SYNC_NEEDED, RECONCILIATION
 from sync.compare.report import ActionResult, CompareReport, EntityComparison, Recommendation
 from sync.compare.run import compare_run
+from sync.entities import spec_for
 from sync.ledger import RunTracker
 from sync.logfiles import RunLog
 from sync.zoho_port import ZohoPort
@@ -24,13 +29,13 @@ AFTER_ITEMS = ("stock", "images")
 
 
 def execution_order(recs: list[Recommendation]) -> list[Recommendation]:
-    """Actionable recommendations, highest priority first, stock/images after items."""
+    """Actionable recommendations: list-only pulls, stock, per-record pulls, images; by priority within each."""
     todo = sorted((r for r in recs if r.action not in (NO_SYNC_NEEDED, RECONCILIATION)), key=lambda r: -r.priority)
-    items = [r for r in todo if r.entity == "items"]
-    if not items:
-        return todo
-    ordered = [r for r in todo if r.entity not in AFTER_ITEMS]
-    return ordered + [r for r in todo if r.entity in AFTER_ITEMS]
+
+    def rank(rec: Recommendation) -> tuple[bool, bool]:
+        return spec_for(rec.entity).per_record_calls, rec.entity in AFTER_ITEMS
+
+    return sorted(todo, key=rank)  # stable: priority order holds within each group
 
 
 def for_review(recs: list[Recommendation]) -> list[Recommendation]:
@@ -40,7 +45,14 @@ def for_review(recs: list[Recommendation]) -> list[Recommendation]:
 def _execute(report: CompareReport, *, dry_run: bool, trigger: str, log: RunLog, hook: ActionHook | None) -> None:
     comparisons = {c.entity: c for c in report.comparisons}
     for rec in execution_order(report.recommendations):
-        result = run_action(rec, dry_run=dry_run, trigger=trigger)
+        if report.deferred:  # Zoho said "not now" to an earlier action: every later call would hear it too
+            result = not_reached(rec, resume_at=report.resume_at)
+        else:
+            result = run_action(rec, dry_run=dry_run, trigger=trigger)
+            if result.deferred:
+                report.resume_at = result.resume_at
+                log.warning("sync cut short by Zoho's limits in %s; resume at %s", rec.entity,
+                            result.resume_at or "when the limit resets")
         report.actions.append(result)
         log.info("action %s %s priority=%s synced=%s failed=%s skipped=%s api_calls=%s %s%s",
                  rec.entity, rec.action, rec.priority, result.synced, result.failed, result.skipped,
@@ -92,12 +104,18 @@ def compare_and_sync(
             _execute(report, dry_run=dry_run, trigger=trigger, log=log, hook=on_action)
     except BaseException as exc:
         message = f"{type(exc).__name__}: {exc}"
-        log.error("compare failed: %s", message)
-        log.summary(f"{timezone.now():%Y-%m-%d %H:%M:%S}Z FAILED {message} cid={cid}")
-        run.finish(error=message)
+        word = "DEFERRED" if getattr(exc, "waits", False) else "FAILED"  # Zoho said "not now": the ledger agrees
+        log.error("compare %s: %s", word.lower(), message)
+        log.summary(f"{timezone.now():%Y-%m-%d %H:%M:%S}Z {word} {message} cid={cid}")
+        run.finish(error=exc)
         raise
     _run_counts(run, report)
     failed = any(not a.ok for a in report.actions)
     log.summary(report.summary_line())
-    run.finish(status="partial" if failed else "completed", summary=report.to_dict())
+    summary = report.to_dict()
+    stopped = next((a for a in report.actions if a.deferred), None)
+    if stopped is not None:
+        run.result.error = f"{stopped.entity}: {stopped.message}"[:1000]
+    status = "partial" if failed else "deferred" if report.deferred else "completed"
+    run.finish(status=status, summary=summary)
     return report

@@ -5,7 +5,9 @@ score = data match       weighted mean of the entity match percentages; images w
         - structure      3 per entity that needs a full pass or a review (FULL_SYNC or
                          RECONCILIATION: deletions, gaps behind the cursor, never pulled), at most 12
         - dead letters   1 per open transient, 2 per open permanent dead letter, at most 20
-        - failed runs    6 per sync run that failed in the last 24 hours, at most 20
+        - failed runs    6 per sync run that failed in the last 24 hours, at most 20; a run cut
+                         short by Zoho's limits ("deferred": tokens refused, daily quota, open
+                         circuit) waited, it did not fail, and costs nothing
         - staleness      per compared entity whose cursor is older than twice the compare
                          interval (TDS_COMPARE_INTERVAL_HOURS): 3, or 6 when older than
                          four times it; at most 15
@@ -125,6 +127,7 @@ def health_inputs(*, entities: list[str], cursor_entities: dict[str, str], now: 
         transient=Count("id", filter=Q(error_class=DeadLetter.ErrorClass.TRANSIENT)),
         permanent=Count("id", filter=Q(error_class=DeadLetter.ErrorClass.PERMANENT)),
     )
+    # Only FAILED: a DEFERRED run (cut short by Zoho's limits) is waiting for Zoho, not failing.
     failed = SyncRun.objects.filter(status=SyncRun.Status.FAILED, created_at__gte=now - FAILED_RUN_WINDOW).count()
     cursors = {
         c.entity: max(filter(None, [c.last_full_run_at, c.last_incremental_run_at]), default=None)

@@ -123,6 +123,10 @@ class ActionResult:
     run_id: str = ""
     message: str = ""
     error: str = ""
+    # Cut short, or never started, because Zoho said "not now" (tokens, daily quota, circuit): not a
+    # failure; resume_at says when the rest can run ("" when Zoho did not say).
+    deferred: bool = False
+    resume_at: str = ""
 
     @property
     def ok(self) -> bool:
@@ -140,6 +144,8 @@ class ActionResult:
             "run_id": self.run_id,
             "message": self.message,
             "error": self.error,
+            "deferred": self.deferred,
+            "resume_at": self.resume_at,
         }
 
 
@@ -175,6 +181,11 @@ class CompareReport:
     run_id: str = ""
     dry_run: bool = False
     actions: list[ActionResult] = field(default_factory=list)
+    resume_at: str = ""  # set when Zoho's limits cut --sync short: when the rest can run
+
+    @property
+    def deferred(self) -> bool:
+        return any(a.deferred for a in self.actions)
 
     @property
     def overall_match(self) -> float:
@@ -203,6 +214,8 @@ class CompareReport:
             "comparisons": [c.to_dict() for c in self.comparisons],
             "recommendations": [r.to_dict() for r in self.recommendations],
             "actions": [a.to_dict() for a in self.actions],
+            "deferred": self.deferred,
+            "resume_at": self.resume_at,
         }
 
     def summary_line(self) -> str:
@@ -210,9 +223,11 @@ class CompareReport:
         parts = [f"{c.entity}={c.match_pct:.1f}%" for c in self.comparisons]
         acted = sum(a.synced for a in self.actions)
         failed = sum(a.failed for a in self.actions) + sum(1 for a in self.actions if a.error)
+        deferred = f"deferred resume_at={self.resume_at or '-'} " if self.deferred else ""
         return (
             f"{self.started_at:%Y-%m-%d %H:%M:%S}Z mode={'deep' if self.deep else 'quick'} "
             f"health={self.health.score:.1f} {self.health.band} match={self.overall_match:.1f}% "
             f"{' '.join(parts)} actions={len(self.actions)} synced={acted} failed={failed} "
+            f"{deferred}"
             f"api_calls={self.api_calls} run={self.run_id or '-'} cid={self.correlation_id or '-'}"
         )

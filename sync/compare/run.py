@@ -43,7 +43,8 @@ from zoho.errors import (
     ZohoQuotaExceeded,
 )
 
-# Errors that make every further call pointless: stop the run with one clear line.
+# Errors that make every further call pointless: stop the run with one clear line. Zoho's "not now"
+# answers (ZohoError.waits: tokens refused, quota spent, circuit open) are among them.
 FATAL_ERRORS = (ZohoAuthError, ZohoConfigError, ZohoOrganizationError, ZohoQuotaExceeded, CircuitOpenError)
 
 
@@ -108,7 +109,7 @@ def _compare_or_error(target: Target, *, zoho: ZohoSide, deep: bool) -> EntityCo
     try:
         return compare_entity(target, zoho=zoho, deep=deep)
     except ZohoError as exc:
-        if isinstance(exc, FATAL_ERRORS):
+        if isinstance(exc, FATAL_ERRORS) or exc.waits:
             raise
         return EntityComparison(entity=target.entity, zoho_count=0, local_count=0, deep=deep,
                                 error=f"{type(exc).__name__}: {exc}")

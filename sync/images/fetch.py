@@ -30,11 +30,12 @@ IMAGE_TIMEOUT_SECONDS = 30
 @dataclass(frozen=True)
 class Outcome:
     job: ImageJob
-    kind: str  # downloaded | deduplicated | unchanged | no_image | refused | failed
+    kind: str  # downloaded | deduplicated | unchanged | no_image | refused | failed | waiting
     stored: StoredImage | None = None
     reason: str = ""
     detail: str = ""
     size: int = 0
+    resume_epoch: float | None = None  # waiting: when Zoho's "not now" stops applying (None: not said)
 
 
 class ContentIndex:
@@ -83,7 +84,8 @@ def image_fetch(client: ImagePort, job: ImageJob, index: ContentIndex) -> Outcom
     except ZohoNotFound:
         return Outcome(job, "no_image")
     except ZohoError as exc:
-        return Outcome(job, "failed", reason=type(exc).__name__, detail=str(exc)[:300])
+        kind = "waiting" if exc.waits else "failed"  # tokens refused, quota spent, circuit open: not this image's fault
+        return Outcome(job, kind, reason=type(exc).__name__, detail=str(exc)[:300], resume_epoch=exc.resume_epoch)
     size = len(response.content)
     try:
         checked = image_check(response.content, response.content_type)

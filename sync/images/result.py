@@ -7,7 +7,7 @@ from typing import Any
 
 from sync.images.fetch import Outcome
 from sync.images.plan import image_coverage
-from sync.ledger import RunTracker
+from sync.ledger import RunTracker, resume_time
 from sync.models.tds import SyncLog, SyncRun
 
 SUMMARY_LIST_LIMIT = 50
@@ -23,6 +23,7 @@ class ImageSyncResult:
     no_image: int = 0
     refused: int = 0
     failed: int = 0
+    waiting: int = 0  # not fetched because Zoho said "not now": the run is deferred until resume_at
     cleared: int = 0
     files_removed: int = 0
     api_calls: int = 0
@@ -30,13 +31,15 @@ class ImageSyncResult:
     duration: float = 0.0
     dry_run: bool = False
     run_id: str = ""
+    resume_at: str = ""
+    waiting_reason: str = ""
     refusals: list[dict[str, str]] = field(default_factory=list)
     failures: list[dict[str, str]] = field(default_factory=list)
     would_fetch: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.failed == 0
+        return self.failed == 0 and self.waiting == 0
 
     @property
     def images_per_second(self) -> float:
@@ -54,6 +57,10 @@ class ImageSyncResult:
             self.refusals.append(entry)
         elif outcome.kind == "failed":
             self.failures.append(entry)
+        elif outcome.kind == "waiting" and not self.waiting_reason:
+            self.waiting_reason = f"{outcome.reason}: {outcome.detail}"
+            if outcome.resume_epoch is not None:
+                self.resume_at = resume_time(outcome.resume_epoch)
 
 
 
@@ -71,8 +78,8 @@ def run_finish(run: RunTracker, result: ImageSyncResult, *, error: str = "") -> 
         summary[key] = summary[key][:SUMMARY_LIST_LIMIT]
     if run.run is not None:
         _write_logs(run.run, result)
-    run.finish(error=error or None, status=_run_status(result, error), summary={"images": summary},
-               log_summary=False)
+    run.finish(error=error or result.waiting_reason or None, status=_run_status(result, error),
+               summary={"images": summary, "resume_at": result.resume_at}, log_summary=False)
 
 
 def _run_status(result: ImageSyncResult, error: str) -> str:
@@ -80,6 +87,8 @@ def _run_status(result: ImageSyncResult, error: str) -> str:
         return SyncRun.Status.FAILED
     if result.failed or result.refused:
         return SyncRun.Status.PARTIAL
+    if result.waiting:
+        return SyncRun.Status.DEFERRED
     return SyncRun.Status.COMPLETED
 
 

@@ -97,12 +97,15 @@ def _execute(plan: ImagePlan, result: ImageSyncResult, *, client: ImagePort, con
 
 
 # Errors that every later call would hit too: stop asking Zoho and report the rest as not attempted.
-STOP_REASONS = frozenset({"ZohoAuthError", "ZohoQuotaExceeded", "ZohoOrganizationError", "ZohoConfigError"})
+# Zoho's "not now" answers (tokens refused, quota spent, circuit open) stop the run too: the images
+# not fetched are "waiting" (the run is deferred), not failed.
+STOP_REASONS = frozenset({"ZohoAuthError", "ZohoOrganizationError", "ZohoConfigError"})
 
 
 @dataclass
 class _Stop:
     reason: str = ""
+    waiting: bool = False
 
 
 def _download_all(plan: ImagePlan, result: ImageSyncResult, *, client: ImagePort, concurrency: int,
@@ -150,13 +153,14 @@ def _worker(client: ImagePort, index: ContentIndex, jobs: queue.SimpleQueue, don
 
 def _one(client: ImagePort, index: ContentIndex, job: ImageJob, stop: _Stop) -> Outcome:
     if stop.reason:
-        return Outcome(job, "failed", reason="not_attempted", detail=stop.reason)
+        return Outcome(job, "waiting" if stop.waiting else "failed", reason="not_attempted", detail=stop.reason)
     try:
         outcome = image_fetch(client, job, index)
     except Exception as exc:  # a bug must not hang the run: report it against the item
         logger.exception("image worker error item=%s", job.item_id)
         return Outcome(job, "failed", reason=type(exc).__name__, detail=str(exc)[:300])
-    if outcome.reason in STOP_REASONS:
+    if outcome.reason in STOP_REASONS or outcome.kind == "waiting":
+        stop.waiting = outcome.kind == "waiting"
         stop.reason = f"stopped after {outcome.reason}: {outcome.detail}"[:300]
     return outcome
 

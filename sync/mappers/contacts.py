@@ -3,22 +3,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.mappers.common import arabic, integer, mirror_fields, money, text, zid
+from sync.mappers.common import arabic, first, integer, mirror_fields, money, text, zid
 
 
 def _contact(record: dict[str, Any]) -> dict[str, Any]:
     return {
         "zoho_contact_id": zid(record.get("contact_id")),
-        "name": text(record.get("contact_name") or record.get("company_name"), 255),
-        "name_ar": arabic(record, "name")[:255],
-        "company_name": text(record.get("company_name"), 255),
-        "email": text(record.get("email"), 254),
-        "phone": text(record.get("phone"), 64),
-        "mobile": text(record.get("mobile"), 64),
+        "name": text(first(record, "contact_name", "company_name")),
+        "name_ar": arabic(record, "name"),
+        "company_name": text(record.get("company_name")),
+        "email": text(record.get("email")),
+        "phone": text(record.get("phone")),
+        "mobile": text(record.get("mobile")),
         "payment_terms": integer(record.get("payment_terms")),
-        "payment_terms_label": text(record.get("payment_terms_label"), 64),
-        "currency_code": text(record.get("currency_code"), 8),
-        "status": text(record.get("status"), 16),
+        "payment_terms_label": text(record.get("payment_terms_label")),
+        "currency_code": text(record.get("currency_code")),
+        "status": text(record.get("status")),
         **mirror_fields(record),
     }
 

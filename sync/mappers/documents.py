@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.mappers.common import day, mirror_fields, money, text, zid
+from sync.mappers.common import day, first, mirror_fields, money, text, zid
 
 
 def _document(record: dict[str, Any]) -> dict[str, Any]:
     return {
         "date": day(record.get("date")),
-        "status": text(record.get("status"), 32),
-        "currency_code": text(record.get("currency_code"), 8),
-        "reference_number": text(record.get("reference_number"), 255),
+        "status": text(record.get("status")),
+        "currency_code": text(record.get("currency_code")),
+        "reference_number": text(record.get("reference_number")),
         "total": money(record.get("total")),
         **mirror_fields(record),
     }
@@ -19,49 +19,49 @@ def _document(record: dict[str, Any]) -> dict[str, Any]:
 
 def _customer(record: dict[str, Any]) -> dict[str, Any]:
     return {"zoho_customer_id": zid(record.get("customer_id")),
-            "customer_name": text(record.get("customer_name"), 255)}
+            "customer_name": text(record.get("customer_name"))}
 
 
 def _vendor(record: dict[str, Any]) -> dict[str, Any]:
-    return {"zoho_vendor_id": zid(record.get("vendor_id")), "vendor_name": text(record.get("vendor_name"), 255)}
+    return {"zoho_vendor_id": zid(record.get("vendor_id")), "vendor_name": text(record.get("vendor_name"))}
 
 
 def map_invoice(record: dict[str, Any]) -> dict[str, Any]:
     return {"zoho_invoice_id": zid(record.get("invoice_id")),
-            "invoice_number": text(record.get("invoice_number"), 100),
+            "invoice_number": text(record.get("invoice_number")),
             "due_date": day(record.get("due_date")), "balance": money(record.get("balance")),
             **_customer(record), **_document(record)}
 
 
 def map_bill(record: dict[str, Any]) -> dict[str, Any]:
-    return {"zoho_bill_id": zid(record.get("bill_id")), "bill_number": text(record.get("bill_number"), 100),
+    return {"zoho_bill_id": zid(record.get("bill_id")), "bill_number": text(record.get("bill_number")),
             "due_date": day(record.get("due_date")), "balance": money(record.get("balance")),
             **_vendor(record), **_document(record)}
 
 
 def map_sales_order(record: dict[str, Any]) -> dict[str, Any]:
     return {"zoho_salesorder_id": zid(record.get("salesorder_id")),
-            "salesorder_number": text(record.get("salesorder_number"), 100),
+            "salesorder_number": text(record.get("salesorder_number")),
             "shipment_date": day(record.get("shipment_date")), **_customer(record), **_document(record)}
 
 
 def map_purchase_order(record: dict[str, Any]) -> dict[str, Any]:
     return {"zoho_purchaseorder_id": zid(record.get("purchaseorder_id")),
-            "purchaseorder_number": text(record.get("purchaseorder_number"), 100),
+            "purchaseorder_number": text(record.get("purchaseorder_number")),
             "delivery_date": day(record.get("delivery_date")), **_vendor(record), **_document(record)}
 
 
 def map_credit_note(record: dict[str, Any]) -> dict[str, Any]:
     return {"zoho_creditnote_id": zid(record.get("creditnote_id")),
-            "creditnote_number": text(record.get("creditnote_number"), 100),
+            "creditnote_number": text(record.get("creditnote_number")),
             "balance": money(record.get("balance")), **_customer(record), **_document(record)}
 
 
 def _payment(record: dict[str, Any]) -> dict[str, Any]:
     return {"zoho_payment_id": zid(record.get("payment_id")),
-            "payment_number": text(record.get("payment_number"), 100), "date": day(record.get("date")),
-            "amount": money(record.get("amount")), "payment_mode": text(record.get("payment_mode"), 64),
-            "reference_number": text(record.get("reference_number"), 255), **mirror_fields(record)}
+            "payment_number": text(record.get("payment_number")), "date": day(record.get("date")),
+            "amount": money(record.get("amount")), "payment_mode": text(record.get("payment_mode")),
+            "reference_number": text(record.get("reference_number")), **mirror_fields(record)}
 
 
 def map_customer_payment(record: dict[str, Any]) -> dict[str, Any]:
@@ -74,18 +74,18 @@ def map_vendor_payment(record: dict[str, Any]) -> dict[str, Any]:
 
 def map_stock_adjustment(record: dict[str, Any]) -> dict[str, Any]:
     return {"zoho_inventory_adjustment_id": zid(record.get("inventory_adjustment_id")),
-            "reference_number": text(record.get("reference_number"), 255), "date": day(record.get("date")),
-            "reason": text(record.get("reason"), 255), "adjustment_type": text(record.get("adjustment_type"), 32),
+            "reference_number": text(record.get("reference_number")), "date": day(record.get("date")),
+            "reason": text(record.get("reason")), "adjustment_type": text(record.get("adjustment_type")),
             "description": text(record.get("description")), "total": money(record.get("total")),
             **mirror_fields(record)}
 
 
 def map_transfer_order(record: dict[str, Any]) -> dict[str, Any]:
     return {"zoho_transfer_order_id": zid(record.get("transfer_order_id")),
-            "transfer_order_number": text(record.get("transfer_order_number"), 100),
-            "date": day(record.get("date")), "status": text(record.get("status"), 32),
-            "zoho_from_location_id": zid(record.get("from_location_id") or record.get("from_warehouse_id")),
-            "zoho_to_location_id": zid(record.get("to_location_id") or record.get("to_warehouse_id")),
+            "transfer_order_number": text(record.get("transfer_order_number")),
+            "date": day(record.get("date")), "status": text(record.get("status")),
+            "zoho_from_location_id": zid(first(record, "from_location_id", "from_warehouse_id")),
+            "zoho_to_location_id": zid(first(record, "to_location_id", "to_warehouse_id")),
             "description": text(record.get("description")), **mirror_fields(record)}
 
 
@@ -100,7 +100,7 @@ def line_items(record: dict[str, Any]) -> list[dict[str, Any]] | None:
             continue
         rows.append({
             "zoho_line_item_id": zid(line.get("line_item_id")), "zoho_item_id": zid(line.get("item_id")),
-            "name": text(line.get("name"), 500), "sku": text(line.get("sku"), 255),
+            "name": text(line.get("name")), "sku": text(line.get("sku")),
             "quantity": money(line.get("quantity")), "rate": money(line.get("rate")),
             "item_total": money(line.get("item_total")), "raw": line,
         })

@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sync.mappers.common import arabic, mirror_fields, money, text, zid
+from sync.mappers.common import Unreadable, arabic, first, mirror_fields, money, text, zid
 
 # Field names of the two per-warehouse stock shapes (legacy warehouses[], newer locations[]).
 _SHAPES = tuple(
@@ -35,35 +35,38 @@ def stock_levels(record: dict[str, Any]) -> list[dict[str, Any]]:
     return _stock_entries(record)
 
 
-def _total(record: dict[str, Any], key: str, entry_key: str) -> Decimal | None:
+def _total(record: dict[str, Any], key: str, entry_key: str) -> Decimal | Unreadable | None:
     value = money(record.get(key))
     if value is not None:
         return value
     values = [e[entry_key] for e in _stock_entries(record) if e[entry_key] is not None]
+    unreadable = next((v for v in values if isinstance(v, Unreadable)), None)
+    if unreadable is not None:
+        return unreadable
     return sum(values, Decimal(0)) if values else None
 
 
 def map_item(record: dict[str, Any]) -> dict[str, Any]:
     return {
         "zoho_item_id": zid(record.get("item_id")),
-        "sku": text(record.get("sku"), 255),
-        "name": text(record.get("name") or record.get("item_name"), 500),
-        "name_ar": arabic(record, "name")[:500],
+        "sku": text(record.get("sku")),
+        "name": text(first(record, "name", "item_name")),
+        "name_ar": arabic(record, "name"),
         "description": text(record.get("description")),
         "description_ar": arabic(record, "description"),
         "unit_price": money(record.get("rate")),
         "cost_price": money(record.get("purchase_rate")),
         "stock_quantity": _total(record, "stock_on_hand", "stock_on_hand"),
         "available_stock": _total(record, "available_stock", "available_for_sale"),
-        "unit": text(record.get("unit"), 64),
-        "brand": text(record.get("brand"), 255),
-        "manufacturer": text(record.get("manufacturer"), 255),
-        "category_name": text(record.get("category_name"), 255),
-        "item_type": text(record.get("item_type"), 32),
-        "product_type": text(record.get("product_type"), 32),
-        "status": text(record.get("status"), 16),
-        "image_name": text(record.get("image_name"), 255),
-        "image_type": text(record.get("image_type"), 16),
+        "unit": text(record.get("unit")),
+        "brand": text(record.get("brand")),
+        "manufacturer": text(record.get("manufacturer")),
+        "category_name": text(record.get("category_name")),
+        "item_type": text(record.get("item_type")),
+        "product_type": text(record.get("product_type")),
+        "status": text(record.get("status")),
+        "image_name": text(record.get("image_name")),
+        "image_type": text(record.get("image_type")),
         "image_document_id": zid(record.get("image_document_id")),
         **mirror_fields(record),
     }
@@ -71,14 +74,14 @@ def map_item(record: dict[str, Any]) -> dict[str, Any]:
 
 def map_composite_item(record: dict[str, Any]) -> dict[str, Any]:
     return {
-        "zoho_composite_item_id": zid(record.get("composite_item_id") or record.get("item_id")),
-        "name": text(record.get("name") or record.get("composite_item_name"), 500),
-        "sku": text(record.get("sku"), 255),
+        "zoho_composite_item_id": zid(first(record, "composite_item_id", "item_id")),
+        "name": text(first(record, "name", "composite_item_name")),
+        "sku": text(record.get("sku")),
         "unit_price": money(record.get("rate")),
         "cost_price": money(record.get("purchase_rate")),
         "stock_quantity": money(record.get("stock_on_hand")),
-        "unit": text(record.get("unit"), 64),
-        "status": text(record.get("status"), 16),
+        "unit": text(record.get("unit")),
+        "status": text(record.get("status")),
         **mirror_fields(record),
     }
 
@@ -88,9 +91,9 @@ def map_warehouse(record: dict[str, Any]) -> dict[str, Any]:
     kind = "location" if record.get("location_id") not in (None, "") else "warehouse"
     return {
         "zoho_warehouse_id": zid(record.get(f"{kind}_id")),
-        "name": text(record.get(f"{kind}_name"), 255),
+        "name": text(record.get(f"{kind}_name")),
         "is_primary": bool(record.get("is_primary")),
-        "status": text(record.get("status"), 16),
+        "status": text(record.get("status")),
         "kind": kind,
         **mirror_fields(record),
     }
@@ -99,10 +102,10 @@ def map_warehouse(record: dict[str, Any]) -> dict[str, Any]:
 def map_price_list(record: dict[str, Any]) -> dict[str, Any]:
     return {
         "zoho_pricebook_id": zid(record.get("pricebook_id")),
-        "name": text(record.get("name"), 255),
-        "currency_code": text(record.get("currency_code"), 8),
-        "pricebook_type": text(record.get("pricebook_type"), 32),
-        "sales_or_purchase_type": text(record.get("sales_or_purchase_type"), 16),
+        "name": text(record.get("name")),
+        "currency_code": text(record.get("currency_code")),
+        "pricebook_type": text(record.get("pricebook_type")),
+        "sales_or_purchase_type": text(record.get("sales_or_purchase_type")),
         "percentage": money(record.get("percentage")),
         "description": text(record.get("description")),
         **mirror_fields(record),
@@ -119,7 +122,7 @@ def price_list_items(record: dict[str, Any]) -> list[dict[str, Any]]:
             "zoho_pricebook_item_id": zid(entry.get("pricebook_item_id")),
             "zoho_item_id": zid(entry.get("item_id")),
             "rate": money(entry.get("pricebook_rate")),
-            "discount": text(entry.get("pricebook_discount"), 32),
+            "discount": text(entry.get("pricebook_discount")),
             "raw": entry,
         })
     return rows

@@ -285,7 +285,7 @@ class CustomerPayment(ZohoMirror):
     date = models.DateField(null=True, blank=True)
     amount = models.DecimalField(**MONEY)
     unused_amount = models.DecimalField(**MONEY)
-    payment_mode = models.CharField(max_length=64, blank=True)
+    payment_mode = models.CharField(max_length=100, blank=True)  # Zoho documents up to 100
     reference_number = models.CharField(max_length=255, blank=True)
 
     class Meta:
@@ -304,7 +304,7 @@ class VendorPayment(ZohoMirror):
     vendor_name = models.CharField(max_length=255, blank=True)
     date = models.DateField(null=True, blank=True)
     amount = models.DecimalField(**MONEY)
-    payment_mode = models.CharField(max_length=64, blank=True)
+    payment_mode = models.CharField(max_length=100, blank=True)  # Zoho documents up to 100
     reference_number = models.CharField(max_length=255, blank=True)
 
     class Meta:

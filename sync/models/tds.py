@@ -106,6 +106,9 @@ class SyncRun(models.Model):
         RUNNING = "running"
         COMPLETED = "completed"
         PARTIAL = "partial"
+        # Cut short by Zoho's limits (tokens refused, daily quota spent, circuit open): what it
+        # committed stays, the rest waits for the time in summary["resume_at"]. Not a failure.
+        DEFERRED = "deferred"
         FAILED = "failed"
 
     class Trigger(models.TextChoices):

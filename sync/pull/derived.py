@@ -4,6 +4,7 @@ The registry names these functions as the ``runner`` of its derived specs.
 """
 from __future__ import annotations
 
+from sync.images.result import ImageSyncResult
 from sync.ledger import RunResult
 from sync.zoho_port import ZohoPort
 
@@ -21,5 +22,11 @@ def images_pass(*, dry_run: bool, trigger: str, client: ZohoPort) -> RunResult:
     return RunResult(entity="images", run_id=res.run_id, dry_run=dry_run, created=res.downloaded + res.deduplicated,
                      unchanged=res.unchanged + res.up_to_date, skipped=res.no_image,
                      failed=res.failed + res.refused, api_calls=res.api_calls,
-                     duration_seconds=round(res.duration, 3), status="completed" if res.ok else "partial",
-                     extra={"images": res.as_dict()})
+                     duration_seconds=round(res.duration, 3), status=_status(res), error=res.waiting_reason,
+                     extra={"images": res.as_dict(), "resume_at": res.resume_at})
+
+
+def _status(res: ImageSyncResult) -> str:
+    if res.failed:
+        return "partial"
+    return "deferred" if res.waiting else "completed"

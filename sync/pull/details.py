@@ -13,8 +13,9 @@ from django.conf import settings
 
 from sync.background import thread_map
 from sync.entities import EntitySpec
-from sync.mappers.common import timestamp, zid
+from sync.mappers.common import Unreadable, timestamp, zid
 from sync.zoho_port import ZohoPort
+from zoho.ids import is_zoho_id
 
 
 @dataclass
@@ -26,17 +27,17 @@ class DetailBatch:
 
 def with_details(*, spec: EntitySpec, records: list[dict[str, Any]], client: ZohoPort) -> DetailBatch:
     key = spec.model_id_field
-    ids = [zid(r.get(spec.id_field)) for r in records]
+    ids = [zid(r.get(spec.id_field)) if isinstance(r, dict) else "" for r in records]
     stored = {z: (m, d) for z, m, d in spec.model.objects.filter(**{f"{key}__in": ids})
               .values_list(key, "zoho_last_modified", "deleted_in_zoho_at")}
     keep, fetch, unchanged = [], [], 0
     for record, zoho_id in zip(records, ids, strict=True):
         modified, deleted_at = stored.get(zoho_id, (None, None))
-        listed = timestamp(record.get("last_modified_time"))
+        listed = timestamp(record.get("last_modified_time")) if isinstance(record, dict) else None
         if zoho_id in stored and deleted_at is None and modified is not None and listed == modified:
             unchanged += 1
-        elif "line_items" in record or not zoho_id:
-            keep.append(record)
+        elif not is_zoho_id(zoho_id) or "line_items" in record or isinstance(listed, Unreadable):
+            keep.append(record)  # a record the upsert will refuse costs no detail call (and a bad id no URL)
         else:
             fetch.append(zoho_id)
     fetched, error = _fetch(spec, client, fetch)

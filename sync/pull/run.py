@@ -6,6 +6,13 @@ filter; contacts are read newest first until the watermark; the rest is a full l
 complete full listing also finds deletions: local ids Zoho no longer lists are marked
 (is_active=False, deleted_in_zoho_at) and audited, never dropped. The cursor moves only after
 every batch it covers has been committed. A dry run writes nothing and returns the counts.
+
+A run pulls every list-only entity before the entities that cost one call per record (documents
+whose lines come from detail calls): the registry's order (sync/entities.py) puts them last, so
+cheap entities are never starved of Zoho's calls or tokens by a detail-heavy one. When Zoho says
+"not now" (a refused access token, the daily quota, an open circuit), the entity in progress ends
+"deferred" with what it committed, the run stops there, and its summary says when to resume and
+which entities it did not reach; none of them is recorded as failed.
 """
 from __future__ import annotations
 
@@ -28,6 +35,7 @@ from sync.pull.deletions import mark_deleted
 from sync.pull.details import with_details
 from sync.stock.levels import stock_levels_write
 from sync.upsert.records import UpsertResult, upsert_records
+from sync.upsert.validate import refusals_log
 from sync.zoho_port import ZohoPort
 
 logger = logging.getLogger("tds.sync")
@@ -53,11 +61,17 @@ class PullSummary:
     correlation_id: str = ""
     not_attempted: list[str] = field(default_factory=list)
     reason: str = ""
+    not_reached: list[str] = field(default_factory=list)  # after a deferral: waiting for resume_at
+    resume_at: str = ""
 
     @property
     def ok(self) -> bool:
         return not self.not_attempted and all(r.status in ("completed", "partial") and not r.error
                                               for r in self.results)
+
+    @property
+    def deferred(self) -> bool:
+        return any(r.status == "deferred" for r in self.results)
 
     @property
     def failed_entities(self) -> list[str]:
@@ -66,7 +80,8 @@ class PullSummary:
     def as_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "correlation_id": self.correlation_id,
                 "results": [r.as_dict() for r in self.results], "not_attempted": self.not_attempted,
-                "reason": self.reason}
+                "reason": self.reason, "deferred": self.deferred, "not_reached": self.not_reached,
+                "resume_at": self.resume_at}
 
 
 def plan_pull(*, spec: EntitySpec, full: bool, since: datetime | None = None) -> PullPlan:
@@ -102,7 +117,10 @@ def pull_entity(*, entity: str, full: bool = False, dry_run: bool = False, since
         totals = _run_pass(plan, client=client, tracker=tracker, dry_run=dry_run,
                            db_batch_size=_batch_size(spec, db_batch_size), progress=progress, calls0=calls_at_start)
     except Exception as exc:  # noqa: BLE001 - one failed entity must not stop the others
-        logger.exception("pull %s failed", spec.name)
+        if getattr(exc, "waits", False):  # Zoho says "not now": the ledger records it deferred, with resume_at
+            logger.warning("pull %s cut short by Zoho's limits: %s", spec.name, exc)
+        else:
+            logger.exception("pull %s failed", spec.name)
         return tracker.finish(error=exc, api_calls=client.stats.total - calls_at_start)
     if not dry_run:
         cursor_advance(entity=spec.name, watermark=totals.max_modified, full=plan.complete, run=tracker.run)
@@ -148,6 +166,9 @@ def _batches(plan: PullPlan, client: ZohoPort, size: int, seen: set[str] | None)
                                        per_page=200))
     for page in pages:
         for record in page.records:
+            if not isinstance(record, dict):
+                batch.append(record)  # the upsert refuses it, with its reason
+                continue
             if plan.stop_before and (modified := _modified(record)) and modified < plan.stop_before:
                 pages.close()  # stop paging: the rest is older
                 yield from ([batch] if batch else [])
@@ -163,9 +184,11 @@ def _batches(plan: PullPlan, client: ZohoPort, size: int, seen: set[str] | None)
 
 
 def _modified(record: dict[str, Any]) -> datetime | None:
+    """The listed version stamp; None when missing or unreadable (the upsert refuses the latter)."""
     from sync.mappers.common import timestamp
 
-    return timestamp(record.get("last_modified_time"))
+    stamp = timestamp(record.get("last_modified_time"))
+    return stamp if isinstance(stamp, datetime) else None
 
 
 def _apply_batch(spec: EntitySpec, records: list[dict[str, Any]], *, client: ZohoPort, tracker: RunTracker,
@@ -181,8 +204,7 @@ def _apply_batch(spec: EntitySpec, records: list[dict[str, Any]], *, client: Zoh
     if spec.stock_levels and res.changed_ids:
         _stock_in_background(res.changed_ids, client=client, tracker=tracker, dry_run=dry_run,
                              background=background)
-    for error in res.errors[:5]:
-        tracker.log(error, level="WARNING")
+    refusals_log(tracker, res.refusals)
     return res, failure
 
 
@@ -204,7 +226,8 @@ def _stock_in_background(ids: list[str], *, client: ZohoPort, tracker: RunTracke
 def pull_all(*, entities: list[str] | None = None, full: bool = False, dry_run: bool = False,
              since: datetime | None = None, trigger: str = "manual", client: ZohoPort | None = None,
              on_result: Callable[[RunResult], None] | None = None, progress: ProgressFn | None = None) -> PullSummary:
-    """Every requested entity in dependency order; a failed entity does not stop the others."""
+    """Every requested entity in plan order (sync.entities.resolve_entities: list-only entities first);
+    a failed entity does not stop the others, a deferred one (Zoho says "not now") stops the run."""
     summary = PullSummary(correlation_id=new_correlation_id())
     client = client or _client()
     names = resolve_entities(entities)
@@ -222,7 +245,17 @@ def pull_all(*, entities: list[str] | None = None, full: bool = False, dry_run: 
         summary.results.append(result)
         if on_result:
             on_result(result)
+        if result.status == "deferred":
+            _stop_deferred(summary, result, names[index + 1:])
+            break
     return summary
+
+
+def _stop_deferred(summary: PullSummary, result: RunResult, rest: list[str]) -> None:
+    summary.not_reached, summary.resume_at = rest, str(result.extra.get("resume_at") or "")
+    summary.reason = result.error
+    logger.warning("pull cut short by Zoho's limits in %s (%s); resume at %s; not reached: %s", result.entity,
+                   result.error, summary.resume_at or "when the limit resets", ", ".join(rest) or "none")
 
 
 def _client() -> ZohoPort:

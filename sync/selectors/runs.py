@@ -10,7 +10,7 @@ from django.utils import timezone
 from sync.models import SyncCursor, SyncLog, SyncRun
 
 ACTIVE = (SyncRun.Status.PENDING, SyncRun.Status.RUNNING)
-FINISHED = (SyncRun.Status.COMPLETED, SyncRun.Status.PARTIAL, SyncRun.Status.FAILED)
+FINISHED = (SyncRun.Status.COMPLETED, SyncRun.Status.PARTIAL, SyncRun.Status.DEFERRED, SyncRun.Status.FAILED)
 LOG_LINES = 500
 
 
@@ -27,8 +27,14 @@ def run_row(run: SyncRun) -> dict[str, Any]:
         "skipped": run.skipped, "failed": run.failed, "deleted": run.deleted, "api_calls": run.api_calls,
         "created_at": _iso(run.created_at), "started_at": _iso(run.started_at),
         "finished_at": _iso(run.finished_at), "duration_seconds": run.duration_seconds,
-        "error_message": run.error_message,
+        "error_message": run.error_message, "resume_at": _resume_at(run),
     }
+
+
+def _resume_at(run: SyncRun) -> str | None:
+    """When a run Zoho's limits cut short (deferred) can go on; None for every other run."""
+    summary = run.summary if isinstance(run.summary, dict) else {}
+    return (summary.get("resume_at") or None) if run.status == SyncRun.Status.DEFERRED else None
 
 
 def run_detail(*, run_id: str, log_limit: int = LOG_LINES) -> dict[str, Any] | None:
@@ -110,10 +116,12 @@ def cursors() -> list[dict[str, Any]]:
 
 
 def runs_stats(*, hours: int = 24) -> dict[str, Any]:
-    """Records synced and the share of finished runs that completed, over the last ``hours``."""
+    """Records synced and the share of finished runs that completed, over the last ``hours``; a run
+    Zoho's limits cut short (deferred) counts as done: it stored what it reached and did not fail."""
     since = timezone.now() - timedelta(hours=hours)
     agg = SyncRun.objects.filter(created_at__gte=since, status__in=FINISHED).aggregate(
-        synced=Sum("processed"), finished=Count("id"), completed=Count("id", filter=Q(status="completed")),
+        synced=Sum("processed"), finished=Count("id"),
+        completed=Count("id", filter=Q(status__in=("completed", "deferred"))),
         failed=Count("id", filter=Q(status="failed")), api_calls=Sum("api_calls"))
     finished = agg["finished"] or 0
     rate = round(100.0 * (agg["completed"] or 0) / finished, 1) if finished else 100.0

@@ -6,6 +6,7 @@ N changed items cost ceil(N/100) calls, never one call per item.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,12 +16,15 @@ from django.utils import timezone
 from sync.mappers.items import stock_levels
 from sync.models import Product, StockLevel, Warehouse
 from sync.upsert.sql import relax_commit, rows_by_keys, write_rows
+from sync.upsert.validate import stock_problems
 from sync.zoho_port import ZohoPort
+
+logger = logging.getLogger("tds.sync")
 
 
 def stock_levels_write(*, details: list[dict[str, Any]], dry_run: bool = False) -> int:
     """Upsert stock_levels rows from item detail records; returns rows written (unchanged ones skipped)."""
-    entries = {d_id: stock_levels(d) for d in details if (d_id := str(d.get("item_id") or ""))}
+    entries = {d_id: stock_levels(d) for d in _storable(details) if (d_id := str(d.get("item_id") or ""))}
     if not entries:
         return 0
     products = dict(rows_by_keys(model=Product, key="zoho_item_id", keys=list(entries), columns=("zoho_item_id", "id")))
@@ -45,6 +49,21 @@ def stock_levels_write(*, details: list[dict[str, Any]], dry_run: bool = False) 
             write_rows(model=StockLevel, rows=rows, conflict=("product", "warehouse"), keep_on_update=(),
                        all_new=not existing)
     return len(rows)
+
+
+def _storable(details: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The details whose per-warehouse stock can be stored faithfully (sync.upsert.validate); the
+    others keep the levels they had, with a log line naming the item and why."""
+    now = timezone.now()
+    kept = []
+    for detail in details:
+        problems = stock_problems(detail, now) if isinstance(detail, dict) else ["not a JSON object"]
+        if problems:
+            item = detail.get("item_id") if isinstance(detail, dict) else None
+            logger.warning("stock of item %r not stored: %s", item, "; ".join(problems[:3]))
+        else:
+            kept.append(detail)
+    return kept
 
 
 def _level_hash(row: dict[str, Any]) -> str:

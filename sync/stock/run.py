@@ -17,10 +17,11 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from sync.ledger import RunResult, RunTracker
-from sync.mappers.common import money
+from sync.mappers.common import Unreadable, money
 from sync.models import Product
 from sync.stock.levels import stock_for_items
 from sync.upsert.records import UpsertResult, upsert_records
+from sync.upsert.validate import refusals_log
 from sync.zoho_port import ZohoPort
 
 STALE_AFTER = timedelta(hours=24)
@@ -92,7 +93,7 @@ def _apply(batch: list[dict[str, Any]], *, client: ZohoPort, tracker: RunTracker
     extra = tracker.result.extra
     extra["total_items_from_zoho"] += len(batch)
     if with_stock_only:
-        batch = [r for r in batch if (money(r.get("stock_on_hand")) or Decimal(0)) > 0]
+        batch = [r for r in batch if _with_stock(r)]
     res: UpsertResult = upsert_records(entity="items", records=batch, run=tracker.run, dry_run=dry_run,
                                        source="stock", correlation_id=tracker.correlation_id, force=force)
     if details_in_hand:
@@ -102,7 +103,14 @@ def _apply(batch: list[dict[str, Any]], *, client: ZohoPort, tracker: RunTracker
     elif res.changed_ids:
         extra["stock_rows_written"] += stock_for_items(client=client, item_ids=res.changed_ids, dry_run=dry_run)[0]
     extra["errors"] += res.errors[: max(0, 50 - len(extra["errors"]))]
+    refusals_log(tracker, res.refusals)
     tracker.add(res, api_calls=client.stats.total - calls0)
+
+
+def _with_stock(record: dict[str, Any]) -> bool:
+    """Stock on hand above 0; an unreadable quantity is kept, so the upsert refuses it with its reason."""
+    on_hand = money(record.get("stock_on_hand"))
+    return isinstance(on_hand, Unreadable) or (on_hand or Decimal(0)) > 0
 
 
 def stock_response(result: RunResult) -> dict[str, Any]:

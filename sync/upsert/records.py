@@ -1,13 +1,14 @@
 """The one upsert: Zoho records -> mapped rows -> mirror tables, used by pulls and webhook workers.
 
-Per batch: map, keep the newest record per Zoho id, sort by id (workers lock rows in the same
-order, so no deadlocks), one query for the existing hashes and last-modified times, skip what
-did not change, refuse versions older than the stored one (counted as skipped), write the
-rest in one bulk statement, replace the lines of changed documents and write the audit trail.
+Per batch: map and validate (sync.upsert.validate: a record that cannot be stored faithfully is
+refused and counted failed, with its reasons), keep the newest record per Zoho id, sort by id
+(workers lock rows in the same order, so no deadlocks), one query for the existing hashes and
+last-modified times, skip what did not change, refuse versions older than the stored one
+(counted as skipped), write the rest in one bulk statement, replace the lines of changed
+documents and write the audit trail.
 """
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,9 +23,8 @@ from sync.upsert.audit import NOT_AUDITED, AuditContext, audit_write, update_ent
 from sync.upsert.hashing import content_hash, content_keys
 from sync.upsert.relink import adopt_orphans
 from sync.upsert.sql import relax_commit, rows_by_keys, write_rows
-from zoho.webhooks import FUTURE_SKEW
-
-logger = logging.getLogger("tds.sync")
+from sync.upsert.validate import RecordRefused, Refusal, record_map
+from zoho.ids import is_zoho_id
 
 
 @dataclass
@@ -38,12 +38,14 @@ class UpsertResult:
     errors: list[str] = field(default_factory=list)
     max_modified: datetime | None = None
     undated_ids: list[str] = field(default_factory=list)  # undated versions of dated records: not applied
+    refusals: list[Refusal] = field(default_factory=list)  # records sync.upsert.validate refused
 
     def merge(self, other: UpsertResult) -> None:
         for name in ("created", "updated", "unchanged", "skipped", "failed"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.changed_ids += other.changed_ids
         self.undated_ids += other.undated_ids
+        self.refusals += other.refusals[: max(0, 50 - len(self.refusals))]
         self.errors += other.errors[: max(0, 50 - len(self.errors))]
         if other.max_modified and (self.max_modified is None or other.max_modified > self.max_modified):
             self.max_modified = other.max_modified
@@ -54,6 +56,7 @@ class _Pending:
     zoho_id: str
     row: dict[str, Any]
     record: dict[str, Any]
+    lines: list[dict[str, Any]] | None = None  # None: the record carries no lines
     action: str = "create"  # create | update | restore
     pk: int | None = None
 
@@ -82,48 +85,45 @@ def upsert_records(*, entity: str, records: list[dict[str, Any]], run: SyncRun |
 
 
 def _map_batch(spec: EntitySpec, records: list[dict[str, Any]], result: UpsertResult) -> dict[str, _Pending]:
-    """Mapped rows keyed by Zoho id: the newest version of each record, in key order."""
+    """Mapped rows keyed by Zoho id: the newest version of each record, in key order; refused
+    records (sync.upsert.validate) are counted failed, with their reasons."""
     rows: dict[str, _Pending] = {}
     keys: tuple[str, ...] | None = None
+    now = timezone.now()
     for record in records:
         try:
-            row = spec.mapper(record)
-        except Exception as exc:  # noqa: BLE001 - one bad record must not sink its batch
-            result.failed += 1
-            result.errors.append(f"{spec.name} {record.get(spec.id_field, '?')}: {type(exc).__name__}: {exc}")
+            mapped = record_map(spec=spec, record=record, now=now)
+        except RecordRefused as refused:
+            _refuse(spec, record, refused, result)
             continue
-        zoho_id = row.get(spec.model_id_field) or ""
-        if not zoho_id:
-            result.failed += 1
-            result.errors.append(f"{spec.name}: record without {spec.id_field}")
-            continue
+        row = mapped.row
+        zoho_id = row[spec.model_id_field]
         seen = rows.get(zoho_id)
         if seen is not None:
             result.skipped += 1  # an older duplicate within the batch
             if _older(row.get("zoho_last_modified"), seen.row.get("zoho_last_modified")):
                 continue
-        _clamp_future(spec, zoho_id, row)
         keys = keys or content_keys(row)
         row["content_hash"] = content_hash(row, keys)
-        rows[zoho_id] = _Pending(zoho_id=zoho_id, row=row, record=record)
+        rows[zoho_id] = _Pending(zoho_id=zoho_id, row=row, record=record, lines=mapped.lines)
         modified = row.get("zoho_last_modified")
         if modified and (result.max_modified is None or modified > result.max_modified):
             result.max_modified = modified
     return dict(sorted(rows.items()))
 
 
+def _refuse(spec: EntitySpec, record: Any, refused: RecordRefused, result: UpsertResult) -> None:
+    raw_id = record.get(spec.id_field) if isinstance(record, dict) else None
+    zoho_id = str(raw_id).strip() if raw_id is not None and is_zoho_id(raw_id) else ""
+    shown = zoho_id or (repr(raw_id)[:40] if raw_id not in (None, "") else "(no id)")
+    message = f"{spec.name} {shown} refused: {refused}"[:1000]
+    result.failed += 1
+    result.errors.append(message)
+    result.refusals.append(Refusal(zoho_id=zoho_id, message=message))
+
+
 def _older(new: datetime | None, old: datetime | None) -> bool:
     return bool(new and old and new < old)
-
-
-def _clamp_future(spec: EntitySpec, zoho_id: str, row: dict[str, Any]) -> None:
-    """A version stamped in the future would block every real edit behind the stale guard: it is
-    stored as of now instead, with a log line."""
-    stamp, now = row.get("zoho_last_modified"), timezone.now()
-    if stamp is not None and stamp > now + FUTURE_SKEW:
-        logger.warning("%s %s: last_modified_time %s is in the future; stored as %s", spec.name, zoho_id,
-                       stamp.isoformat(), now.isoformat())
-        row["zoho_last_modified"] = now
 
 
 def _classify(spec: EntitySpec, pending: dict[str, _Pending], result: UpsertResult, *, force: bool) -> None:
@@ -201,7 +201,7 @@ def _replace_lines(spec: EntitySpec, items: list[_Pending]) -> None:
     lines = spec.lines
     if lines is None:
         return
-    by_parent = {i.zoho_id: rows for i in items if (rows := lines.mapper(i.record)) is not None}
+    by_parent = {i.zoho_id: i.lines for i in items if i.lines is not None}
     if not by_parent:
         return
     parents = dict(spec.model.objects.filter(**{f"{spec.model_id_field}__in": list(by_parent)})

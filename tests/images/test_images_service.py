@@ -174,8 +174,10 @@ def test_a_spent_daily_quota_stops_the_run_instead_of_asking_for_every_image(med
 
     result = images_sync(client=client, concurrency=1)
 
-    assert client.calls == ["1"] and result.failed == 3 and not result.ok
-    assert [f["reason"] for f in result.failures] == ["ZohoQuotaExceeded", "not_attempted", "not_attempted"]
+    assert client.calls == ["1"] and (result.failed, result.waiting) == (0, 3) and not result.ok
+    assert result.failures == [] and result.resume_at and "ZohoQuotaExceeded" in result.waiting_reason
+    run = SyncRun.objects.get(pk=result.run_id)
+    assert (run.status, run.failed, run.summary["resume_at"]) == ("deferred", 0, result.resume_at)
 
 
 def test_an_interrupted_run_keeps_what_it_downloaded_and_is_marked_failed(media):

@@ -69,12 +69,12 @@ def test_every_event_of_a_pull_a_drain_a_dead_letter_and_an_image_run_matches_it
     spec = entities.REGISTRY["warehouses"]
     monkeypatch.setitem(entities.REGISTRY, "warehouses", type(spec)(**{**spec.__dict__, "path": "/nowhere"}))
     assert pull_entity(entity="warehouses", client=zclient).status == "failed"
-    store_event("items", "W1", name="from a webhook", sku="W-1", rate=1, status="active")
+    store_event("items", "7201", name="from a webhook", sku="W-1", rate=1, status="active")
     drain_queue()
-    store_event("invoices", "BAD")
+    store_event("invoices", "7202")
     drain_queue(apply=RecordingApply(fail_with=ZohoPermanentError("invalid", code=1002, http_status=404)))
     deadletter_retry(all_open=True)
-    store_event("items", "T1")
+    store_event("items", "7203")
     drain_queue(apply=RecordingApply(fail_with=ZohoTransientError("down", http_status=503)))
     images = images_sync(client=zclient, concurrency=2)
 
@@ -117,9 +117,9 @@ def test_a_payload_that_does_not_match_its_documentation_is_reported():
 def test_an_idle_drain_writes_nothing_and_a_busy_one_is_one_queue_run(published):
     assert drain_queue().claimed == 0
     assert not SyncRun.objects.exists() and published == []
-    store_event("items", "A")
-    store_event("items", "B")
-    store_event("invoices", "C")
+    store_event("items", "7204")
+    store_event("items", "7205")
+    store_event("invoices", "7206")
     drain_queue(apply=RecordingApply(), batch_size=2)
     run = SyncRun.objects.get()
     assert (run.run_type, run.status, run.processed, run.updated, run.trigger) == (
@@ -170,8 +170,8 @@ def test_a_standing_worker_records_each_busy_stretch_as_one_queue_run():
 
     from django.core.management import call_command
 
-    store_event("items", "S1", name="one", sku="S-1", rate=1, status="active")
-    store_event("items", "S2", name="two", sku="S-2", rate=2, status="active")
+    store_event("items", "7207", name="one", sku="S-1", rate=1, status="active")
+    store_event("items", "7208", name="two", sku="S-2", rate=2, status="active")
     call_command("tds_worker", "--once", "--batch-size", "1", stdout=StringIO())
     run = SyncRun.objects.get()
     assert (run.run_type, run.trigger, run.status, run.processed, run.updated) == ("queue", "cli", "completed", 2, 2)

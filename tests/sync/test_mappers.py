@@ -118,12 +118,40 @@ def test_price_list_items():
     ("2016-06-05T02:30:08-0700", datetime(2016, 6, 5, 9, 30, 8, tzinfo=UTC)),
     ("2015-05-28 00:00:00+00:00", datetime(2015, 5, 28, tzinfo=UTC)),
     ("2013-01-24", datetime(2013, 1, 24, tzinfo=UTC)),
-    ("", None), (None, None), ("garbage", None),
+    ("2015-05-28T00:00:00.000Z", datetime(2015, 5, 28, tzinfo=UTC)),
+    ("2025-11-18T02:02:51+03:00", datetime(2025, 11, 18, 2, 2, 51, tzinfo=BAGHDAD)),
+    ("", None), (None, None),
 ])
 def test_timestamps(value, expected):
     assert common.timestamp(value) == expected
 
 
+@pytest.mark.parametrize("value, reason", [
+    ("2025-11-18T02:02:51", "has no time zone"), ("2025-11-18 02:02:51", "has no time zone"),
+    ("garbage", "is not a Zoho timestamp"), ("2025-13-45", "is not a date"), (1763420571, "JSON number"),
+    ({"a": 1}, "JSON object"), ("9999-12-31T23:59:59-1400", "cannot be stored"),
+])
+def test_a_timestamp_without_a_zone_or_unreadable_is_unreadable_never_guessed(value, reason):
+    result = common.timestamp(value)
+    assert isinstance(result, common.Unreadable) and reason in result.reason
+
+
 def test_money_never_goes_through_float():
     assert common.money(0.1) == Decimal("0.1") and common.money("1,250.75") == Decimal("1250.75")
-    assert common.money("") is None and common.money(None) is None and common.money(True) is None
+    assert common.money("") is None and common.money(None) is None
+
+
+@pytest.mark.parametrize("convert, value, reason", [
+    (common.money, True, "true/false is not a number"), (common.money, "abc", "'abc' is not a number"),
+    (common.money, {"a": 1}, "object is not a number"), (common.integer, "15.5", "not a whole number"),
+    (common.text, {"a": 1}, "object is not text"), (common.text, ["x"], "array is not text"),
+    (common.text, True, "true/false is not text"), (common.day, "someday", "is not a date"),
+])
+def test_values_of_the_wrong_type_are_unreadable_never_a_repr_or_null(convert, value, reason):
+    result = convert(value)
+    assert isinstance(result, common.Unreadable) and reason in result.reason
+
+
+def test_text_keeps_numbers_as_their_digits_and_never_cuts():
+    assert (common.text(42), common.text(1.5), common.text(" x ")) == ("42", "1.5", "x")
+    assert common.text("x" * 5000) == "x" * 5000

@@ -71,16 +71,16 @@ def test_redelivery_after_processing_changes_nothing(live_server):
 
 def test_stock_webhook_writes_the_product_and_its_warehouse_levels(live_server):
     record = {"item_id": "702", "name": "Cable", "last_modified_time": V1, "warehouses": [
-        {"warehouse_id": "W1", "warehouse_name": "Baghdad", "warehouse_stock_on_hand": 7,
+        {"warehouse_id": "4601", "warehouse_name": "Baghdad", "warehouse_stock_on_hand": 7,
          "warehouse_available_for_sale_stock": 5, "warehouse_committed_stock": 2},
-        {"warehouse_id": "W2", "warehouse_name": "Basra", "warehouse_stock_on_hand": 3,
+        {"warehouse_id": "4602", "warehouse_name": "Basra", "warehouse_stock_on_hand": 3,
          "warehouse_available_for_sale_stock": 3, "warehouse_committed_stock": 0}]}
     assert deliver(live_server.url, record, path="/api/tds/webhooks/stock").status == 200
     drain_queue()
     product = Product.objects.get(zoho_item_id="702")
     assert product.stock_quantity == Decimal("10")
     levels = dict(StockLevel.objects.values_list("warehouse__zoho_warehouse_id", "stock_on_hand"))
-    assert levels == {"W1": Decimal("7"), "W2": Decimal("3")}
+    assert levels == {"4601": Decimal("7"), "4602": Decimal("3")}
 
 
 def test_delete_event_marks_the_record_and_keeps_it(live_server):

@@ -18,16 +18,16 @@ pytestmark = pytest.mark.django_db
 
 def test_drain_queue_task_applies_what_webhooks_stored(settings):
     settings.TDS_WEBHOOK_KICK_SECONDS = 0
-    store_event("items", "T1", name="from a task")
+    store_event("items", "7001", name="from a task")
     result = tasks.drain_queue()
     assert result["applied"] == 1 and result["errors"] == {}
-    assert Product.objects.get(zoho_item_id="T1").name == "from a task"
+    assert Product.objects.get(zoho_item_id="7001").name == "from a task"
 
 
 def test_reaper_and_dead_letter_tasks(settings):
     settings.TDS_WEBHOOK_KICK_SECONDS = 0
     settings.TDS_RETRY_MAX_ATTEMPTS = 1
-    store_event("items", "T2")
+    store_event("items", "7002")
     drain_queue(apply=RecordingApply(fail_with=ZohoTransientError("down")))
     DeadLetter.objects.update(next_retry_at=timezone.now() - timedelta(seconds=1))
     assert tasks.retry_dead_letters() == {"requeued": 1, "skipped": 0}

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_once_drains_everything_due_and_reports():
     for n in range(5):
-        store_event("items", f"W{n}", name=f"worker item {n}")
+        store_event("items", f"{7100 + n}", name=f"worker item {n}")
     out = StringIO()
     call_command("tds_worker", "--once", "--batch-size", "2", stdout=out)
     text = out.getvalue()

@@ -30,9 +30,9 @@ def _worker(*args: str) -> subprocess.Popen:
 def _events(count: int) -> None:
     for n in range(count):
         # Every tenth record also gets an older version, delivered after the newer one.
-        store_event("items", f"P{n}", "2025-11-18T05:00:00+0300", rate=n)
+        store_event("items", f"{9000 + n}", "2025-11-18T05:00:00+0300", rate=n)
         if n % 10 == 0:
-            store_event("items", f"P{n}", "2025-11-18T04:00:00+0300", rate=-1)
+            store_event("items", f"{9000 + n}", "2025-11-18T04:00:00+0300", rate=-1)
 
 
 def _applied_per_item() -> Counter:
@@ -50,7 +50,7 @@ def test_two_worker_processes_apply_every_event_exactly_once():
     applied = _applied_per_item()
     assert max(applied.values()) == 1  # nothing applied twice
     # Every record was applied; within a batch only the newest version of a record is applied.
-    assert {e for e in AuditEntry.objects.values_list("zoho_id", flat=True)} == {f"P{n}" for n in range(300)}
+    assert {e for e in AuditEntry.objects.values_list("zoho_id", flat=True)} == {f"{9000 + n}" for n in range(300)}
     # Both processes ran to the end and reported; how the batches split between them is up to the scheduler.
     assert all("applied" in o for o in outputs), outputs
 
@@ -79,7 +79,7 @@ def test_a_worker_killed_mid_batch_loses_nothing():
     assert set(SyncQueueItem.objects.values_list("status", flat=True)) == {"completed"}
     applied = _applied_per_item()
     assert max(applied.values()) == 1
-    assert {e for e in AuditEntry.objects.values_list("zoho_id", flat=True)} == {f"P{n}" for n in range(120)}
+    assert {e for e in AuditEntry.objects.values_list("zoho_id", flat=True)} == {f"{9000 + n}" for n in range(120)}
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_with_the_real_upsert():

@@ -24,7 +24,13 @@ from tests.zoho.clientkit import private_cache as new_cache
 from zoho.auth import TokenProvider, clear_token_cache
 from zoho.config import settings_from_django
 from zoho.dc import accounts_url, api_base
-from zoho.errors import ZohoAuthError, ZohoConfigError, ZohoRateLimitError, ZohoTransientError
+from zoho.errors import (
+    ZohoAuthError,
+    ZohoConfigError,
+    ZohoRateLimitError,
+    ZohoTokenLimitError,
+    ZohoTransientError,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -140,6 +146,25 @@ def test_refusals_become_one_clear_line(body, cls, text):
             provider().token()
     message = str(info.value)
     assert text in message and "\n" not in message and ACCOUNTS in message
+
+
+def test_after_access_denied_no_process_asks_again_until_the_window_has_passed():
+    clock, cache = Clock(), new_cache()
+    denied = {"error": "Access Denied", "error_description": "too many requests", "status": "failure"}
+    with responses.RequestsMock() as rsps:
+        rsps.post(TOKEN_URL, json=denied)
+        with pytest.raises(ZohoTokenLimitError) as first:
+            provider(cache, clock, window=600).token()
+        assert first.value.waits and first.value.retry_after == 600
+        clock.now += 599
+        with pytest.raises(ZohoTokenLimitError) as held:  # another process, same refresh token: held off too
+            provider(cache, clock, window=600).token()
+        assert held.value.retry_after == pytest.approx(1) and "next try is at" in str(held.value)
+        assert len(rsps.calls) == 1  # asking again would not get a token sooner
+        clock.now += 2
+        rsps.replace(responses.POST, TOKEN_URL, json={"access_token": "tok-2", "expires_in": 3600, "api_domain": API})
+        assert provider(cache, clock, window=600).token().value == "tok-2"
+        assert len(rsps.calls) == 2
 
 
 def test_unreachable_accounts_server_is_transient():

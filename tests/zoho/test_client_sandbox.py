@@ -220,3 +220,19 @@ def test_connection_command_bad_refresh_token(sandbox, zoho_settings, settings):
     settings.ZOHO_REFRESH_TOKEN = "1000.wrong"
     with pytest.raises(CommandError, match="invalid_code"):
         call_command("tds_test_connection", stdout=io.StringIO())
+
+
+def test_a_refused_token_is_not_retried_nor_opens_the_circuit_and_nobody_asks_again_in_the_window(sandbox_factory):
+    from zoho.errors import ZohoTokenLimitError
+
+    sb = sandbox_factory(items=5, faults="expire_every=3", tokens_per_window=1)
+    client = client_for(sb, circuit_failures=1, token_window=600.0)  # one failure would open the circuit
+    client.get("inventory", "/items")
+    client.get("inventory", "/items")
+    for _ in range(3):  # the third call finds its token expired; Zoho grants no second one in the window
+        with pytest.raises(ZohoTokenLimitError) as info:
+            client.get("inventory", "/items")
+        assert info.value.waits and 0 < info.value.retry_after <= 600
+    assert client.breaker.state == "closed" and client.stats.retries == 0
+    token_requests = sb.calls.by_endpoint()["POST /oauth/v2/token"]
+    assert token_requests == 2 and sb.app.accounts.issued_total == 1  # one granted, one refused, then silence

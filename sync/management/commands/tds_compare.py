@@ -2,11 +2,13 @@
 
 --sync carries out the recommendations; --sync --dry-run prints what would run and
 writes nothing (no rows, no log files, no JSON). Exit status 1 with one line when
-the comparison fails or an action fails.
+the comparison fails or an action fails; 75 (EX_TEMPFAIL) with the time to resume when Zoho's
+limits (tokens refused, daily quota, open circuit) cut the run short: not a failure, but not done.
 """
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from sync.compare.execute import compare_and_sync, for_review
 from sync.compare.report import ActionResult, CompareReport, EntityComparison, Recommendation
 from sync.compare.targets import UnknownEntity, resolve_names
+from sync.ledger import resume_at
 from sync.management.output import compare as render
 from sync.management.output.progress import ProgressBar
 
@@ -50,6 +53,9 @@ class Command(BaseCommand):
         if failed:
             names = ", ".join(f"{a.entity} ({a.error or f'{a.failed} failed'})" for a in failed)
             raise CommandError(f"{len(failed)} sync action(s) failed: {names}")
+        if report.deferred:  # EX_TEMPFAIL: not a failure, but the work is not done; run again at resume_at
+            raise CommandError(f"sync cut short by Zoho's limits; resume at {report.resume_at or 'the reset'}",
+                               returncode=os.EX_TEMPFAIL)
 
     def _run(self, entities: list[str], options: dict[str, Any]) -> CompareReport:
         bar = ProgressBar("compare", unit="entities", stream=self.stderr._out)  # type: ignore[arg-type]  # django-stubs omits OutputWrapper._out
@@ -60,6 +66,9 @@ class Command(BaseCommand):
                 on_action=self._print_action, progress=lambda entity: bar.update(),
             )
         except Exception as exc:  # one line, never a traceback
+            if getattr(exc, "waits", False):
+                raise CommandError(f"compare cut short by Zoho's limits: {type(exc).__name__}: {exc}; resume at "
+                                   f"{resume_at(exc) or 'the reset'}", returncode=os.EX_TEMPFAIL) from exc
             raise CommandError(f"compare failed: {type(exc).__name__}: {exc}") from exc
         finally:
             bar.close()

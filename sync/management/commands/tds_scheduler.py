@@ -1,13 +1,15 @@
 """manage.py tds_scheduler: write the default schedules and run the django-q2 cluster.
 
 --once runs one compare+sync now and exits (0 done or skipped because a run is
-still going, 1 on failure): for cron, no TTY or stdin needed. --interval sets the
+still going, 1 on failure, 75 (EX_TEMPFAIL) with the time to resume when Zoho's limits cut it
+short): for cron, no TTY or stdin needed. --interval sets the
 compare+sync interval in hours; --dry-run makes the scheduled syncs dry (stored in
 the schedules' kwargs; with --once: the one run is dry and writes nothing). Without --once it runs
 the cluster, so it refuses to start without SECRET_KEY (DEBUG off), as qcluster does; --once does not.
 """
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +20,7 @@ from django.utils import timezone
 from sync import schedules
 from sync.compare.execute import compare_and_sync, for_review
 from sync.compare.report import CompareReport
+from sync.ledger import resume_at
 from sync.management.output import compare as render
 from tds_site.broker import broker_key_required
 
@@ -59,6 +62,9 @@ class Command(BaseCommand):
         try:
             report = schedules.run_guarded(schedules.COMPARE_SYNC, job)
         except Exception as exc:  # one line for cron mail, never a traceback
+            if getattr(exc, "waits", False):
+                raise CommandError(f"compare+sync cut short by Zoho's limits: {type(exc).__name__}: {exc}; resume at "
+                                   f"{resume_at(exc) or 'the reset'}", returncode=os.EX_TEMPFAIL) from exc
             raise CommandError(f"compare+sync failed: {type(exc).__name__}: {exc}") from exc
         if isinstance(report, dict):
             self.stdout.write("⏭️  Skipped: the previous compare+sync is still running.")
@@ -67,6 +73,9 @@ class Command(BaseCommand):
         failed = [a for a in report.actions if not a.ok]
         if failed:
             raise CommandError(f"{len(failed)} sync action(s) failed: {', '.join(a.entity for a in failed)}")
+        if report.deferred:
+            raise CommandError(f"sync cut short by Zoho's limits; resume at {report.resume_at or 'the reset'}",
+                               returncode=os.EX_TEMPFAIL)
 
     def _print(self, report: CompareReport) -> None:
         comparisons = {c.entity: c for c in report.comparisons}

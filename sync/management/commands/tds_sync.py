@@ -1,11 +1,13 @@
-"""manage.py tds_sync: pull entities from Zoho into the mirror, in dependency order.
+"""manage.py tds_sync: pull entities from Zoho into the mirror, list-only entities first.
 
 Incremental from the cursors by default; --full ignores them (and finds deletions);
 --since ISO pulls records modified since that time; --dry-run writes nothing (no rows,
-no run rows, no cursors) and prints what would change. Exits non-zero when an entity failed.
+no run rows, no cursors) and prints what would change. Exits 1 when an entity failed, and 75
+(EX_TEMPFAIL) with the time to resume when Zoho's limits cut the run short (not a failure).
 """
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from typing import Any
 
@@ -46,14 +48,19 @@ class Command(BaseCommand):
         if summary.failed_entities:
             reasons = "; ".join(f"{r.entity}: {r.error}" for r in summary.results if r.status == "failed")
             raise CommandError(f"{len(summary.failed_entities)} entity pull(s) failed: {reasons}")
+        if summary.deferred:
+            rest = f"; not reached: {', '.join(summary.not_reached)}" if summary.not_reached else ""
+            raise CommandError(f"cut short by Zoho's limits ({summary.reason}); resume at "
+                               f"{summary.resume_at or 'the reset'}{rest}", returncode=os.EX_TEMPFAIL)
 
 
 def _since(value: str | None) -> datetime | None:
     if not value:
         return None
     parsed = timestamp(value)
-    if parsed is None:
-        raise CommandError(f"--since must be an ISO date or time, e.g. 2025-11-18T02:02:51+0300 (got {value!r})")
+    if not isinstance(parsed, datetime):
+        raise CommandError(f"--since must be a date or a time with its zone, e.g. 2025-11-18T02:02:51+0300 "
+                           f"(got {value!r})")
     return parsed
 
 

@@ -74,6 +74,10 @@ def action_lines(rec: Recommendation, comparison: EntityComparison | None, resul
     ]
     if result.dry_run:
         lines.append(f"   🧪 Would run: {result.message}")
+    elif result.deferred:
+        done = f"Synced: {result.synced:,} | " if result.run_id else ""
+        lines.append(f"   ⏸️  {done}Deferred by Zoho's limits, resume at {result.resume_at or 'the reset'}: "
+                     f"{result.message}")
     elif result.error:
         lines.append(f"   ❌ Failed: {result.error}")
     else:
@@ -99,6 +103,11 @@ def closing_line(results: list[ActionResult], *, dry_run: bool, review: int = 0)
         return "\n🧪 Dry run complete: nothing was written."
     if any(not r.ok for r in results):
         return "\n⚠️  Auto-sync finished with failures (see above and logs/tds_auto_sync.log)."
+    deferred = [r for r in results if r.deferred]
+    if deferred:
+        resume = next((r.resume_at for r in deferred if r.resume_at), "") or "when Zoho's limit resets"
+        return (f"\n⏸️  Auto-sync cut short by Zoho's limits: {len(deferred)} action(s) wait; resume at {resume} "
+                "(not a failure: the next run goes on from here).")
     if review:
         needs = "entity needs" if review == 1 else "entities need"
         return f"\n⚠️  Auto-sync complete; {review} {needs} review (listed above)."
