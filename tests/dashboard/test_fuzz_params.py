@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dashboard.urls import urlpatterns
+from sync.config import config_set
 from sync.models import Alert, DeadLetter, SyncRun
 from tests.fuzzing import NASTY_TEXT, assert_answer, hostile_text, tracebacks
 
@@ -39,6 +40,7 @@ def rows(db) -> dict[str, Any]:  # noqa: ANN001
     SyncRun.objects.create(run_type="full", entity="customers", trigger="manual", status="failed")
     DeadLetter.objects.create(entity="items", zoho_id="Z1", error_class="permanent", error_type="ValueError",
                               error_message="bad", payload={"item_id": "Z1"}, attempts=5)
+    config_set("TDS_IMAGE_CONCURRENCY", 4)  # a stored value: the configuration page offers its reset
     return {"run": run, "alert": Alert.objects.create(severity="warning", code="queue_pending", message="x")}
 
 

@@ -54,7 +54,7 @@ CORPUS: dict[str, tuple[str, Change, str]] = {
     "time_far_future": ("items", _set(last_modified_time="2999-01-01T00:00:00+0000"),
                         "is outside 2000-01-01 .. now + 5 minutes"),
     "rate_huge": ("items", _set(rate=1e20),
-                  "unit_price (rate): 1E+20 does not fit: 21 digits before the decimal point once rounded to 4 places"),
+                  "does not fit: 21 digits before the decimal point once rounded to 4 places"),
     "stock_huge": ("items", _set(stock_on_hand=123456789012345678901234567890),
                    "30 digits before the decimal point once rounded to 4 places, its column holds 14"),
     "rate_not_a_number": ("items", _set(rate="abc"), "unit_price: 'abc' is not a number"),
