@@ -71,8 +71,10 @@ class Command(BaseCommand):
             try:
                 # As Django does at each request: drop a connection past CONN_MAX_AGE or broken, and have
                 # the next query check the kept one first (CONN_HEALTH_CHECKS), so a database restart
-                # while the worker waited costs a reconnect, not a failed round.
-                close_old_connections()
+                # while the worker waited costs a reconnect, not a failed round. Never inside a caller's
+                # transaction (the command run in process), whose connection is not ours to drop.
+                if not connection.in_atomic_block:
+                    close_old_connections()
                 if time.monotonic() - last_reap >= options["reap_every"]:
                     reap_leases()
                     last_reap = time.monotonic()

@@ -21,7 +21,8 @@ INT_MAX = 2_147_483_647  # PostgreSQL integer
 JUNK = "žluťoučký 中文 🙂 <b>&amp;</b> {{ x }} {% y %} %s %(z)s \\ ' \" \t\r\n"
 JSON_DOCS = [
     '{"item_id": "P1", "stock_on_hand": ' + "9" * 5000 + "}",  # int() refuses more than 4,300 digits
-    '{"rate": 1e400, "list": [-1e400]}',  # float overflows to infinity, which strict JSON cannot write
+    # jsonb keeps 1e400 as a 401-digit integer; SQLite keeps the text, a float past infinity in Python
+    '{"rate": 1e400, "list": [-1e400]}',
     "[" * 5000 + "]" * 5000,  # deeper than Python's recursion limit (SQLite's own limit is 1,000: see below)
     '"just a string"',
     "[1, 2, 3]",
