@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_delete, post_migrate, post_save
 
 
@@ -11,7 +12,12 @@ class SyncConfig(AppConfig):
         from sync import checks  # noqa: F401 - registers the entity registry's start-up check
         from sync.config import config_clear_cache
         from sync.config.access import operators_group_ensure
+        from sync.models.readable import readable_loaders_install, readable_sqlite_converters
         from sync.schedules import rewrite_on_configuration_change, write_schedules_after_migrate
+
+        # Whatever a column holds reads back (a time past year 9999, say), so no row stops a page or a worker.
+        connection_created.connect(readable_loaders_install, dispatch_uid="tds-readable-loaders")
+        readable_sqlite_converters()
 
         # The default django-q2 schedules exist as soon as the database does, and follow
         # the run-time tunables in tds_configuration.

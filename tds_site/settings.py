@@ -102,6 +102,9 @@ if IS_POSTGRES:
         {"server_side_binding": True, "prepare_threshold": 5}
     )
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60, minimum=0)
+    # A kept connection is checked (SELECT 1) before a request's first query, and replaced when the
+    # server has dropped it (a restart, a failover, pg_terminate_backend): no 500 for a dead socket.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 30})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from sync.models.readable import ReadableJSONDecoder
+
 
 class ImmutableError(Exception):
     """Raised on any attempt to change or remove an audit entry."""
@@ -29,7 +31,7 @@ class InboxEvent(models.Model):
     entity = models.CharField(max_length=40)
     zoho_id = models.CharField(max_length=64, blank=True, db_index=True)
     event_type = models.CharField(max_length=64, blank=True)
-    payload = models.JSONField(default=dict)
+    payload = models.JSONField(default=dict, decoder=ReadableJSONDecoder)
     signature_valid = models.BooleanField(null=True)
     signature_method = models.CharField(max_length=16, blank=True)
     dedupe_key = models.CharField(max_length=128, unique=True)
@@ -65,7 +67,7 @@ class SyncQueueItem(models.Model):
     entity = models.CharField(max_length=40)
     zoho_id = models.CharField(max_length=64, blank=True)
     operation = models.CharField(max_length=16, choices=Operation.choices, default=Operation.UPSERT)
-    payload = models.JSONField(default=dict)
+    payload = models.JSONField(default=dict, decoder=ReadableJSONDecoder)
     priority = models.PositiveSmallIntegerField(default=5)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
@@ -125,7 +127,7 @@ class SyncRun(models.Model):
     trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.MANUAL)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     dry_run = models.BooleanField(default=False)
-    configuration = models.JSONField(default=dict, blank=True)
+    configuration = models.JSONField(default=dict, blank=True, decoder=ReadableJSONDecoder)
     processed = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
@@ -140,7 +142,7 @@ class SyncRun(models.Model):
     duration_seconds = models.FloatField(null=True, blank=True)
     correlation_id = models.CharField(max_length=32, blank=True, db_index=True)
     error_message = models.TextField(blank=True)
-    summary = models.JSONField(default=dict, blank=True)
+    summary = models.JSONField(default=dict, blank=True, decoder=ReadableJSONDecoder)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # Written with every update of a running run: a run whose process died stops beating.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
@@ -168,7 +170,7 @@ class SyncLog(models.Model):
     entity = models.CharField(max_length=40, blank=True)
     zoho_id = models.CharField(max_length=64, blank=True)
     message = models.TextField()
-    extra = models.JSONField(default=dict, blank=True)
+    extra = models.JSONField(default=dict, blank=True, decoder=ReadableJSONDecoder)
     correlation_id = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -195,7 +197,7 @@ class DeadLetter(models.Model):
     entity = models.CharField(max_length=40)
     zoho_id = models.CharField(max_length=64, blank=True)
     operation = models.CharField(max_length=16, default="upsert")
-    payload = models.JSONField(default=dict)
+    payload = models.JSONField(default=dict, decoder=ReadableJSONDecoder)
     error_class = models.CharField(max_length=16, choices=ErrorClass.choices)
     error_type = models.CharField(max_length=128, blank=True)
     error_message = models.TextField()

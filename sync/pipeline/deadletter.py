@@ -21,6 +21,8 @@ from django.utils import timezone
 
 from sync import events
 from sync.models import DeadLetter, SyncQueueItem
+from sync.models.readable import json_stored
+from sync.pipeline.queue import ATTEMPTS_CEILING
 from sync.pipeline.retry import error_class, retry_policy
 
 logger = logging.getLogger("tds.deadletter")
@@ -45,7 +47,7 @@ def deadletter_add(*, item: SyncQueueItem, exc: BaseException, now=None) -> Dead
     kind = error_class(exc)
     letter = DeadLetter.objects.filter(queue_item=item, resolved=False).first() or DeadLetter(queue_item=item)
     letter.entity, letter.zoho_id, letter.operation = item.entity, item.zoho_id, item.operation
-    letter.payload, letter.correlation_id = item.payload, item.correlation_id
+    letter.payload, letter.correlation_id = json_stored(item.payload), item.correlation_id
     letter.error_class, letter.error_type = kind, f"{type(exc).__module__}.{type(exc).__qualname__}"[:128]
     letter.error_message = _redact(str(exc) or type(exc).__name__)[:4000]
     letter.traceback = _redact("".join(tb.format_exception(exc)))[-20000:]
@@ -103,7 +105,7 @@ def _requeue(letter: DeadLetter, *, automatic: bool) -> None:
         attempt=item.attempts, delay_seconds=0.0, automatic=automatic, error_type=letter.error_type))
     if automatic:
         # Stays open (with no due time) until the item succeeds or fails again.
-        letter.auto_retries += 1
+        letter.auto_retries = min(letter.auto_retries + 1, ATTEMPTS_CEILING)  # a stored maximum must not overflow
         letter.next_retry_at = None
         letter.queue_item = item
         letter.save(update_fields=["auto_retries", "next_retry_at", "queue_item"])
@@ -121,7 +123,7 @@ def _item_for(letter: DeadLetter, now) -> SyncQueueItem:  # noqa: ANN001
     from sync.pipeline.queue import entity_priorities
 
     return SyncQueueItem.objects.create(
-        entity=letter.entity, zoho_id=letter.zoho_id, operation=letter.operation, payload=letter.payload,
+        entity=letter.entity, zoho_id=letter.zoho_id, operation=letter.operation, payload=json_stored(letter.payload),
         priority=entity_priorities().get(letter.entity, 5), correlation_id=letter.correlation_id,
         **{k: v for k, v in fields.items() if k != "updated_at"})
 

@@ -27,6 +27,9 @@ from sync.models import SyncQueueItem
 logger = logging.getLogger("tds.queue")
 
 KICK_KEY = "tds:queue:kick"
+# The attempt counter stops at the largest PostgreSQL integer, so one worn-out row cannot make the
+# claim's "attempts + 1" overflow and fail the whole batch (an item that far gone is dead-lettered anyway).
+ATTEMPTS_CEILING = 2_147_483_647
 _LAST_KICK = [float("-inf")]
 
 
@@ -100,7 +103,8 @@ def queue_lease(*, worker: str, limit: int, lease_seconds: int | None = None) ->
     ops = connection.ops
     sql = (
         "UPDATE tds_sync_queue SET status = 'processing', locked_by = %s, locked_until = %s, "
-        "attempts = attempts + 1, updated_at = %s WHERE id " + in_locked_subquery(
+        f"attempts = CASE WHEN attempts < {ATTEMPTS_CEILING} THEN attempts + 1 ELSE attempts END, "
+        "updated_at = %s WHERE id " + in_locked_subquery(
             "SELECT id FROM tds_sync_queue WHERE status = 'pending' "
             "AND (next_attempt_at <= %s OR next_attempt_at IS NULL) "
             "ORDER BY priority, next_attempt_at, id LIMIT %s")
@@ -114,14 +118,16 @@ def queue_lease(*, worker: str, limit: int, lease_seconds: int | None = None) ->
 
 
 def queue_load(*, worker: str, ids: list[int]) -> tuple[list[SyncQueueItem], dict[int, str]]:
-    """The leased items in claim order, and the ids of those that cannot be loaded with the reason."""
+    """The leased items in claim order, mended (sync.pipeline.quarantine), and the ids of those that
+    cannot be applied (not loaded at all, or an unreadable payload) with the reason."""
     if not ids:
         return [], {}
-    from sync.pipeline.quarantine import rows_load
+    from sync.pipeline.quarantine import queue_mend, rows_load
 
     rows = SyncQueueItem.objects.filter(locked_by=worker).annotate(source=F("inbox_event__source"))
-    items, unreadable = rows_load(rows, ids)
-    return sorted(items, key=lambda item: (item.priority, item.id)), unreadable
+    items, failed = rows_load(rows, ids)
+    items, unreadable = queue_mend(items)
+    return sorted(items, key=lambda item: (item.priority, item.id)), {**failed, **unreadable}
 
 
 # --- outcomes ---------------------------------------------------------------------------

@@ -24,7 +24,8 @@ class RetryPolicy:
 
     def ceiling(self, attempt: int) -> float:
         """The upper bound of the delay after failed attempt number `attempt` (1-based)."""
-        return min(self.max_seconds, self.base_seconds * (2 ** max(0, attempt - 1)))
+        # The exponent is capped: a row's attempt count can be huge, and 2 ** 2**31 never finishes.
+        return min(self.max_seconds, self.base_seconds * (2 ** min(max(0, attempt - 1), 64)))
 
     def delay(self, attempt: int, *, rng: random.Random | None = None) -> float:
         return (rng or random).uniform(0, self.ceiling(attempt))

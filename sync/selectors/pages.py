@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from sync.models import Alert, DeadLetter, SyncCursor, SyncRun
-from sync.selectors.runs import run_row
+from sync.selectors.runs import as_dict, as_list, run_row
 
 HISTORY_LIMIT = 100
 RUN_FILTERS = ("entity", "run_type", "status", "trigger")
@@ -109,10 +109,11 @@ def compare_last_report() -> dict[str, Any] | None:
            .exclude(status__in=("pending", "running")).order_by("-created_at").first())
     if run is None:
         return None
-    summary = run.summary or {}
+    summary = as_dict(run.summary)
     return {"run_id": str(run.pk), "at": run.created_at, "status": run.status,
-            "comparisons": summary.get("comparisons") or [], "recommendations": summary.get("recommendations") or [],
-            "health": summary.get("health") or {}, "overall_match_pct": summary.get("overall_match_pct")}
+            "comparisons": as_list(summary.get("comparisons")),
+            "recommendations": as_list(summary.get("recommendations")),
+            "health": as_dict(summary.get("health")), "overall_match_pct": summary.get("overall_match_pct")}
 
 
 def overview_page() -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Runs from the ledger (tds_sync_runs): active, recent, one with its log lines, per-entity last sync."""
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,15 +19,29 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _finite(value: float | None) -> float | None:
+    """A stored float as JSON can carry it: NaN and infinities (a double column holds them) are null."""
+    return value if value is None or math.isfinite(value) else None
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """A JSON column read as an object, whatever it holds (a list, a number, unreadable text): {} if not one."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def run_row(run: SyncRun) -> dict[str, Any]:
     """One run, compact: what a list shows."""
     return {
         "id": str(run.pk), "run_type": run.run_type, "entity": run.entity, "trigger": run.trigger,
-        "status": run.status, "dry_run": run.dry_run, "progress": run.progress,
+        "status": run.status, "dry_run": run.dry_run, "progress": _finite(run.progress),
         "processed": run.processed, "created": run.created, "updated": run.updated, "unchanged": run.unchanged,
         "skipped": run.skipped, "failed": run.failed, "deleted": run.deleted, "api_calls": run.api_calls,
         "created_at": _iso(run.created_at), "started_at": _iso(run.started_at),
-        "finished_at": _iso(run.finished_at), "duration_seconds": run.duration_seconds,
+        "finished_at": _iso(run.finished_at), "duration_seconds": _finite(run.duration_seconds),
         "error_message": run.error_message, "resume_at": _resume_at(run),
     }
 
@@ -43,12 +58,11 @@ def run_detail(*, run_id: str, log_limit: int = LOG_LINES) -> dict[str, Any] | N
     if run is None:
         return None
     logs = SyncLog.objects.filter(run_id=run.pk).order_by("id")[:log_limit]
-    summary = run.summary or {}
     errors = [run.error_message] if run.error_message else []
-    errors += [str(e) for e in (summary.get("errors") or []) if isinstance(summary, dict)][:50]
+    errors += [str(e) for e in as_list(as_dict(run.summary).get("errors"))][:50]
     return {
         **run_row(run), "correlation_id": run.correlation_id, "configuration": run.configuration,
-        "summary": summary, "errors": errors,
+        "summary": run.summary, "errors": errors,
         "logs": [{"id": line.pk, "level": line.level, "entity": line.entity, "zoho_id": line.zoho_id,
                   "message": line.message, "created_at": _iso(line.created_at)} for line in logs],
     }
@@ -143,11 +157,11 @@ def last_compare() -> dict[str, Any] | None:
            .first())
     if row is None:
         return None
-    health = row["summary__health"] or {}
+    health = as_dict(row["summary__health"])
     return {
         "run_id": str(row["id"]), "at": _iso(row["created_at"]),
         "health_score": health.get("score"), "band": health.get("band"),
         "overall_match_pct": row["summary__overall_match_pct"],
-        "entities": {c.get("entity"): c.get("match_pct") for c in row["summary__comparisons"] or []
+        "entities": {c.get("entity"): c.get("match_pct") for c in as_list(row["summary__comparisons"])
                      if isinstance(c, dict)},
     }

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import psycopg
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -13,14 +12,7 @@ from django.utils import timezone
 from sync.ledger import RunTracker, run_current, runs_fail_silent
 from sync.models import Customer, Product, SyncCursor, SyncRun
 from sync.pull.run import pull_all, pull_entity
-
-
-def _terminate(pid: int) -> None:
-    """pg_terminate_backend from a connection of our own, as an operator or a failover would."""
-    params = connection.get_connection_params()
-    dsn = {k: v for k, v in params.items() if k in ("host", "port", "user", "password", "dbname")}
-    with psycopg.connect(**dsn, autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+from tests.pgtools import terminate
 
 
 @pytest.mark.postgres
@@ -39,7 +31,7 @@ def test_a_terminated_backend_fails_the_run_with_its_reason_and_the_next_run_res
     def kill_after_first_batch(entity: str, size: int) -> None:
         batches.append(size)
         if entity == "items" and len(batches) == 1:
-            _terminate(pid)
+            terminate(pid)
 
     summary = _pull_with_db_batch(kill_after_first_batch)
 

@@ -9,6 +9,11 @@ from sync.models import DeadLetter
 from sync.pipeline.deadletter import deadletter_discard, deadletter_purge, deadletter_retry
 
 
+def _line(text: str) -> str:
+    """A stored value on one line of the table, whatever whitespace it holds."""
+    return " ".join(text.split())
+
+
 class Command(BaseCommand):
     help = "Inspect and act on the dead-letter queue."
 
@@ -39,12 +44,12 @@ class Command(BaseCommand):
                           f"{'tries':>5}  {'next retry':<19}  error")
         for letter in letters.order_by("-created_at", "-id")[: options["limit"]]:
             nxt = letter.next_retry_at.strftime("%Y-%m-%d %H:%M:%S") if letter.next_retry_at else "-"
-            state = f"[{letter.resolution}] " if letter.resolved else ""
-            kind = letter.error_type.rsplit(".", 1)[-1]
+            state = f"[{_line(letter.resolution)}] " if letter.resolved else ""
+            kind = _line(letter.error_type.rsplit(".", 1)[-1])
             self.stdout.write(
-                f"{letter.id:>6}  {letter.created_at:%Y-%m-%d %H:%M:%S}  {letter.entity:<16} {letter.zoho_id:<20} "
-                f"{letter.error_class:<9} {letter.attempts:>5}  {nxt:<19}  {state}{kind}: "
-                f"{letter.error_message[:80]}")
+                f"{letter.id:>6}  {letter.created_at:%Y-%m-%d %H:%M:%S}  {_line(letter.entity):<16} "
+                f"{_line(letter.zoho_id):<20} {_line(letter.error_class):<9} {letter.attempts:>5}  {nxt:<19}  "
+                f"{state}{kind}: {_line(letter.error_message)[:80]}")
         self.stdout.write(f"{total} dead letter(s){'' if options['all'] else ' open'}")
 
     def _retry(self, options: dict[str, Any]) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, close_old_connections, connection
 from django.utils.module_loading import import_string
 
 from sync.pipeline.queue import worker_identity
@@ -69,6 +69,12 @@ class Command(BaseCommand):
         while not self.stopping:
             run = run or queue_run(worker=worker, batch_size=options["batch_size"], trigger="cli")
             try:
+                # As Django does at each request: drop a connection past CONN_MAX_AGE or broken, and have
+                # the next query check the kept one first (CONN_HEALTH_CHECKS), so a database restart
+                # while the worker waited costs a reconnect, not a failed round. Never inside a caller's
+                # transaction (the command run in process), whose connection is not ours to drop.
+                if not connection.in_atomic_block:
+                    close_old_connections()
                 if time.monotonic() - last_reap >= options["reap_every"]:
                     reap_leases()
                     last_reap = time.monotonic()
