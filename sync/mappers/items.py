@@ -17,7 +17,8 @@ def _stock_entries(record: dict[str, Any]) -> list[dict[str, Any]]:
     """Per-warehouse stock in either shape: legacy warehouses[] or newer locations[]."""
     out: list[dict[str, Any]] = []
     for list_key, id_key, name_key, on_hand, committed, for_sale, available in _SHAPES:
-        for entry in record.get(list_key) or ():
+        entries = record.get(list_key)
+        for entry in entries if isinstance(entries, list) else ():
             if not isinstance(entry, dict) or not zid(entry.get(id_key)):
                 continue
             out.append({

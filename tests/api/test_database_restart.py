@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
+from sync.api.tokens import token_create
 from sync.models import InboxEvent
 from tests.pgtools import backends_others, terminate_others
 from tests.webhooks.helpers import SECRET, item_doc, signed
@@ -41,8 +41,8 @@ def _database_url() -> str:
 
 def _gunicorn(port: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "tds_site.test_settings",
-           "SECRET_KEY": "s" * 50, "TDS_MANIFEST_STATIC": "false", "WEB_CONCURRENCY": "2", "TDS_WEB_THREADS": "4",
-           "ZOHO_WEBHOOK_SECRET": SECRET}
+           "SECRET_KEY": "restart-test-" + "k" * 40, "TDS_MANIFEST_STATIC": "false", "WEB_CONCURRENCY": "2",
+           "TDS_WEB_THREADS": "4", "ZOHO_WEBHOOK_SECRET": SECRET}
     return subprocess.Popen([GUNICORN, "-c", "tds_site/gunicorn.conf.py", "--no-control-socket", "--bind",
                              f"127.0.0.1:{port}", "tds_site.wsgi:application"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -90,7 +90,7 @@ def _wait_until_up(base: str, server: subprocess.Popen) -> None:
 
 def test_the_web_process_answers_every_request_after_its_database_connections_were_cut(django_user_model):
     staff = django_user_model.objects.create_user("ops", "ops@example.com", "pw", is_staff=True)
-    token = Token.objects.create(user=staff).key
+    token = token_create(user=staff)[1]
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = _gunicorn(port)

@@ -12,8 +12,8 @@ from django.core.signals import got_request_exception
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from sync.api.tokens import token_create
 from sync.models import DeadLetter, InboxEvent, Product, SyncLog, SyncQueueItem, SyncRun
 from sync.pipeline.workers import drain_queue, reap_leases
 from tests.sync.pipeline.corpus import Poisoned, poison_all, strictly_unreadable
@@ -33,8 +33,8 @@ class Walker:
         phone = django_user_model.objects.create_user("phone", "phone@example.com", "pw")
         self.browser = Client(raise_request_exception=False)
         self.browser.force_login(staff)
-        self.staff = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=staff).key}"}
-        self.user = {"HTTP_AUTHORIZATION": f"Bearer {Token.objects.create(user=phone).key}"}
+        self.staff = {"HTTP_AUTHORIZATION": f"Token {token_create(user=staff)[1]}"}
+        self.user = {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=phone)[1]}"}
         self.api = Client(raise_request_exception=False)
         self.failures: list[str] = []
         self._last_error = ""
