@@ -93,7 +93,7 @@ def config_reset(key: str, *, by: Any = None, source: str = "code") -> bool:
 
     if by is not None:
         config_access_require(by, key)
-    if "\x00" in key or len(key) > Configuration._meta.get_field("key").max_length:
+    if "\x00" in key or len(key) > (Configuration._meta.get_field("key").max_length or 0):
         _declared(key)  # no row can hold such a key; the database would refuse the lookup itself
     if not Configuration.objects.filter(key=key).exists():
         _declared(key)  # an unknown key with no row: say so
