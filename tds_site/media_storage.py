@@ -91,4 +91,4 @@ def media_storage_from_env() -> dict[str, Any]:
     if bool(options.get("access_key")) != bool(options.get("secret_key")):
         raise ImproperlyConfigured("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together (or neither: "
                                    "the machine's own AWS credentials)")
-    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+    return {"BACKEND": "tds_site.s3_storage.S3MediaStorage", "OPTIONS": options}

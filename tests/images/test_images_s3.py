@@ -140,7 +140,7 @@ def test_an_unreachable_bucket_fails_the_run_with_the_reason_and_writes_nothing(
     assert run.status == "failed" and "EndpointConnectionError" in run.error_message
     assert not Product.objects.exclude(image_url="").exists()
     assert keys(bucket) == []
-    assert default_storage.__class__.__name__ == "S3Storage"
+    assert default_storage.__class__.__name__ == "S3MediaStorage"
 
 
 def test_s3_without_a_bucket_is_refused_with_one_clear_line(monkeypatch):
