@@ -158,3 +158,15 @@ def test_s3_without_a_bucket_is_refused_with_one_clear_line(monkeypatch):
 def test_the_local_folder_stays_the_default(monkeypatch):
     monkeypatch.delenv("MEDIA_STORAGE", raising=False)
     assert media_storage_from_env() == {"BACKEND": "tds_site.media_storage.AtomicFileSystemStorage"}
+
+
+def test_each_thread_of_the_image_pool_gets_its_own_bucket_object(bucket):
+    import threading
+
+    seen: list[object] = []
+    threads = [threading.Thread(target=lambda: seen.append(default_storage.bucket)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(b) for b in seen}) == 2 and default_storage.bucket is default_storage.bucket
