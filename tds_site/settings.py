@@ -22,6 +22,7 @@ from tds_site.env import (
     env_url,
 )
 from tds_site.mail_env import env_address, env_addresses, env_cafile, mail_from_env
+from tds_site.media_storage import media_storage_from_env
 from tds_site.secret_key import secret_key_setting
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -132,8 +133,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 TDS_MANIFEST_STATIC = env_bool("TDS_MANIFEST_STATIC", not DEBUG and IS_POSTGRES)
+# MEDIA_STORAGE: "local" (MEDIA_ROOT on this machine's disk) or "s3" (a bucket every machine shares;
+# AWS_STORAGE_BUCKET_NAME and the other AWS_* variables, tds_site/media_storage.py).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage_from_env(),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if TDS_MANIFEST_STATIC

@@ -26,13 +26,13 @@ os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("ZOHO_WEBHOOK_SECRET", "sandbox-webhook-secret")
 
 from tds_site.settings import *  # noqa: E402, F403
-from tds_site.settings import BASE_DIR, LOGGING  # noqa: E402
+from tds_site.settings import BASE_DIR, LOGGING, STORAGES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / ".test-media"
 LOGS_DIR = BASE_DIR / ".test-logs"
 LOGGING["root"]["level"] = "ERROR"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": STORAGES["default"],  # the local folder, or the bucket a test's MEDIA_STORAGE names
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

@@ -31,6 +31,8 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         ("DATABASE_URL", "nosuchdb://x", "DATABASE_URL"),
         ("REDIS_URL", "localhost:6379", "REDIS_URL must be a URL"),
         ("TDS_ENABLE_AUTO_SYNC", "perhaps", "TDS_ENABLE_AUTO_SYNC must be true or false"),
+        ("MEDIA_STORAGE", "ftp", "MEDIA_STORAGE must be one of local, s3"),
+        ("MEDIA_STORAGE", "s3", "MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME"),
     ],
 )
 def test_a_bad_value_is_refused_with_a_message_naming_the_variable(variable: str, value: str, expected: str) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from sync.images.store import url_file_exists
+from sync.images.store import stored_urls
 from sync.models.erp import Product
 
 PLAN_FIELDS = ("pk", "zoho_item_id", "name", "image_name", "image_type", "image_document_id",
@@ -91,6 +91,8 @@ def _products(item_ids: Iterable[str] | None) -> QuerySet:
 def images_plan(*, force: bool = False, item_ids: Iterable[str] | None = None) -> ImagePlan:
     """Sort products into: to download, to clear, up to date."""
     plan = ImagePlan(jobs=[], clearings=[])
+    # One listing of the storage, not a look-up per product (each one a request when media are in S3).
+    stored = _Listing()
     for row in _products(item_ids).values(*PLAN_FIELDS).iterator(chunk_size=2000):
         key = _key(row)
         if not key:
@@ -98,7 +100,7 @@ def images_plan(*, force: bool = False, item_ids: Iterable[str] | None = None) -
                 plan.clearings.append(Clearing(row["pk"], row["zoho_item_id"], row["image_url"],
                                                row["thumbnail_url"]))
             continue
-        why = _why_download(row, key, force=force)
+        why = _why_download(row, key, force=force, stored=stored)
         if why:
             plan.jobs.append(_job(row, key, why))
         elif row["image_url"]:
@@ -108,12 +110,24 @@ def images_plan(*, force: bool = False, item_ids: Iterable[str] | None = None) -
     return plan
 
 
-def _why_download(row: dict, key: str, *, force: bool) -> str:
+class _Listing:
+    """The stored URLs, listed on first use (a plan with nothing stored to check lists nothing)."""
+
+    def __init__(self) -> None:
+        self._urls: set[str] | None = None
+
+    def __contains__(self, url: object) -> bool:
+        if self._urls is None:
+            self._urls = stored_urls()
+        return url in self._urls
+
+
+def _why_download(row: dict, key: str, *, force: bool, stored: _Listing) -> str:
     if force:
         return "forced"
     if row["image_source_key"] != key:
         return "changed" if row["image_source_key"] else "missing"
-    if row["image_url"] and not (url_file_exists(row["image_url"]) and url_file_exists(row["thumbnail_url"])):
+    if row["image_url"] and not (row["image_url"] in stored and row["thumbnail_url"] in stored):
         return "missing_file"
     return ""
 

@@ -1,34 +1,36 @@
-"""Checking image bytes and storing them under MEDIA_ROOT/products/.
+"""Checking image bytes and storing them under products/ in the media storage.
 
 Nothing that arrives from Zoho is trusted: the Content-Type, the size and the
 bytes themselves (decoded by Pillow) must all say "image" before anything is
-written. Files are written atomically (temp file in the same directory, then
-os.replace) so a crash never leaves a half-written image behind a live URL.
+written. Files go through Django's storage API (default_storage): the local
+folder (written atomically, tds_site/media_storage.py) or an S3 bucket, where
+a PUT is atomic by nature; so a crash never leaves a half-written image
+behind a live URL.
 """
 from __future__ import annotations
 
 import hashlib
 import io
 import json
-import os
-import tempfile
-import time
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import datetime, timedelta
+from typing import Any
 
-from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image
+
+from tds_site.media_storage import TEMP_PREFIX
 
 MAX_IMAGE_BYTES = 7 * 1024 * 1024  # Zoho's upload limit: nothing larger can be a real item image
 THUMB_SIZE = 300
 PRODUCTS_DIR = "products"
 THUMBS_DIR = "thumbs"
-TEMP_PREFIX = ".tmp-"
 STALE_TEMP_SECONDS = 3600
-# mkstemp makes its file 0600; the web server that serves MEDIA_ROOT (nginx) runs as another user.
-# The images are public at /media/ anyway.
-IMAGE_FILE_MODE = 0o644
+# A file name that needs no quoting in any storage's URL: url(products/<probe>) minus it is the prefix.
+URL_PROBE = "probe"
 ALLOWED_TYPES = {"image/jpeg", "image/jpg", "image/pjpeg", "image/png", "image/gif", "image/webp",
                  "image/bmp", "image/x-ms-bmp"}
 # Zoho's exact image Content-Type is undocumented; a generic binary type is judged by the bytes alone.
@@ -143,10 +145,6 @@ def _has_alpha(im: Image.Image) -> bool:
     return im.mode in ("LA", "PA", "La") or (im.mode == "P" and "transparency" in im.info)
 
 
-def products_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / PRODUCTS_DIR
-
-
 def image_file_name(item_id: str, name: str, image: CheckedImage) -> str:
     """item_<id>_<slug>-<hash10>.<ext>: readable, ASCII-safe, and never the name of another content.
 
@@ -160,56 +158,94 @@ def image_file_name(item_id: str, name: str, image: CheckedImage) -> str:
 
 
 def image_store(*, item_id: str, name: str, image: CheckedImage, thumb: bytes) -> StoredImage:
-    """Write the image and its thumbnail atomically; return their MEDIA_URL-based URLs."""
+    """Write the image and its thumbnail through the media storage; return their public URLs.
+
+    The image is written before its thumbnail and both before any product points at them, so a crash
+    in between leaves at most an unreferenced file (orphan_cleanup removes it), never a broken URL.
+    """
     file_name = image_file_name(item_id, name, image)
     thumb_name = file_name.rsplit(".", 1)[0] + ".webp"
-    base = products_dir()
-    atomic_write(base / file_name, image.content)
-    atomic_write(base / THUMBS_DIR / thumb_name, thumb)
-    return StoredImage(image.sha256, media_url(file_name), media_url(f"{THUMBS_DIR}/{thumb_name}"), written=True)
+    image_saved = _save(f"{PRODUCTS_DIR}/{file_name}", image.content)
+    thumb_saved = _save(f"{PRODUCTS_DIR}/{THUMBS_DIR}/{thumb_name}", thumb)
+    return StoredImage(image.sha256, default_storage.url(image_saved), default_storage.url(thumb_saved), written=True)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+class StorageFailed(OSError):
+    """The media storage refused a write or a read (a bucket's error, an unreachable endpoint)."""
+
+
+def _storage(method: str, *args: object) -> Any:
+    """default_storage.<method>(*args), its own errors (OSError, FileNotFoundError) as they are and a
+    remote storage's (botocore's ClientError, EndpointConnectionError) as StorageFailed, an OSError:
+    the image code already treats a full disk as "this image failed", and a bucket's refusal is the same."""
     try:
-        with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fh.fileno(), IMAGE_FILE_MODE)
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        _unlink_quietly(Path(tmp))
+        return getattr(default_storage, method)(*args)
+    except OSError:
         raise
+    except Exception as exc:
+        raise StorageFailed(f"media storage: {type(exc).__name__}: {exc}"[:300]) from exc
+
+
+def _save(name: str, data: bytes) -> str:
+    return str(_storage("save", name, ContentFile(data)))
 
 
 def media_url(relative: str) -> str:
-    return f"{settings.MEDIA_URL.rstrip('/')}/{PRODUCTS_DIR}/{relative}"
+    """The public URL of products/<relative> in the media storage."""
+    return default_storage.url(f"{PRODUCTS_DIR}/{relative}")
 
 
-def url_to_path(url: str) -> Path | None:
-    """The file behind one of our URLs, or None for a URL we did not make."""
-    prefix = media_url("")
+def url_to_name(url: str) -> str | None:
+    """The storage name behind one of our URLs, or None for a URL we did not make."""
+    prefix = media_url(URL_PROBE).removesuffix(URL_PROBE)
     if not url.startswith(prefix):
         return None
     relative = url[len(prefix):]
-    if not relative or ".." in relative.split("/"):
+    if not relative or any(part in ("", ".", "..") for part in relative.split("/")) or "?" in relative:
         return None
-    return products_dir() / relative
+    return f"{PRODUCTS_DIR}/{relative}"
 
 
 def url_file_exists(url: str) -> bool:
-    path = url_to_path(url)
-    return bool(path and path.is_file())
+    name = url_to_name(url)
+    return bool(name and _storage("exists", name))
+
+
+def stored_urls() -> set[str]:
+    """The URLs of every stored image and thumbnail: one listing instead of a look-up per product."""
+    return {media_url(relative) for relative in _listing() if not relative.rsplit("/", 1)[-1].startswith(TEMP_PREFIX)}
 
 
 def remove_url_file(url: str) -> bool:
-    path = url_to_path(url)
-    return path is not None and _unlink_quietly(path)
+    name = url_to_name(url)
+    if name is None or not _storage("exists", name):
+        return False
+    _storage("delete", name)
+    return True
 
 
-def _unlink_quietly(path: Path) -> bool:
+def _listing() -> list[str]:
+    """Files under products/ and products/thumbs/, relative to products/."""
+    found: list[str] = []
+    for folder, prefix in ((PRODUCTS_DIR, ""), (f"{PRODUCTS_DIR}/{THUMBS_DIR}", f"{THUMBS_DIR}/")):
+        try:
+            _dirs, files = _storage("listdir", folder)
+        except FileNotFoundError:
+            continue
+        found.extend(prefix + file for file in files)
+    return found
+
+
+def _older_than(name: str, cutoff: datetime) -> bool:
     try:
-        path.unlink()
+        return bool(_storage("get_modified_time", name) < cutoff)
+    except FileNotFoundError:  # removed meanwhile by a concurrent run
+        return False
+
+
+def _delete(name: str) -> bool:
+    try:
+        _storage("delete", name)
     except FileNotFoundError:
         return False
     return True
@@ -217,13 +253,12 @@ def _unlink_quietly(path: Path) -> bool:
 
 def stale_temp_cleanup(*, older_than: float = STALE_TEMP_SECONDS) -> int:
     """Remove temp files left by a killed run (a live run's temp files are younger)."""
-    removed, cutoff = 0, time.time() - older_than
-    for folder in (products_dir(), products_dir() / THUMBS_DIR):
-        if not folder.is_dir():
-            continue
-        for path in folder.glob(f"{TEMP_PREFIX}*"):
-            if path.stat().st_mtime < cutoff and _unlink_quietly(path):
-                removed += 1
+    cutoff = timezone.now() - timedelta(seconds=older_than)
+    removed = 0
+    for relative in _listing():
+        name = f"{PRODUCTS_DIR}/{relative}"
+        if relative.rsplit("/", 1)[-1].startswith(TEMP_PREFIX) and _older_than(name, cutoff) and _delete(name):
+            removed += 1
     return removed
 
 
@@ -233,13 +268,12 @@ def orphan_cleanup(referenced: set[str], *, older_than: float = STALE_TEMP_SECON
     Only files older than `older_than` go: a concurrent run's fresh files are
     not in the database yet.
     """
-    removed, cutoff = 0, time.time() - older_than
-    for folder, prefix in ((products_dir(), ""), (products_dir() / THUMBS_DIR, f"{THUMBS_DIR}/")):
-        if not folder.is_dir():
+    cutoff = timezone.now() - timedelta(seconds=older_than)
+    removed = 0
+    for relative in _listing():
+        name = f"{PRODUCTS_DIR}/{relative}"
+        if not relative.rsplit("/", 1)[-1].startswith("item_") or media_url(relative) in referenced:
             continue
-        for path in folder.glob("item_*"):
-            if media_url(prefix + path.name) in referenced or not path.is_file():
-                continue
-            if path.stat().st_mtime < cutoff and _unlink_quietly(path):
-                removed += 1
+        if _older_than(name, cutoff) and _delete(name):
+            removed += 1
     return removed

@@ -12,8 +12,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 
-from sync.images.store import atomic_write
+from tds_site.media_storage import AtomicFileSystemStorage
 from tests.deploy import commands, stack
 
 
@@ -80,9 +81,10 @@ def test_gunicorn_binds_loopback_unless_told_otherwise(monkeypatch: pytest.Monke
 def test_product_images_are_readable_by_the_web_server(tmp_path: Path) -> None:
     # nginx serves MEDIA_ROOT as another user; mkstemp alone would leave every image 0600.
     old = os.umask(0o027)
+    storage = AtomicFileSystemStorage(location=tmp_path)
     try:
-        atomic_write(tmp_path / "products" / "item_1_chair-0123456789.png", b"png")
-        atomic_write(tmp_path / "products" / "thumbs" / "item_1_chair-0123456789.webp", b"webp")
+        storage.save("products/item_1_chair-0123456789.png", ContentFile(b"png"))
+        storage.save("products/thumbs/item_1_chair-0123456789.webp", ContentFile(b"webp"))
     finally:
         os.umask(old)
     for path in (tmp_path / "products").rglob("item_*"):

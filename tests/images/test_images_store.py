@@ -6,10 +6,13 @@ import os
 import time
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from PIL import Image
 
 from sync.images import store as images_store
 from sync.images.store import ImageMissing, ImageRefused, image_check, image_file_name, thumbnail_bytes
+from tds_site import media_storage
 from tests.images.helpers import image_bytes, media_files
 
 
@@ -112,9 +115,9 @@ def test_crash_mid_write_leaves_no_partial_file(media, monkeypatch):
     def dying_replace(src, dst):
         raise KeyboardInterrupt("killed mid-write")
 
-    monkeypatch.setattr(images_store.os, "replace", dying_replace)
+    monkeypatch.setattr(media_storage.os, "replace", dying_replace)
     with pytest.raises(KeyboardInterrupt):
-        images_store.atomic_write(media / "products" / "item_1_x.jpg", b"partial bytes")
+        default_storage.save("products/item_1_x.jpg", ContentFile(b"partial bytes"))
     assert media_files(media) == []
 
 

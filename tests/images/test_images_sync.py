@@ -11,6 +11,7 @@ from sync.images import store as images_store
 from sync.images.run import image_coverage, images_sync
 from sync.models.erp import Product
 from sync.models.tds import SyncLog, SyncRun
+from tds_site import media_storage
 from tests.images.helpers import media_files, products_from_records
 
 
@@ -96,19 +97,19 @@ def test_dry_run_downloads_and_writes_nothing(loaded, media):
 
 
 def test_a_crash_while_writing_leaves_no_partial_file_and_the_next_run_recovers(loaded, media, monkeypatch):
-    real_replace = images_store.os.replace
+    real_replace = media_storage.os.replace
 
     def disk_full(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(images_store.os, "replace", disk_full)
+    monkeypatch.setattr(media_storage.os, "replace", disk_full)
     broken = images_sync(concurrency=4)
     assert broken.failed == broken.candidates > 0 and not broken.ok
     assert media_files(media) == []  # not even a temp file
     assert not Product.objects.exclude(image_url="").exists()
     assert SyncLog.objects.filter(run_id=broken.run_id, level="ERROR").count() == broken.failed
 
-    monkeypatch.setattr(images_store.os, "replace", real_replace)
+    monkeypatch.setattr(media_storage.os, "replace", real_replace)
     fixed = images_sync(concurrency=4)
     assert fixed.failed == 0 and fixed.downloaded + fixed.deduplicated == broken.candidates
 
