@@ -7,6 +7,7 @@ are what is measured.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -30,7 +31,7 @@ from odoo.fake import FakeOdooServer
 from odoo.fake.pytest_plugin import point_settings
 from sync.models import SyncRun
 from sync.schedules import ODOO_SYNC
-from tests.odoo.hostile import MB, Drip, HostileOdoo, Huge, Value
+from tests.odoo.hostile import MB, Drip, HostileOdoo, Huge, Value, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
@@ -196,3 +197,28 @@ def test_a_model_odoo_does_not_have_is_named_in_one_line(odoo_fake_factory, vers
     if version < 19:
         assert str(caught.value) == ("Odoo has no model stock.quant.nothing (is the app that provides it "
                                      "installed?)")
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["TERM", "INT"])
+def test_a_signal_releases_the_lock_and_settles_the_run(hostile, signum, code):
+    proxy = hostile(version=19, **{"GET /web/version": Drip(every=1.0)})
+    proc = subprocess.Popen([sys.executable, "manage.py", "tds_odoo_sync", "--once"], cwd=ROOT,
+                            env=odoo_env(proxy, ODOO_TIMEOUT_SECONDS="120"), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: "GET /web/version" in proxy.seen and caches["shared"].get(LOCK_KEY) is not None
+                        and SyncRun.objects.filter(run_type="odoo", status="running").exists())
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    name = signal.Signals(signum).name
+    assert proc.returncode == code and "Traceback" not in err, err
+    assert err.strip().splitlines()[-1] == (f"Odoo sync stopped by {name} before it finished: locks released, "
+                                            "the run recorded as failed")
+    assert caches["shared"].get(LOCK_KEY) is None
+    run = SyncRun.objects.get(run_type="odoo")
+    assert run.status == "failed" and run.error_message == f"StopRequested: stopped by {name} before it finished"
+    assert run.finished_at is not None

@@ -47,9 +47,10 @@ class Command(BaseCommand):
         except ImportError as exc:
             raise CommandError(f"--apply: cannot import {options['apply']!r}") from exc
         worker = worker_identity()
-        self.stdout.write(f"worker {worker} started (batch {options['batch_size']})")
         started = time.monotonic()
         with command_stops(self.stderr.write, what=f"worker {worker}") as stops, stops.graceful():
+            self.stdout.write(f"worker {worker} started (batch {options['batch_size']})")
+            self.stdout.flush()
             total = self._loop(worker, apply, options, stops)
         elapsed = time.monotonic() - started
         self.stdout.write(
