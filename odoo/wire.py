@@ -51,13 +51,15 @@ class _Watchdog:
 
     def _cut(self) -> None:
         self.fired = True
+        # Only shut the socket down: the calling thread, woken in its recv/send, fails with an
+        # OSError or HTTPException and closes the connection itself (closing it from here could
+        # pull the socket from under a call in progress).
         sock = self._connection.sock
         if sock is not None:
             try:
-                sock.shutdown(socket.SHUT_RDWR)  # wakes a blocked recv/send in the calling thread
+                sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-        self._connection.close()
 
 
 def wire_exchange(method: str, url: str, *, body: bytes | None = None, headers: dict[str, str] | None = None,
@@ -81,8 +83,10 @@ def wire_exchange(method: str, url: str, *, body: bytes | None = None, headers: 
             connection.request(method, target or "/", body=body, headers=headers or {})
             response = connection.getresponse()
             data = _read_capped(response, max_bytes=max_bytes, what=what)
-            return WireAnswer(status=response.status, reason=response.reason or "",
-                              content_type=response.getheader("Content-Type", "") or "", body=data)
+        if watchdog.fired:  # the cut may read as a clean end of the body: it is not an answer
+            raise OdooTimeoutError(f"Odoo did not answer {what} within {deadline:g} s")
+        return WireAnswer(status=response.status, reason=response.reason or "",
+                          content_type=response.getheader("Content-Type", "") or "", body=data)
     except (OSError, http.client.HTTPException, ValueError) as exc:
         if watchdog.fired or time.monotonic() - started >= deadline:
             raise OdooTimeoutError(f"Odoo did not answer {what} within {deadline:g} s") from None
@@ -101,6 +105,8 @@ def _read_capped(response: http.client.HTTPResponse, *, max_bytes: int, what: st
     while True:
         chunk = response.read1(CHUNK) if hasattr(response, "read1") else response.read(CHUNK)
         if not chunk:
+            if response.length:  # Content-Length promised more than came
+                raise http.client.IncompleteRead(b"", response.length)
             return b"".join(chunks)
         size += len(chunk)
         if size > max_bytes:

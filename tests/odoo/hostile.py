@@ -21,7 +21,8 @@ MB = 1024 * 1024
 
 @dataclass
 class Drip:
-    every: float = 3.0  # one byte of the headers every `every` seconds, for ever
+    every: float = 3.0  # one byte every `every` seconds, for ever
+    body: bool = False  # the headers at once, then the body drips (else the headers drip)
 
 
 @dataclass
@@ -102,6 +103,13 @@ def _handler(proxy: HostileOdoo) -> type[BaseHTTPRequestHandler]:
 
         def _drip(self, rule: Drip) -> None:
             line = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Slow: " + b"a" * 100000
+            if rule.body:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                self.wfile.flush()
+                line = b" " * 100000
             for byte in line:
                 if proxy._stopping.wait(rule.every):
                     return

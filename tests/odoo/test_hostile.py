@@ -103,8 +103,9 @@ def test_a_server_dripping_its_answer_is_cut_at_the_runs_deadline(hostile):
     assert caches["shared"].get(LOCK_KEY) is None
 
 
-def test_one_call_is_cut_at_its_own_deadline_however_slowly_the_bytes_come(hostile):
-    proxy = hostile(version=19, **{"GET /web/version": Drip(every=0.3)})
+@pytest.mark.parametrize("body", [False, True], ids=["headers-drip", "body-drips"])
+def test_one_call_is_cut_at_its_own_deadline_however_slowly_the_bytes_come(hostile, body):
+    proxy = hostile(version=19, **{"GET /web/version": Drip(every=0.3, body=body)})
     config = OdooSettings(url=proxy.url, db="tsh", username="admin", api_key="k", timeout=1.0, retry_attempts=1)
     started = time.monotonic()
     with pytest.raises(OdooTimeoutError, match=r"Odoo did not answer GET /web/version within 1 s"):
