@@ -124,3 +124,27 @@ def test_tds_worker_process_finishes_its_batch_and_exits_cleanly_on_sigterm():
     assert proc.returncode == 0 and "Traceback" not in err, err
     assert " stopped: applied 0" in out
     assert not SyncRun.objects.filter(status="running").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tds_odoo_sync_loop_ends_cleanly_on_a_signal_between_syncs(odoo_settings, monkeypatch, handlers_restored):
+    import threading
+
+    from odoo.management.commands.tds_odoo_sync import Command
+    from odoo.services.status import status_read
+
+    cycle = Command._cycle
+
+    def one_cycle_then_signal(self: Command, **kwargs: Any) -> None:
+        cycle(self, **kwargs)
+        threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGTERM)).start()  # arrives during the wait
+
+    monkeypatch.setattr(Command, "_cycle", one_cycle_then_signal)
+    out = io.StringIO()
+    started = time.monotonic()
+    call_command("tds_odoo_sync", "--interval", "60", stdout=out, stderr=io.StringIO())
+    assert time.monotonic() - started < 30
+    assert out.getvalue().strip().splitlines()[-1] == "Odoo sync stopped."
+    assert SyncRun.objects.get(run_type="odoo").status == "completed"
+    assert caches["shared"].get(lock_key(schedules.ODOO_SYNC)) is None
+    assert status_read().state != "running"
