@@ -148,3 +148,18 @@ def test_tds_odoo_sync_loop_ends_cleanly_on_a_signal_between_syncs(odoo_settings
     assert SyncRun.objects.get(run_type="odoo").status == "completed"
     assert caches["shared"].get(lock_key(schedules.ODOO_SYNC)) is None
     assert status_read().state != "running"
+
+
+@pytest.mark.django_db
+def test_a_queued_api_run_the_worker_is_made_to_stop_is_settled(odoo_settings, monkeypatch, handlers_restored):
+    from sync.jobs import job_enqueue
+    from sync.tasks import api_odoo
+
+    monkeypatch.setattr("sync.jobs._submit", lambda *a, **k: None)  # the task is run here, not queued
+    job = job_enqueue(kind="odoo", entity="products", run_type="odoo", options={})
+    monkeypatch.setattr("odoo.services.push.products_map", lambda **k: kill_self())
+    with pytest.raises(StopRequested):
+        api_odoo(run_id=job.run_id)
+    run = SyncRun.objects.get(pk=job.run_id)
+    assert (run.status, run.error_message) == ("failed", "StopRequested: stopped by SIGTERM before it finished")
+    assert run.finished_at is not None
