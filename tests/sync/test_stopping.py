@@ -41,6 +41,11 @@ def kill_self(signum: int = signal.SIGTERM) -> None:
 
 @pytest.fixture
 def handlers_restored() -> Any:
+    """Signal handlers can only be set in the main thread: elsewhere a signal would end the runner."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signal handlers need the main thread")
     before = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
     yield
     assert {sig: signal.getsignal(sig) for sig in before} == before
