@@ -168,3 +168,32 @@ def test_a_queued_api_run_the_worker_is_made_to_stop_is_settled(odoo_settings, m
     run = SyncRun.objects.get(pk=job.run_id)
     assert (run.status, run.error_message) == ("failed", "StopRequested: stopped by SIGTERM before it finished")
     assert run.finished_at is not None
+
+
+def _stopping_service(run_type: str) -> Any:
+    def service(**kwargs: Any) -> Any:
+        run_open(run_type=run_type, entity="items" if run_type == "stock" else "", trigger="cli")
+        kill_self()
+
+    return service
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("command", "args", "patch", "run_type", "lock"), [
+    ("tds_sync_stock", [], "sync.management.commands.tds_sync_stock.stock_sync", "stock", None),
+    ("tds_sync_images", [], "sync.management.commands.tds_sync_images.images_sync", "images", schedules.IMAGE_SYNC),
+    ("tds_compare", ["--sync"], "sync.compare.execute.compare_run", "compare_sync", None),
+])
+def test_the_other_long_commands_settle_their_run_on_a_signal(zoho_settings, monkeypatch, handlers_restored,
+                                                               command, args, patch, run_type, lock):
+    monkeypatch.setattr(patch, _stopping_service(run_type) if run_type != "compare_sync" else
+                        (lambda **kwargs: kill_self()))
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as stopped:
+        call_command(command, *args, stderr=err, stdout=io.StringIO())
+    assert stopped.value.code == 143
+    assert "stopped by SIGTERM before it finished: locks released" in err.getvalue()
+    run = SyncRun.objects.get(run_type=run_type)
+    assert (run.status, run.error_message) == ("failed", "StopRequested: stopped by SIGTERM before it finished")
+    if lock:
+        assert caches["shared"].get(lock_key(lock)) is None
