@@ -71,13 +71,16 @@ def stops_on_signals() -> Iterator[Stops]:
     """SIGTERM/SIGINT raise StopRequested inside the block; the previous handlers come back after.
 
     Signal handlers can only be set from the main thread: elsewhere (a test client's thread, a
-    threaded server) the block runs without them and the process's own handling stays.
+    threaded server) the block runs without them and the process's own handling stays; so does a
+    signal the process ignores.
     """
     stops = Stops()
     if threading.current_thread() is not threading.main_thread():
         yield stops
         return
-    previous = {sig: signal.signal(sig, stops.handle) for sig in SIGNALS}
+    # An ignored signal stays ignored: django-q2's workers ignore SIGINT so that Ctrl-C on the
+    # cluster lets them finish their task, and a shell's background job ignores it too.
+    previous = {sig: signal.signal(sig, stops.handle) for sig in SIGNALS if signal.getsignal(sig) != signal.SIG_IGN}
     try:
         yield stops
     finally:

@@ -197,3 +197,16 @@ def test_the_other_long_commands_settle_their_run_on_a_signal(zoho_settings, mon
     assert (run.status, run.error_message) == ("failed", "StopRequested: stopped by SIGTERM before it finished")
     if lock:
         assert caches["shared"].get(lock_key(lock)) is None
+
+
+def test_an_ignored_signal_stays_ignored(handlers_restored):
+    from sync.stopping import stops_on_signals
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # as in a django-q2 worker process
+    try:
+        with stops_on_signals() as stops:
+            assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) == stops.handle
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
