@@ -6,6 +6,7 @@ are what is measured.
 """
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -223,3 +224,15 @@ def test_a_signal_releases_the_lock_and_settles_the_run(hostile, signum, code):
     run = SyncRun.objects.get(run_type="odoo")
     assert run.status == "failed" and run.error_message == f"StopRequested: stopped by {name} before it finished"
     assert run.finished_at is not None
+
+
+def test_records_odoo_was_not_asked_for_are_not_counted(mirror, hostile, settings):
+    stranger = [{"id": 999999, "active": True, "default_code": False}]
+    proxy = hostile(version=19, **{"product.template.search_read": Value(stranger)})
+    point_settings(settings, proxy.fake)
+    settings.ODOO_URL = proxy.url
+    out = io.StringIO()
+    call_command("tds_odoo_sync", "--once", stdout=out)
+    text = out.getvalue()
+    assert "Odoo sync completed" in text, text
+    assert "Zoho 39 != Odoo 0: 39 missing in Odoo" in text and "match no" in text, text
