@@ -44,3 +44,19 @@ class OdooValidationError(OdooError):
 
 class OdooProtocolError(OdooError):
     """An answer that is not what Odoo's external API documents (HTML page, bad JSON)."""
+
+
+class OdooTimeoutError(OdooTransientError):
+    """One call did not finish within its deadline (ODOO_TIMEOUT_SECONDS), however the server dripped it."""
+
+
+class OdooRunTimeoutError(OdooError):
+    """The run as a whole passed ODOO_RUN_TIMEOUT_SECONDS: it stops; the next run takes over."""
+
+
+class OdooAnswerTooLargeError(OdooProtocolError):
+    """An answer bigger than ODOO_MAX_ANSWER_BYTES: refused before it is all in memory."""
+
+
+class OdooAnswerError(OdooProtocolError):
+    """An answer of the wrong shape or types (a list where a record is due, a name that is a number...)."""

@@ -197,9 +197,22 @@ def schedule_lock(name: str, *, timeout: int | None = None) -> Iterator[bool]:
 
 
 def run_guarded(name: str, func: Callable[[], Any]) -> Any:
-    """Run ``func`` unless a previous run of the same schedule is still going."""
+    """Run ``func`` unless a previous run of the same schedule is still going.
+
+    In a process's main thread (a django-q2 worker, ``tds_scheduler --once``) SIGTERM/SIGINT stop
+    ``func``: the lock is released and its runs are settled as failed before StopRequested goes on
+    up, so a worker the cluster terminates (a task past its timeout, a shutdown) leaves neither.
+    """
+    from sync.stopping import StopRequested, runs_settle, stops_on_signals
+
     with schedule_lock(name) as acquired:
         if not acquired:
             logger.warning("schedule %r skipped: the previous run is still going", name)
             return {"skipped": True, "reason": "previous run still going"}
-        return func()
+        with stops_on_signals():
+            try:
+                return func()
+            except StopRequested as stop:
+                runs_settle(stop)
+                logger.error("schedule %r %s; its lock is released", name, stop)
+                raise

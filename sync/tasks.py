@@ -36,11 +36,14 @@ def api_odoo(*, run_id: str, dry_run: bool = False) -> dict:
 def _adopting(run_id: str, service) -> dict:  # noqa: ANN001
     from sync.jobs import job_settle
     from sync.ledger import run_adopt
+    from sync.stopping import StopRequested, runs_settle, stops_on_signals
 
     try:
-        with run_adopt(run_id=run_id):
+        with run_adopt(run_id=run_id), stops_on_signals():  # a worker made to stop settles its run
             result = service()
-    except Exception as exc:
+    except (Exception, StopRequested) as exc:
+        if isinstance(exc, StopRequested):
+            runs_settle(exc)
         job_settle(run_id=run_id, result=None, error=exc)
         raise
     job_settle(run_id=run_id, result=result)
@@ -78,11 +81,14 @@ def _adopted_run(run_id: str, service) -> dict:  # noqa: ANN001
     """For services that open and close their own run (no RunResult): settle only a row they never reached."""
     from sync.jobs import job_settle
     from sync.ledger import run_adopt
+    from sync.stopping import StopRequested, runs_settle, stops_on_signals
 
     try:
-        with run_adopt(run_id=run_id):
+        with run_adopt(run_id=run_id), stops_on_signals():
             answer = service()
-    except Exception as exc:
+    except (Exception, StopRequested) as exc:
+        if isinstance(exc, StopRequested):
+            runs_settle(exc)
         job_settle(run_id=run_id, result=None, error=exc)
         raise
     # Only a row the service never reached is still pending: close it as failed, saying why.

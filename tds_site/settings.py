@@ -308,6 +308,10 @@ ODOO_PRICE_DECIMALS = env_int("ODOO_PRICE_DECIMALS", 0, minimum=0, maximum=2)
 # Zoho unit -> Odoo unit name, e.g. "box=Box,pack=Pack of 6" (added to the built-in aliases: pcs -> Units ...).
 ODOO_UNIT_MAP = env_list("ODOO_UNIT_MAP")
 ODOO_TIMEOUT_SECONDS = env_float("ODOO_TIMEOUT_SECONDS", 30.0, minimum=0.1, maximum=600)
+# A whole run (every call, retry and wait) stops past this; the next run goes on from where it stopped.
+ODOO_RUN_TIMEOUT_SECONDS = env_float("ODOO_RUN_TIMEOUT_SECONDS", 1800.0, minimum=1.0, maximum=86400)
+# An answer from Odoo larger than this is refused while it is read, never held whole in memory.
+ODOO_MAX_ANSWER_BYTES = env_int("ODOO_MAX_ANSWER_BYTES", 4 * 1024 * 1024, minimum=1024, maximum=1024 * 1024 * 1024)
 
 # --- django-q2 ----------------------------------------------------------------
 # TDS keeps retries and dead letters in its own tables, so the broker must not

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from odoo.answers import record_bool, record_int
 from odoo.client import OdooClient
 from odoo.models import OdooProductLink
 from odoo.services.plan import MODEL, READ_CHUNK
@@ -50,8 +51,11 @@ def counts_verify(*, client: OdooClient, active_zoho_ids: set[str]) -> CountChec
     for start in range(0, len(ids), READ_CHUNK):
         for row in client.search_read(MODEL, [("id", "in", ids[start:start + READ_CHUNK])], ["id", "active"],
                                       context=CONTEXT):
-            if row["active"]:
-                active_odoo.add(row["id"])
+            odoo_id = record_int(row, "id", f"{MODEL}.search_read")
+            if odoo_id not in links:  # not a product asked for: nothing of ours to count
+                continue
+            if record_bool(row, "active", f"{MODEL}.search_read"):
+                active_odoo.add(odoo_id)
             else:
                 archived += 1
     live_items = {links[i] for i in active_odoo}

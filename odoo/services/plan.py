@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from odoo.answers import record_int, record_str
 from odoo.client import OdooClient
 from odoo.models import OdooProductLink
 from odoo.services.mapping import Mapped
@@ -78,7 +79,8 @@ def _existing_ids(client: OdooClient, ids: list[int | None]) -> set[int]:
     wanted = [i for i in ids if i]
     for start in range(0, len(wanted), READ_CHUNK):
         chunk = wanted[start:start + READ_CHUNK]
-        found.update(r["id"] for r in client.search_read(MODEL, [("id", "in", chunk)], ["id"], context=CONTEXT))
+        rows = client.search_read(MODEL, [("id", "in", chunk)], ["id"], context=CONTEXT)
+        found.update(record_int(row, "id", f"{MODEL}.search_read") for row in rows)
     return found
 
 
@@ -106,6 +108,7 @@ def _odoo_by_sku(client: OdooClient, skus: list[str], *, taken: set[int]) -> dic
         rows = client.search_read(MODEL, [("default_code", "in", skus[start:start + READ_CHUNK])],
                                   ["id", "default_code"], context=CONTEXT)
         for row in rows:
-            if row["id"] not in taken:
-                out[row["default_code"]].append(row["id"])
+            odoo_id = record_int(row, "id", f"{MODEL}.search_read")
+            if odoo_id not in taken:
+                out[record_str(row, "default_code", f"{MODEL}.search_read", empty=True)].append(odoo_id)
     return out

@@ -72,13 +72,14 @@ def products_push(*, client: OdooClient | None = None, rate: Decimal | None = No
                   trigger: str = "cli", progress: Callable[[int], None] | None = None) -> OdooSyncResult:
     """Push changed products; raises OdooError (after recording the failed run) when the run cannot finish."""
     client = client or get_client()
+    client.run_begin()
     rate = rate if rate is not None else Decimal(str(settings.ODOO_USD_TO_IQD))
     tracker = ledger_open(trigger=trigger, dry_run=dry_run,
                           configuration={"rate": str(rate), "url": client.config.url, "db": client.config.db})
     result = OdooSyncResult(dry_run=dry_run, run_id=tracker.result.run_id)
     try:
         _run(result, client=client, rate=rate, dry_run=dry_run, progress=progress)
-    except Exception as exc:
+    except BaseException as exc:  # a stop signal (sync.stopping) settles the run as well as a failure
         _finish(tracker, result, client, error=exc)
         raise
     _finish(tracker, result, client)

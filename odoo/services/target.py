@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 
+from odoo.answers import many2one, record_bool, record_int, record_str
 from odoo.client import OdooClient, ServerInfo
 from odoo.errors import OdooConfigError
 from odoo.services.mapping import MappingRules, unit_aliases
@@ -45,15 +46,19 @@ def target_open(*, client: OdooClient, rate: Decimal | None = None) -> Target:
 
 def company_currency(*, client: OdooClient, uid: int) -> str:
     users = client.search_read("res.users", [("id", "=", uid)], ["company_id"], context=CONTEXT)
-    company = users[0].get("company_id") if users else None
+    company = many2one(users[0], "company_id", "res.users.search_read") if users else None
     domain: list[Any] = [("id", "=", company[0])] if company else []
     rows = client.search_read("res.company", domain, ["currency_id"], limit=1)
-    if not rows or not rows[0].get("currency_id"):
+    currency = many2one(rows[0], "currency_id", "res.company.search_read") if rows else None
+    if currency is None:
         raise OdooConfigError("Odoo's company has no currency set")
-    return str(rows[0]["currency_id"][1])
+    return currency[1]
 
 
 def units_read(*, client: OdooClient) -> dict[str, int]:
     """Lower-cased unit name -> id, archived units too (an active unit wins a name clash)."""
+    what = "uom.uom.search_read"
     rows = client.search_read("uom.uom", [], ["id", "name", "active"], context=CONTEXT)
-    return {str(row["name"]).lower(): int(row["id"]) for row in sorted(rows, key=lambda r: bool(r["active"]))}
+    units = [(record_bool(row, "active", what), record_str(row, "name", what).lower(), record_int(row, "id", what))
+             for row in rows]
+    return {name: unit_id for _, name, unit_id in sorted(units, key=lambda unit: unit[0])}

@@ -20,14 +20,20 @@ def free_port() -> int:
 def test_odoo_fake_command_serves_the_chosen_profile():
     port = free_port()
     proc = subprocess.Popen([sys.executable, "manage.py", "odoo_fake", "--port", str(port), "--version", "17",
-                             "--db", "acme", "--login", "bot", "--api-key", "k1", "--currency", "iqd"],
+                             "--db", "acme", "--login", "bot", "--password", "pw1", "--api-key", "k1",
+                             "--currency", "iqd"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        first = proc.stdout.readline()
-        assert f"Fake Odoo 17.0 serving at http://127.0.0.1:{port} (XML-RPC)" in first
+        banner = [proc.stdout.readline() for _ in range(7)]
+        assert f"Fake Odoo 17.0 serving at http://127.0.0.1:{port} (XML-RPC and JSON-RPC)" in banner[0]
+        assert [line.split() for line in banner[1:6]] == [
+            ["URL", f"http://127.0.0.1:{port}"], ["database", "acme"], ["login", "bot"], ["password", "pw1"],
+            ["API", "key", "k1"]]
         common = xmlrpc.client.ServerProxy(f"http://127.0.0.1:{port}/xmlrpc/2/common")
         assert common.version()["server_version"] == "17.0"
         assert common.authenticate("acme", "bot", "k1", {}) == 2
+        assert common.authenticate("acme", "bot", "pw1", {}) == 2
+        assert common.authenticate("acme", "bot", "admin", {}) is False
     finally:
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=10)

@@ -3,11 +3,13 @@
     tds_odoo_sync --once [--rate 1500] [--dry-run]     one sync, then exit (cron)
     tds_odoo_sync [--interval 300]                     sync every N seconds until stopped (a service)
     tds_odoo_sync status                               running/stopped, counts, the last 50 syncs
+
+SIGTERM or SIGINT during a sync stops it: the schedule lock is released, the run is recorded as
+failed with the reason, and the command exits 143 or 130. Between the loop's syncs they end the
+loop cleanly (exit 0).
 """
 from __future__ import annotations
 
-import signal
-import threading
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -20,6 +22,7 @@ from odoo.management.commands._odoo_output import result_lines, status_lines
 from odoo.services.push import OdooSyncResult, products_push
 from odoo.services.status import heartbeat_beat, heartbeat_clear, status_read
 from sync.schedules import ODOO_SYNC, schedule_lock
+from sync.stopping import Stops, command_stops
 
 MIN_INTERVAL = 60
 
@@ -41,10 +44,11 @@ class Command(BaseCommand):
             return
         interval = self._interval(options["interval"])
         rate = self._rate(options["rate"])
-        if options["once"] or options["dry_run"]:
-            self._sync(rate=rate, dry_run=options["dry_run"])
-            return
-        self._loop(interval=interval, rate=rate)
+        with command_stops(self.stderr.write, what="Odoo sync") as stops:
+            if options["once"] or options["dry_run"]:
+                self._sync(rate=rate, dry_run=options["dry_run"])
+                return
+            self._loop(interval=interval, rate=rate, stops=stops)
 
     def _interval(self, value: int | None) -> int:
         interval = settings.ODOO_SYNC_INTERVAL if value is None else value
@@ -77,17 +81,14 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(result_lines(result)))
         return result
 
-    def _loop(self, *, interval: int, rate: Decimal | None) -> None:
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    def _loop(self, *, interval: int, rate: Decimal | None, stops: Stops) -> None:
         self.stdout.write(f"Odoo sync every {interval} s; stop with Ctrl-C or SIGTERM")
         try:
-            while not stop.is_set():
+            while not stops.requested:
                 heartbeat_beat(interval=interval, source="tds_odoo_sync --interval")
                 self._cycle(rate=rate)
-                stop.wait(interval)
-        except KeyboardInterrupt:
-            pass
+                with stops.graceful():  # a signal while waiting ends the loop; during a sync, stops it
+                    stops.event.wait(interval)
         finally:
             heartbeat_clear()
         self.stdout.write("Odoo sync stopped.")

@@ -20,6 +20,7 @@ from sync.compare.targets import UnknownEntity, resolve_names
 from sync.ledger import resume_at
 from sync.management.output import compare as render
 from sync.management.output.progress import ProgressBar
+from sync.stopping import command_stops
 
 
 class Command(BaseCommand):
@@ -42,7 +43,8 @@ class Command(BaseCommand):
             entities = resolve_names(options["entities"], deep=options["deep"])
         except UnknownEntity as exc:
             raise CommandError(str(exc)) from exc
-        report = self._run(entities, options)
+        with command_stops(self.stderr.write, what="compare"):
+            report = self._run(entities, options)
         if options["sync"]:
             review = for_review(report.recommendations)
             self._lines(render.review_lines(review))

@@ -2,7 +2,8 @@
 
 --once runs one compare+sync now and exits (0 done or skipped because a run is
 still going, 1 on failure, 75 (EX_TEMPFAIL) with the time to resume when Zoho's limits cut it
-short): for cron, no TTY or stdin needed. --interval sets the
+short, 143/130 when SIGTERM/SIGINT stopped it, lock released and run recorded as failed): for
+cron, no TTY or stdin needed. --interval sets the
 compare+sync interval in hours; --dry-run makes the scheduled syncs dry (stored in
 the schedules' kwargs; with --once: the one run is dry and writes nothing). Without --once it runs
 the cluster, so it refuses to start without SECRET_KEY (DEBUG off), as qcluster does; --once does not.
@@ -22,6 +23,7 @@ from sync.compare.execute import compare_and_sync, for_review
 from sync.compare.report import CompareReport
 from sync.ledger import resume_at
 from sync.management.output import compare as render
+from sync.stopping import command_stops
 from tds_site.broker import broker_key_required
 
 
@@ -60,7 +62,8 @@ class Command(BaseCommand):
             return compare_and_sync(deep=True, sync=True, dry_run=dry_run, trigger="schedule")
 
         try:
-            report = schedules.run_guarded(schedules.COMPARE_SYNC, job)
+            with command_stops(self.stderr.write, what="compare+sync"):
+                report = schedules.run_guarded(schedules.COMPARE_SYNC, job)
         except Exception as exc:  # one line for cron mail, never a traceback
             if getattr(exc, "waits", False):
                 raise CommandError(f"compare+sync cut short by Zoho's limits: {type(exc).__name__}: {exc}; resume at "

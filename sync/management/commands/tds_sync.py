@@ -4,6 +4,8 @@ Incremental from the cursors by default; --full ignores them (and finds deletion
 --since ISO pulls records modified since that time; --dry-run writes nothing (no rows,
 no run rows, no cursors) and prints what would change. Exits 1 when an entity failed, and 75
 (EX_TEMPFAIL) with the time to resume when Zoho's limits cut the run short (not a failure).
+SIGTERM/SIGINT stop it: the entity being pulled is recorded as failed with the reason (its
+cursor stays where it was), and the command exits 143/130.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from sync.entities import UnknownEntity, resolve_entities
 from sync.management.output.sync_progress import Progress, summary_table
 from sync.mappers.common import timestamp
+from sync.stopping import command_stops
 
 
 class Command(BaseCommand):
@@ -37,8 +40,9 @@ class Command(BaseCommand):
         progress = Progress(self.stderr._out)  # type: ignore[arg-type]  # django-stubs omits OutputWrapper._out
         from sync.pull.run import pull_all
 
-        summary = pull_all(entities=entities, full=options["full"], dry_run=options["dry_run"], since=since,
-                           trigger="cli", client=client, on_result=progress.done, progress=progress)
+        with command_stops(self.stderr.write, what="Zoho pull"):
+            summary = pull_all(entities=entities, full=options["full"], dry_run=options["dry_run"], since=since,
+                               trigger="cli", client=client, on_result=progress.done, progress=progress)
         title = "DRY RUN: nothing was written" if options["dry_run"] else f"correlation id {summary.correlation_id}"
         self.stdout.write(title)
         for line in summary_table(summary.results):

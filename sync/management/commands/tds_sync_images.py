@@ -10,6 +10,7 @@ from sync.management.output.progress import ProgressBar
 from sync.models.erp import Product
 from sync.models.tds import SyncRun
 from sync.schedules import IMAGE_SYNC, schedule_lock
+from sync.stopping import command_stops
 
 SUMMARY_ROWS = (
     ("to fetch", "candidates"), ("up to date (no call)", "up_to_date"), ("downloaded", "downloaded"),
@@ -34,7 +35,7 @@ class Command(BaseCommand):
             raise CommandError("--concurrency must be between 1 and 64")
         self._warn_unknown(options["items"])
         # The scheduled image sync's lock: two runs at once would fetch the same images twice.
-        with schedule_lock(IMAGE_SYNC) as acquired:
+        with command_stops(self.stderr.write, what="image sync"), schedule_lock(IMAGE_SYNC) as acquired:
             if not acquired:
                 raise CommandError("another image sync is running (scheduled or manual); "
                                    "run this again when it has finished")

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from sync.management.commands.tds_sync import _client
 from sync.management.output.progress import ProgressBar
 from sync.stock.run import BATCH_RANGE, DB_BATCH_RANGE, check_range, stock_response, stock_sync
+from sync.stopping import command_stops
 
 
 class Command(BaseCommand):
@@ -42,10 +43,11 @@ class Command(BaseCommand):
             logging.getLogger("tds").setLevel(logging.DEBUG)
         bar = ProgressBar("stock", unit="items", stream=self.stderr._out)  # type: ignore[arg-type]  # django-stubs omits OutputWrapper._out
         try:
-            result = stock_sync(batch_size=options["batch_size"], db_batch_size=options["db_batch_size"],
-                                active_only=options["active_only"], with_stock_only=options["with_stock_only"],
-                                item_ids=options["items"], dry_run=options["dry_run"], trigger="cli",
-                                client=_client(), progress=bar.set)
+            with command_stops(self.stderr.write, what="stock sync"):
+                result = stock_sync(batch_size=options["batch_size"], db_batch_size=options["db_batch_size"],
+                                    active_only=options["active_only"], with_stock_only=options["with_stock_only"],
+                                    item_ids=options["items"], dry_run=options["dry_run"], trigger="cli",
+                                    client=_client(), progress=bar.set)
         finally:
             bar.close()
         response = stock_response(result)

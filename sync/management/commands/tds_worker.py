@@ -2,12 +2,13 @@
 
 Runs the same drain as the ``drain_queue`` task in a loop: promote inbox events,
 claim a batch (SKIP LOCKED + lease), apply, settle; every --reap-every seconds it
-also returns expired leases. SIGTERM/SIGINT finish the current batch and exit.
+also returns expired leases. SIGTERM/SIGINT finish the current batch, record the run and exit 0;
+a second signal stops the batch at once (its leases come back through the reaper), records the
+run as failed with the reason and exits 143/130.
 Start as many as you like, on as many machines as you like.
 """
 from __future__ import annotations
 
-import signal
 import time
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.utils.module_loading import import_string
 
 from sync.pipeline.queue import worker_identity
 from sync.pipeline.workers import DrainResult, drain_batch, queue_run, queue_run_finish, reap_leases
+from sync.stopping import Stops, command_stops
 
 
 class Command(BaseCommand):
@@ -44,29 +46,22 @@ class Command(BaseCommand):
             apply = import_string(options["apply"])
         except ImportError as exc:
             raise CommandError(f"--apply: cannot import {options['apply']!r}") from exc
-        self.stopping = False
-        previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         worker = worker_identity()
-        self.stdout.write(f"worker {worker} started (batch {options['batch_size']})")
         started = time.monotonic()
-        try:
-            total = self._loop(worker, apply, options)
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+        with command_stops(self.stderr.write, what=f"worker {worker}") as stops, stops.graceful():
+            self.stdout.write(f"worker {worker} started (batch {options['batch_size']})")
+            self.stdout.flush()
+            total = self._loop(worker, apply, options, stops)
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"worker {worker} stopped: applied {total.applied}, superseded {total.superseded}, "
             f"retried {total.retried}, dead {total.dead}, lease lost {total.lost}, "
             f"batches {total.batches} in {elapsed:.1f}s")
 
-    def _stop(self, signum: int, frame: object) -> None:
-        self.stopping = True
-
-    def _loop(self, worker: str, apply: Any, options: dict[str, Any]) -> DrainResult:
+    def _loop(self, worker: str, apply: Any, options: dict[str, Any], stops: Stops) -> DrainResult:
         total, idle_since, last_reap = DrainResult(), time.monotonic(), 0.0
         run, stretch = None, DrainResult()  # a busy stretch (until the queue is idle) is one "queue" run
-        while not self.stopping:
+        while not stops.requested:
             run = run or queue_run(worker=worker, batch_size=options["batch_size"], trigger="cli")
             try:
                 # As Django does at each request: drop a connection past CONN_MAX_AGE or broken, and have
@@ -95,7 +90,7 @@ class Command(BaseCommand):
             run, stretch = None, DrainResult()
             if options["once"] or self._idle_too_long(idle_since, options["exit_when_idle"]):
                 break
-            time.sleep(options["idle_sleep"])
+            stops.event.wait(options["idle_sleep"])
         if run is not None:
             self._close_run(worker, run, stretch)
         return total
