@@ -53,6 +53,7 @@ class PullPlan:
     params: dict[str, str]
     complete: bool                  # a full listing: deletions can be detected
     stop_before: datetime | None    # newest-first listing: stop at records older than this
+    refresh_details: bool = False   # a full pass: fetch the detail of every record Zoho gives no stamp for
 
 
 @dataclass
@@ -88,7 +89,8 @@ def plan_pull(*, spec: EntitySpec, full: bool, since: datetime | None = None) ->
     params = dict(spec.params)
     start = since or (None if full else cursor_since(state=cursor_get(entity=spec.name)))
     if start is None or not spec.incremental:
-        return PullPlan(spec=spec, params=params, complete=not params.get("filter_by"), stop_before=None)
+        return PullPlan(spec=spec, params=params, complete=not params.get("filter_by"), stop_before=None,
+                        refresh_details=full)
     params.update({"sort_column": "last_modified_time"})
     if spec.cursor_field:
         params.update({"last_modified_time": zoho_time(start), "sort_order": "A"})
@@ -138,7 +140,7 @@ def _run_pass(plan: PullPlan, *, client: ZohoPort, tracker: RunTracker, dry_run:
     try:
         for batch in _batches(plan, client, db_batch_size, seen):
             res, failure = _apply_batch(spec, batch, client=client, tracker=tracker, dry_run=dry_run,
-                                        background=background)
+                                        background=background, refresh=plan.refresh_details)
             totals.merge(res)
             background.drain(keep=db_batch_size // DETAIL_CHUNK + 2)
             done = tracker.result.processed + len(batch)
@@ -192,11 +194,12 @@ def _modified(record: dict[str, Any]) -> datetime | None:
 
 
 def _apply_batch(spec: EntitySpec, records: list[dict[str, Any]], *, client: ZohoPort, tracker: RunTracker,
-                 dry_run: bool, background: Background) -> tuple[UpsertResult, BaseException | None]:
+                 dry_run: bool, background: Background,
+                 refresh: bool = False) -> tuple[UpsertResult, BaseException | None]:
     """Upsert one batch; the error of a detail fetch comes back to be raised after the batch is counted."""
     unchanged, failure = 0, None
     if spec.detail_lines:
-        details = with_details(spec=spec, records=records, client=client)
+        details = with_details(spec=spec, records=records, client=client, refresh=refresh)
         records, unchanged, failure = details.records, details.unchanged, details.error
     res = upsert_records(entity=spec.name, records=records, run=tracker.run, dry_run=dry_run,
                          correlation_id=tracker.correlation_id)
