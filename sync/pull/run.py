@@ -91,11 +91,15 @@ def plan_pull(*, spec: EntitySpec, full: bool, since: datetime | None = None) ->
     if start is None or not spec.incremental:
         return PullPlan(spec=spec, params=params, complete=not params.get("filter_by"), stop_before=None,
                         refresh_details=full)
-    params.update({"sort_column": "last_modified_time"})
     if spec.cursor_field:
-        params.update({"last_modified_time": zoho_time(start), "sort_order": "A"})
+        # Sorting is only asked for where Zoho documents it: the cursor moves once the whole pass is stored.
+        params["last_modified_time"] = zoho_time(start)
+        if "last_modified_time" in spec.sort_columns:
+            params["sort_column"] = "last_modified_time"
+            if "sort_order" in spec.documented:
+                params["sort_order"] = "A"
         return PullPlan(spec=spec, params=params, complete=False, stop_before=None)
-    params["sort_order"] = "D"
+    params.update({"sort_column": "last_modified_time", "sort_order": "D"})
     return PullPlan(spec=spec, params=params, complete=False, stop_before=start)
 
 
@@ -164,13 +168,14 @@ def _batches(plan: PullPlan, client: ZohoPort, size: int, seen: set[str] | None)
     """Records from the streamed pages, regrouped into DB batches of ``size``."""
     spec = plan.spec
     batch: list[dict[str, Any]] = []
-    pages = prefetched(client.paginate(spec.api, spec.path, list_key=spec.list_key, params=plan.params,
-                                       per_page=200))
+    pages = prefetched(_pages(spec, client, plan.params))
     for page in pages:
         for record in page.records:
             if not isinstance(record, dict):
                 batch.append(record)  # the upsert refuses it, with its reason
                 continue
+            if spec.keep and record.get(spec.keep[0]) != spec.keep[1]:
+                continue  # the other part of a shared list (vendors in the contacts list of customers)
             if plan.stop_before and (modified := _modified(record)) and modified < plan.stop_before:
                 pages.close()  # stop paging: the rest is older
                 yield from ([batch] if batch else [])
@@ -183,6 +188,20 @@ def _batches(plan: PullPlan, client: ZohoPort, size: int, seen: set[str] | None)
             batch = batch[size:]
     if batch:
         yield batch
+
+
+@dataclass
+class _OnePage:
+    records: list[dict[str, Any]]
+
+
+def _pages(spec: EntitySpec, client: ZohoPort, params: dict[str, str]) -> Iterator[Any]:
+    """The list's pages; a list Zoho documents no paging for (locations) is one answer."""
+    if spec.paged:
+        yield from client.paginate(spec.api, spec.path, list_key=spec.list_key, params=params, per_page=200)
+        return
+    records = client.get(spec.api, spec.path, params=params or None).get(spec.list_key)
+    yield _OnePage(records if isinstance(records, list) else [])
 
 
 def _modified(record: dict[str, Any]) -> datetime | None:
