@@ -73,6 +73,7 @@ class EntitySpec:
     params: dict[str, str] = field(default_factory=dict)
     # Zoho documents no filter for this split of a shared list: keep the records whose field has this value.
     keep: tuple[str, str] | None = None
+    stamped: bool = True                  # Zoho documents a last_modified_time on its records
     depends_on: tuple[str, ...] = ()
     pull_order: int = 5                   # among entities whose dependencies are met, lower is pulled first
     queue_urgency: int = 0                # queued webhook work: 1 is applied first (0 = missing, a start-up error)
@@ -228,7 +229,8 @@ _SPECS = (
                queue_urgency=2, webhook_keys={"vendorpayment": "payment_id"}, fks=VENDOR),
     EntitySpec("stock_adjustments", "inventory", "/inventoryadjustments", "inventory_adjustments",
                "inventory_adjustment_id", "StockAdjustment", "zoho_inventory_adjustment_id",
-               documents.map_stock_adjustment, documented=PAGED, depends_on=("items", "warehouses"), pull_order=6,
+               documents.map_stock_adjustment, documented=PAGED, stamped=False, depends_on=("items", "warehouses"),
+               pull_order=6,
                queue_urgency=6,
                webhook_keys={"inventory_adjustment": "inventory_adjustment_id",
                              "inventoryadjustment": "inventory_adjustment_id"},
@@ -237,7 +239,7 @@ _SPECS = (
                            documents.stock_adjustment_lines)),
     EntitySpec("transfer_orders", "inventory", "/transferorders", "transfer_orders", "transfer_order_id",
                "TransferOrder", "zoho_transfer_order_id", documents.map_transfer_order,
-               documented=SORTED | {"filter_by"}, sort_columns=("date", "created_time", LMT),
+               documented=SORTED | {"filter_by"}, sort_columns=("date", "created_time", LMT), stamped=False,
                depends_on=("items", "warehouses"), pull_order=6, queue_urgency=6,
                webhook_keys={"transfer_order": "transfer_order_id", "transferorder": "transfer_order_id"},
                detail_lines=True, detail_key="transfer_order",

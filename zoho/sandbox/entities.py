@@ -5,7 +5,7 @@ List fields follow Zoho's OpenAPI list schemas plus the fields real list respons
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 ITEM_LIST = (
     "item_id", "name", "status", "source", "is_linked_with_zohocrm", "item_type", "description", "rate",
@@ -98,7 +98,6 @@ class Endpoint:
     lmt_filter: bool = False         # Zoho honours last_modified_time here
     status_filters: dict[str, tuple[str, ...] | str] = field(default_factory=dict)
     view: str = ""                   # rendering variant ("warehouse", "location", "books_item")
-    type_filter: bool = False        # honours contact_type=customer|vendor (Books contacts)
 
 
 def _doc(entity: str, id_field: str, detail: str, label: str, report: str, fields: tuple[str, ...] | None,
@@ -169,7 +168,7 @@ INVENTORY: dict[str, Endpoint] = {
 }
 BOOKS: dict[str, Endpoint] = {
     **_common(books=True),
-    "contacts": replace(CONTACTS, type_filter=True),
+    "contacts": CONTACTS,
     "items": Endpoint("items", "item_id", "items", "item", "Item", "Items", BOOKS_ITEM_LIST, default_sort="name",
                       default_order="A", sortable=ITEMS.sortable, status_filters=STATUS_FILTERS,
                       view="books_item"),
