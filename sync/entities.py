@@ -52,6 +52,7 @@ class Lines:
     parent_field: str
     key: str
     mapper: Callable[[dict[str, Any]], list[dict[str, Any]] | None]
+    quantity: str = "quantity"            # the column compare sums per document
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,8 @@ _SPECS = (
                pull_order=3,
                queue_urgency=5,
                webhook_keys={"pricebook": "pricebook_id"},
-               lines=Lines("PriceListItem", "price_list", "zoho_pricebook_item_id", items.price_list_items)),
+               lines=Lines("PriceListItem", "price_list", "zoho_pricebook_item_id", items.price_list_items,
+                           quantity="rate")),
     EntitySpec("customers", "books", "/contacts", "contacts", "contact_id", "Customer", "zoho_contact_id",
                contacts.map_customer, documented=PAGED | {"sort_column", "filter_by"}, sort_columns=CONTACT_SORTS,
                keep=("contact_type", "customer"), pull_order=3,
@@ -236,14 +238,15 @@ _SPECS = (
                              "inventoryadjustment": "inventory_adjustment_id"},
                detail_lines=True, detail_key="inventory_adjustment",
                lines=Lines("StockAdjustmentLine", "stock_adjustment", "zoho_line_item_id",
-                           documents.stock_adjustment_lines)),
+                           documents.stock_adjustment_lines, quantity="quantity_adjusted")),
     EntitySpec("transfer_orders", "inventory", "/transferorders", "transfer_orders", "transfer_order_id",
                "TransferOrder", "zoho_transfer_order_id", documents.map_transfer_order,
                documented=SORTED | {"filter_by"}, sort_columns=("date", "created_time", LMT), stamped=False,
                depends_on=("items", "warehouses"), pull_order=6, queue_urgency=6,
                webhook_keys={"transfer_order": "transfer_order_id", "transferorder": "transfer_order_id"},
                detail_lines=True, detail_key="transfer_order",
-               lines=Lines("TransferOrderLine", "transfer_order", "zoho_line_item_id", documents.transfer_order_lines),
+               lines=Lines("TransferOrderLine", "transfer_order", "zoho_line_item_id", documents.transfer_order_lines,
+                           quantity="quantity_transfer"),
                fks=(ForeignKey("from_warehouse", "Warehouse", "zoho_warehouse_id", "zoho_from_location_id"),
                     ForeignKey("to_warehouse", "Warehouse", "zoho_warehouse_id", "zoho_to_location_id"))),
 )

@@ -75,7 +75,7 @@ def _same_rows(spec: EntitySpec, records: list[Any], ids: list[str],
     return {row[key] for row in found if rows[row[key]] == row}
 
 
-def _detail(spec: EntitySpec, payload: dict[str, Any]) -> dict[str, Any]:
+def detail_record(spec: EntitySpec, payload: dict[str, Any]) -> dict[str, Any]:
     """The record of a detail answer: under its key, or (as Zoho documents a composite item's) at the top."""
     record = payload.get(spec.detail_key)
     if isinstance(record, dict):
@@ -90,7 +90,7 @@ def _fetch(spec: EntitySpec, client: ZohoPort, ids: list[str]) -> tuple[list[dic
 
     def one(zoho_id: str) -> dict[str, Any] | BaseException:
         try:
-            return _detail(spec, client.get(spec.api, spec.detail_path(zoho_id)))
+            return detail_record(spec, client.get(spec.api, spec.detail_path(zoho_id)))
         except Exception as exc:  # noqa: BLE001 - kept and raised after the fetched ones are stored
             return exc
 

@@ -105,3 +105,38 @@ def test_unchanged_stampless_documents_cost_no_detail_call(sb, zclient, synced):
         again = pull_entity(entity=entity, client=zclient)
         assert (again.status, again.updated, again.api_calls) == ("completed", 0, 1), entity
         assert again.unchanged == REGISTRY[entity].model.objects.count(), entity
+
+
+def test_a_deep_line_compare_reports_a_planted_line_difference(sb, zclient, synced):
+    from sync.compare.recommend import RECONCILIATION
+    from sync.compare.run import compare_run
+
+    entities = [*LINED, "invoices"]
+    clean = compare_run(entities=entities, deep=True, lines=True, client=zclient)
+    assert all(c.in_sync for c in clean.comparisons), [c.to_dict() for c in clean.comparisons if not c.in_sync]
+    planted = {}
+    for entity, (model, _, _, column) in LINED.items():
+        line = model.objects.order_by("id").first()
+        setattr(line, column, getattr(line, column) + 1)
+        line.save()
+        planted[entity] = getattr(line, REGISTRY[entity].lines.parent_field)
+    CreditNoteLine.objects.filter(credit_note=planted["credit_notes"]).exclude(
+        id=CreditNoteLine.objects.filter(credit_note=planted["credit_notes"]).order_by("id").first().id).delete()
+    report = compare_run(entities=entities, deep=True, lines=True, client=zclient)
+    by_entity = {c.entity: c for c in report.comparisons}
+    for entity, parent in planted.items():
+        zoho_id = getattr(parent, REGISTRY[entity].model_id_field)
+        assert by_entity[entity].changed == [zoho_id], entity
+        assert not by_entity[entity].in_sync
+    assert by_entity["invoices"].in_sync
+    actions = {r.entity: r.action for r in report.recommendations}
+    assert {actions[e] for e in LINED} == {RECONCILIATION}
+    # Without --lines the deep compare costs list pages only and sees no line
+    assert all(c.in_sync for c in compare_run(entities=list(LINED), deep=True, client=zclient).comparisons)
+
+
+def test_the_compare_command_refuses_lines_without_deep():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="use it with --deep"):
+        call_command("tds_compare", "--lines")
