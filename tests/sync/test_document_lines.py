@@ -140,3 +140,15 @@ def test_the_compare_command_refuses_lines_without_deep():
 
     with pytest.raises(CommandError, match="use it with --deep"):
         call_command("tds_compare", "--lines")
+
+
+def test_each_line_table_has_a_list_page_and_shows_on_its_document(sb, synced, staff_client):
+    from django.urls import reverse
+
+    for entity, (model, _, _, _) in LINED.items():
+        line = model.objects.select_related("product").first()
+        listing = staff_client.get(reverse(f"admin:sync_{model._meta.model_name}_changelist"))
+        assert listing.status_code == 200 and line.zoho_line_item_id in listing.content.decode(), entity
+        parent = getattr(line, REGISTRY[entity].lines.parent_field)
+        page = staff_client.get(reverse(f"admin:sync_{parent._meta.model_name}_change", args=[parent.pk]))
+        assert page.status_code == 200 and line.zoho_line_item_id in page.content.decode(), entity
