@@ -38,6 +38,7 @@ def with_details(*, spec: EntitySpec, records: list[dict[str, Any]], client: Zoh
               .values_list(key, "zoho_last_modified", "deleted_in_zoho_at")}
     same = set() if refresh else _same_rows(spec, records, ids, stored)
     keep, fetch, unchanged = [], [], 0
+    stamps: dict[str, Any] = {}
     for record, zoho_id in zip(records, ids, strict=True):
         modified, deleted_at = stored.get(zoho_id, (None, None))
         listed = timestamp(record.get("last_modified_time")) if isinstance(record, dict) else None
@@ -50,7 +51,14 @@ def with_details(*, spec: EntitySpec, records: list[dict[str, Any]], client: Zoh
             keep.append(record)  # a record the upsert will refuse costs no detail call (and a bad id no URL)
         else:
             fetch.append(zoho_id)
+            stamps[zoho_id] = record.get("last_modified_time")
     fetched, error = _fetch(spec, client, fetch)
+    for detail in fetched:
+        # Zoho documents last_modified_time in some lists but not in the detail (a credit note's detail has
+        # updated_time): the listed stamp names the version, so the next pass does not fetch it again.
+        listed_stamp = stamps.get(zid(detail.get(spec.id_field)))
+        if detail.get("last_modified_time") in (None, "") and listed_stamp not in (None, ""):
+            detail["last_modified_time"] = listed_stamp
     return DetailBatch(records=keep + fetched, unchanged=unchanged, error=error)
 
 

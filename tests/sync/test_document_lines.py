@@ -152,3 +152,17 @@ def test_each_line_table_has_a_list_page_and_shows_on_its_document(sb, synced, s
         parent = getattr(line, REGISTRY[entity].lines.parent_field)
         page = staff_client.get(reverse(f"admin:sync_{parent._meta.model_name}_change", args=[parent.pk]))
         assert page.status_code == 200 and line.zoho_line_item_id in page.content.decode(), entity
+
+
+def test_a_detail_without_a_stamp_keeps_the_listed_one():
+    """Zoho documents last_modified_time in the credit note list but not in its detail (updated_time there):
+    the listed stamp names the version fetched, so the next pass does not fetch it again."""
+    from types import SimpleNamespace
+
+    from sync.pull.details import with_details
+
+    listed = {"creditnote_id": "4611000000100001", "last_modified_time": "2026-01-02T03:04:05+0300"}
+    detail = {"creditnote_id": "4611000000100001", "line_items": []}
+    client = SimpleNamespace(get=lambda api, path, params=None: {"code": 0, "creditnote": dict(detail)})
+    batch = with_details(spec=REGISTRY["credit_notes"], records=[listed], client=client)
+    assert batch.records == [{**detail, "last_modified_time": listed["last_modified_time"]}]
