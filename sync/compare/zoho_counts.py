@@ -11,6 +11,7 @@ not documented by Zoho) is used when Zoho answers with it.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Iterator
@@ -54,6 +55,10 @@ class ZohoSide:
 
     def records(self, source: Source) -> list[dict]:
         """Every record of the list, in pages of 200; cached for the run."""
+        if source not in self._records and source.keep:  # one listing serves every part of a shared list
+            whole = self.records(dataclasses.replace(source, keep=None))
+            self._records[source] = [r for r in whole if isinstance(r, dict)
+                                     and r.get(source.keep[0]) == source.keep[1]]
         if source not in self._records:
             if source.paged:
                 pages = self.client.paginate(
@@ -67,8 +72,6 @@ class ZohoSide:
                         source.list_key) or []
                 finally:
                     self.http_seconds += time.perf_counter() - started
-            if source.keep:
-                records = [r for r in records if isinstance(r, dict) and r.get(source.keep[0]) == source.keep[1]]
             self._records[source] = records
         return self._records[source]
 

@@ -120,3 +120,18 @@ def test_incremental_passes_filter_only_where_zoho_documents_the_filter():
     for spec in REGISTRY.values():  # no filter: the pass is a complete listing, which also finds deletions
         plan = plan_pull(spec=spec, full=False, since=since)
         assert plan.complete == (spec.name not in filtered), spec.name
+
+
+def test_customers_and_vendors_are_one_contacts_list_split_locally(sb, zclient):
+    from sync.compare.run import compare_run
+    from sync.models import Customer, Vendor
+    from sync.pull.run import pull_all
+
+    assert pull_all(entities=["customers", "vendors"], client=zclient, full=True).ok
+    contacts = sb.store.list("contacts")
+    assert Customer.objects.count() == sum(c["contact_type"] == "customer" for c in contacts)
+    assert Vendor.objects.count() == sum(c["contact_type"] == "vendor" for c in contacts)
+    sb.calls.reset()
+    report = compare_run(entities=["customers", "vendors"], client=zclient)
+    assert all(c.in_sync for c in report.comparisons), [c.to_dict() for c in report.comparisons]
+    assert sb.calls.by_endpoint() == {"GET /books/v3/contacts": 1}  # one listing serves both
