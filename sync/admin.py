@@ -228,7 +228,7 @@ _document_admin(m.Invoice, "invoice_number", "customer_name", m.InvoiceLine)
 _document_admin(m.Bill, "bill_number", "vendor_name", m.BillLine)
 _document_admin(m.SalesOrder, "salesorder_number", "customer_name", m.SalesOrderLine)
 _document_admin(m.PurchaseOrder, "purchaseorder_number", "vendor_name", m.PurchaseOrderLine)
-_document_admin(m.CreditNote, "creditnote_number", "customer_name")
+_document_admin(m.CreditNote, "creditnote_number", "customer_name", m.CreditNoteLine)
 
 
 def _line_admin(model: type, parent: str) -> type:
@@ -244,6 +244,33 @@ _line_admin(m.InvoiceLine, "invoice")
 _line_admin(m.BillLine, "bill")
 _line_admin(m.SalesOrderLine, "sales_order")
 _line_admin(m.PurchaseOrderLine, "purchase_order")
+_line_admin(m.CreditNoteLine, "credit_note")
+
+# Lines of the Inventory documents and a composite's components: Zoho's own columns for each.
+ADJUSTMENT_LINE = ("zoho_line_item_id", "zoho_item_id", "name", "quantity_adjusted", "item_total", "unit",
+                   "warehouse")
+TRANSFER_LINE = ("zoho_line_item_id", "zoho_item_id", "name", "quantity_transfer", "unit")
+COMPONENT = ("zoho_line_item_id", "zoho_item_id", "item_order", "name", "sku", "quantity", "rate", "purchase_rate")
+
+
+def _lines_admin(model: type, parent: str, columns: tuple[str, ...]) -> type:
+    """The list page of one line table, and its inline on the parent's page."""
+    attrs = {"list_display": (parent, *columns), "search_fields": ("zoho_line_item_id", "zoho_item_id", "name"),
+             "raw_id_fields": tuple(f for f in (parent, "product", "warehouse") if f in _field_names(model)),
+             "list_select_related": (parent,)}
+    admin.register(model)(type(f"{model.__name__}Admin", (admin.ModelAdmin,), attrs))
+    return type(f"{model.__name__}Inline", (admin.TabularInline,), {
+        "model": model, "extra": 0, "fields": columns,
+        "raw_id_fields": tuple(f for f in ("product", "warehouse") if f in _field_names(model))})
+
+
+def _field_names(model: type) -> set[str]:
+    return {f.name for f in model._meta.fields}  # type: ignore[attr-defined]
+
+
+AdjustmentLineInline = _lines_admin(m.StockAdjustmentLine, "stock_adjustment", ADJUSTMENT_LINE)
+TransferLineInline = _lines_admin(m.TransferOrderLine, "transfer_order", TRANSFER_LINE)
+ComponentInline = _lines_admin(m.CompositeItemComponent, "composite_item", COMPONENT)
 
 
 @admin.register(m.CustomerPayment)
@@ -264,6 +291,7 @@ class VendorPaymentAdmin(MirrorAdmin):
 class StockAdjustmentAdmin(MirrorAdmin):
     list_display = ("reference_number", "date", "reason", "adjustment_type", "total", "is_active")
     search_fields = ("zoho_inventory_adjustment_id", "reference_number", "reason")
+    inlines = (AdjustmentLineInline,)
 
 
 @admin.register(m.TransferOrder)
@@ -271,9 +299,11 @@ class TransferOrderAdmin(MirrorAdmin):
     list_display = ("transfer_order_number", "date", "status", "from_warehouse", "to_warehouse", "is_active")
     search_fields = ("zoho_transfer_order_id", "transfer_order_number")
     list_select_related = ("from_warehouse", "to_warehouse")
+    inlines = (TransferLineInline,)
 
 
 @admin.register(m.CompositeItem)
 class CompositeItemAdmin(MirrorAdmin):
     list_display = ("sku", "name", "unit_price", "stock_quantity", "status", "is_active")
     search_fields = ("zoho_composite_item_id", "sku", "name")
+    inlines = (ComponentInline,)

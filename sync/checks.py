@@ -59,7 +59,20 @@ def _spec_problems(spec: AnySpec, pulled: set[str]) -> list[str]:
     out += [f"{spec.name!r} webhook body key {key!r} has no id field" for key, f in spec.webhook_keys.items() if not f]
     if spec.webhook_routes and not spec.webhook_keys:
         out.append(f"{spec.name!r} has webhook routes but no body keys")
-    return out
+    return out + _parameter_problems(spec)
+
+
+def _parameter_problems(spec: EntitySpec) -> list[str]:
+    """A pass that would send a list parameter the spec does not record as documented by Zoho."""
+    sent = set(spec.params) | ({"page", "per_page"} if spec.paged else set())
+    if spec.cursor_field:
+        sent.add(spec.cursor_field)
+    if spec.sort_desc_stop:
+        sent |= {"sort_column", "sort_order"}
+        if "last_modified_time" not in spec.sort_columns:
+            return [f"{spec.name!r} reads newest first, but last_modified_time is not a documented sort column"]
+    return [f"{spec.name!r} would send {name!r}, which Zoho does not document for {spec.path}"
+            for name in sorted(sent - spec.documented)]
 
 
 @checks.register(checks.Tags.models)

@@ -4,10 +4,11 @@ how it is pulled incrementally, which table and mapper it uses and what it depen
 Every per-entity fact lives here: pull order, queue urgency, webhook body keys and routes,
 compare target, command-line names. A new entity is an entry here and a mapper; the system
 check in sync/checks.py refuses to start with an incomplete entry. Zoho supports the
-``last_modified_time`` list filter only on items, composite items and the Books
-documents (invoices, bills, credit notes, sales/purchase orders); contacts can be
-sorted by last_modified_time descending and read until the watermark; everything
-else (price books, warehouses, payments, adjustments, transfers) is a full refresh.
+``last_modified_time`` list filter, by its OpenAPI files, only on items, composite items, bills,
+sales and purchase orders and vendor payments; everything else (warehouses, price books,
+contacts, invoices, credit notes, customer payments, adjustments, transfers) is a full listing
+on every pass. Each spec records the list parameters Zoho documents (``documented``,
+``sort_columns``); the pull sends no other.
 
 Pull order plans Zoho's calls: every entity read from list pages alone comes before the ones that
 cost a call per record (documents whose lines need a detail call, images), so when Zoho's
@@ -51,6 +52,7 @@ class Lines:
     parent_field: str
     key: str
     mapper: Callable[[dict[str, Any]], list[dict[str, Any]] | None]
+    quantity: str = "quantity"            # the column compare sums per document
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,16 @@ class EntitySpec:
     model_name: str
     model_id_field: str
     mapper: Callable[[dict[str, Any]], dict[str, Any]]
+    # The list call's query parameters Zoho's OpenAPI file documents for this endpoint (page, filter and sort
+    # ones; organization_id goes with every call): the pull sends no other.
+    documented: frozenset[str] = frozenset()
+    sort_columns: tuple[str, ...] = ()    # the sort_column values documented for this list
     cursor_field: str | None = None       # list filter support; None = full refresh
     sort_desc_stop: bool = False          # no filter, but sortable: read newest first, stop at the watermark
     params: dict[str, str] = field(default_factory=dict)
+    # Zoho documents no filter for this split of a shared list: keep the records whose field has this value.
+    keep: tuple[str, str] | None = None
+    stamped: bool = True                  # Zoho documents a last_modified_time on its records
     depends_on: tuple[str, ...] = ()
     pull_order: int = 5                   # among entities whose dependencies are met, lower is pulled first
     queue_urgency: int = 0                # queued webhook work: 1 is applied first (0 = missing, a start-up error)
@@ -83,6 +92,10 @@ class EntitySpec:
     @property
     def model(self) -> Any:
         return apps.get_model("sync", self.model_name)
+
+    @property
+    def paged(self) -> bool:
+        return "page" in self.documented
 
     @property
     def incremental(self) -> bool:
@@ -121,6 +134,14 @@ def _doc_lines(model: str, parent: str) -> Lines:
     return Lines(model=model, parent_field=parent, key="zoho_line_item_id", mapper=documents.line_items)
 
 
+# The documented list parameters (Books documents from books-*.yml; where Zoho's Books file lists no
+# parameters for a path, the Inventory file of the same path, whose documents the Books ones mirror).
+PAGED = frozenset({"page", "per_page"})
+SORTED = PAGED | {"sort_column", "sort_order"}
+ITEM_SORTS = ("name", "sku", "rate", "purchase_rate", "created_time", "last_modified_time", "reorder_level")
+CONTACT_SORTS = ("contact_name", "first_name", "last_name", "email", "outstanding_receivable_amount",
+                 "created_time", "last_modified_time")
+
 CUSTOMER = (ForeignKey("customer", "Customer", "zoho_contact_id", "zoho_customer_id"),)
 VENDOR = (ForeignKey("vendor", "Vendor", "zoho_contact_id", "zoho_vendor_id"),)
 LMT = "last_modified_time"
@@ -129,67 +150,103 @@ LMT = "last_modified_time"
 # The TDS_QUEUE_PRIORITIES tunable (sync/config/) overrides it per entity at run time.
 _SPECS = (
     EntitySpec("warehouses", "inventory", "/locations", "locations", "location_id", "Warehouse",
-               "zoho_warehouse_id", items.map_warehouse, pull_order=1, queue_urgency=5,
+               "zoho_warehouse_id", items.map_warehouse,
+               documented=frozenset({"is_hierarchical_response", "location_type"}), pull_order=1, queue_urgency=5,
                # Zoho's legacy warehouses carry warehouse_id; locations carry location_id.
                webhook_keys={"warehouse": "warehouse_id", "location": "location_id"}),
     EntitySpec("items", "inventory", "/items", "items", "item_id", "Product", "zoho_item_id",
-               items.map_item, cursor_field=LMT, depends_on=("warehouses",), pull_order=2, queue_urgency=4,
+               items.map_item, documented=SORTED | {LMT, "filter_by"},
+               sort_columns=(*ITEM_SORTS, "stock_on_hand"), cursor_field=LMT, depends_on=("warehouses",), pull_order=2,
+               queue_urgency=4,
                webhook_keys={"item": "item_id"}, webhook_routes=("products", "items"), stock_levels=True),
     EntitySpec("composite_items", "inventory", "/compositeitems", "composite_items", "composite_item_id",
-               "CompositeItem", "zoho_composite_item_id", items.map_composite_item, cursor_field=LMT,
+               "CompositeItem", "zoho_composite_item_id", items.map_composite_item,
+               documented=SORTED | {LMT, "filter_by"}, sort_columns=(*ITEM_SORTS, "tax_name"), cursor_field=LMT,
                depends_on=("items",), pull_order=3, queue_urgency=4,
-               webhook_keys={"composite_item": "composite_item_id"}, webhook_routes=("products", "items")),
+               webhook_keys={"composite_item": "composite_item_id"}, webhook_routes=("products", "items"),
+               detail_lines=True, detail_key="composite_item",
+               lines=Lines("CompositeItemComponent", "composite_item", "zoho_line_item_id",
+                           documents.composite_components)),
     EntitySpec("price_lists", "inventory", "/pricebooks", "pricebooks", "pricebook_id", "PriceList",
-               "zoho_pricebook_id", items.map_price_list, depends_on=("items",), pull_order=3, queue_urgency=5,
+               "zoho_pricebook_id", items.map_price_list, documented=PAGED | {"filter_by"}, depends_on=("items",),
+               pull_order=3,
+               queue_urgency=5,
                webhook_keys={"pricebook": "pricebook_id"},
-               lines=Lines("PriceListItem", "price_list", "zoho_pricebook_item_id", items.price_list_items)),
+               lines=Lines("PriceListItem", "price_list", "zoho_pricebook_item_id", items.price_list_items,
+                           quantity="rate")),
     EntitySpec("customers", "books", "/contacts", "contacts", "contact_id", "Customer", "zoho_contact_id",
-               contacts.map_customer, sort_desc_stop=True, params={"contact_type": "customer"}, pull_order=3,
+               contacts.map_customer, documented=PAGED | {"sort_column", "filter_by"}, sort_columns=CONTACT_SORTS,
+               keep=("contact_type", "customer"), pull_order=3,
                queue_urgency=3, webhook_keys={"contact": "contact_id", "customer": "contact_id"},
                webhook_routes=("customers",)),
     EntitySpec("vendors", "books", "/contacts", "contacts", "contact_id", "Vendor", "zoho_contact_id",
-               contacts.map_vendor, sort_desc_stop=True, params={"contact_type": "vendor"}, pull_order=3,
+               contacts.map_vendor, documented=PAGED | {"sort_column", "filter_by"}, sort_columns=CONTACT_SORTS,
+               keep=("contact_type", "vendor"), pull_order=3,
                queue_urgency=3, webhook_keys={"vendor": "contact_id"}, webhook_routes=("customers",),
                webhook_claims=("contact", "contact_type", "vendor")),
     EntitySpec("invoices", "books", "/invoices", "invoices", "invoice_id", "Invoice", "zoho_invoice_id",
-               documents.map_invoice, cursor_field=LMT, depends_on=("customers", "items"), pull_order=4,
+               documents.map_invoice, documented=PAGED | {"sort_column", "filter_by"},
+               sort_columns=("customer_name", "invoice_number", "date", "due_date", "total", "balance", "created_time"),
+               depends_on=("customers", "items"), pull_order=4,
                queue_urgency=1, webhook_keys={"invoice": "invoice_id"}, webhook_routes=("invoices",),
                detail_lines=True, detail_key="invoice", lines=_doc_lines("InvoiceLine", "invoice"), fks=CUSTOMER),
     EntitySpec("bills", "books", "/bills", "bills", "bill_id", "Bill", "zoho_bill_id", documents.map_bill,
+               documented=SORTED | {LMT, "filter_by"},
+               sort_columns=("vendor_name", "bill_number", "date", "due_date", "total", "balance", "created_time"),
                cursor_field=LMT, depends_on=("vendors", "items"), pull_order=4, queue_urgency=2,
                webhook_keys={"bill": "bill_id"}, detail_lines=True, detail_key="bill",
                lines=_doc_lines("BillLine", "bill"), fks=VENDOR),
     EntitySpec("sales_orders", "books", "/salesorders", "salesorders", "salesorder_id", "SalesOrder",
-               "zoho_salesorder_id", documents.map_sales_order, cursor_field=LMT,
+               "zoho_salesorder_id", documents.map_sales_order, documented=PAGED | {"sort_column", LMT, "filter_by"},
+               sort_columns=("customer_name", "salesorder_number", "shipment_date", LMT, "reference_number", "total",
+                             "date", "created_time"), cursor_field=LMT,
                depends_on=("customers", "items"), pull_order=4, queue_urgency=1,
                webhook_keys={"salesorder": "salesorder_id"}, webhook_routes=("orders",), detail_lines=True,
                detail_key="salesorder", lines=_doc_lines("SalesOrderLine", "sales_order"), fks=CUSTOMER),
     EntitySpec("purchase_orders", "books", "/purchaseorders", "purchaseorders", "purchaseorder_id",
-               "PurchaseOrder", "zoho_purchaseorder_id", documents.map_purchase_order, cursor_field=LMT,
+               "PurchaseOrder", "zoho_purchaseorder_id", documents.map_purchase_order,
+               documented=PAGED | {"sort_column", LMT, "filter_by"},
+               sort_columns=("vendor_name", "purchaseorder_number", "date", "delivery_date", "total", "created_time"),
+               cursor_field=LMT,
                depends_on=("vendors", "items"), pull_order=4, queue_urgency=2,
                webhook_keys={"purchaseorder": "purchaseorder_id"}, webhook_routes=("orders",), detail_lines=True,
                detail_key="purchaseorder", lines=_doc_lines("PurchaseOrderLine", "purchase_order"), fks=VENDOR),
     EntitySpec("credit_notes", "books", "/creditnotes", "creditnotes", "creditnote_id", "CreditNote",
-               "zoho_creditnote_id", documents.map_credit_note, cursor_field=LMT,
-               depends_on=("customers",), pull_order=5, queue_urgency=2, webhook_keys={"creditnote": "creditnote_id"},
+               "zoho_creditnote_id", documents.map_credit_note, documented=PAGED | {"sort_column", "filter_by"},
+               sort_columns=("customer_name", "creditnote_number", "balance", "total", "date", "created_time"),
+               depends_on=("customers", "items", "warehouses"), pull_order=5, queue_urgency=2,
+               webhook_keys={"creditnote": "creditnote_id"}, detail_lines=True, detail_key="creditnote",
+               lines=Lines("CreditNoteLine", "credit_note", "zoho_line_item_id", documents.credit_note_lines),
                fks=CUSTOMER),
     EntitySpec("customer_payments", "books", "/customerpayments", "customerpayments", "payment_id",
                "CustomerPayment", "zoho_payment_id", documents.map_customer_payment,
+               documented=PAGED | {"sort_column", "filter_by"},
                # A payment refers to its customer (the FK), not to invoice rows: it need not wait for them.
                depends_on=("customers",), pull_order=5, queue_urgency=2,
                webhook_keys={"customerpayment": "payment_id", "payment": "payment_id"}, fks=CUSTOMER),
     EntitySpec("vendor_payments", "books", "/vendorpayments", "vendorpayments", "payment_id", "VendorPayment",
-               "zoho_payment_id", documents.map_vendor_payment, depends_on=("vendors",), pull_order=5,
+               "zoho_payment_id", documents.map_vendor_payment, documented=PAGED | {"sort_column", LMT, "filter_by"},
+               sort_columns=("vendor_name", "date", "reference_number", "amount", "balance"), cursor_field=LMT,
+               depends_on=("vendors",), pull_order=5,
                queue_urgency=2, webhook_keys={"vendorpayment": "payment_id"}, fks=VENDOR),
     EntitySpec("stock_adjustments", "inventory", "/inventoryadjustments", "inventory_adjustments",
                "inventory_adjustment_id", "StockAdjustment", "zoho_inventory_adjustment_id",
-               documents.map_stock_adjustment, depends_on=("items", "warehouses"), pull_order=6, queue_urgency=6,
+               documents.map_stock_adjustment, documented=PAGED, stamped=False, depends_on=("items", "warehouses"),
+               pull_order=6,
+               queue_urgency=6,
                webhook_keys={"inventory_adjustment": "inventory_adjustment_id",
-                             "inventoryadjustment": "inventory_adjustment_id"}),
+                             "inventoryadjustment": "inventory_adjustment_id"},
+               detail_lines=True, detail_key="inventory_adjustment",
+               lines=Lines("StockAdjustmentLine", "stock_adjustment", "zoho_line_item_id",
+                           documents.stock_adjustment_lines, quantity="quantity_adjusted")),
     EntitySpec("transfer_orders", "inventory", "/transferorders", "transfer_orders", "transfer_order_id",
                "TransferOrder", "zoho_transfer_order_id", documents.map_transfer_order,
+               documented=SORTED | {"filter_by"}, sort_columns=("date", "created_time", LMT), stamped=False,
                depends_on=("items", "warehouses"), pull_order=6, queue_urgency=6,
                webhook_keys={"transfer_order": "transfer_order_id", "transferorder": "transfer_order_id"},
+               detail_lines=True, detail_key="transfer_order",
+               lines=Lines("TransferOrderLine", "transfer_order", "zoho_line_item_id", documents.transfer_order_lines,
+                           quantity="quantity_transfer"),
                fks=(ForeignKey("from_warehouse", "Warehouse", "zoho_warehouse_id", "zoho_from_location_id"),
                     ForeignKey("to_warehouse", "Warehouse", "zoho_warehouse_id", "zoho_to_location_id"))),
 )

@@ -80,10 +80,14 @@ def _registry_estimate(name: str, tables: dict[str, TableCounts], share: float) 
         counts = tables[entity]
         changed = counts.changed_per_day * share
         incremental = name == schedules.INCREMENTAL_PULL and spec.incremental
-        pages += _pages(changed) if incremental else _pages(counts.listed)
+        # A list shared with another entity (customers and vendors are both read from /contacts) is listed whole.
+        listed = sum(tables[s.name].listed for s in REGISTRY.values() if s.path == spec.path and s.api == spec.api)
+        pages += _pages(changed) if incremental else _pages(listed if spec.keep else counts.listed)
         if name == schedules.COMPARE_SYNC:
             continue  # a deep compare reads list pages only; what it then syncs depends on what differs
-        details += changed if spec.detail_lines else 0.0
+        # A full pass fetches the detail of every record Zoho gives no version stamp for (adjustments, transfers).
+        refetched = name == schedules.FULL_PULL and spec.detail_lines and not spec.stamped
+        details += counts.listed if refetched else changed if spec.detail_lines else 0.0
         details += _bulk(changed) if spec.stock_levels else 0.0
     records = sum(tables[e].listed for e in REGISTRY)
     details = round(details, 1)

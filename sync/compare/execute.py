@@ -85,17 +85,18 @@ def _run_counts(run: RunTracker, report: CompareReport) -> None:
 def compare_and_sync(
     *, entities: list[str] | None = None, deep: bool = False, sync: bool = False, dry_run: bool = False,
     trigger: str = "cli", client: ZohoPort | None = None, on_report: Callable[[CompareReport], None] | None = None,
-    on_action: ActionHook | None = None, progress: Callable[[str], None] | None = None,
+    on_action: ActionHook | None = None, progress: Callable[[str], None] | None = None, lines: bool = False,
 ) -> CompareReport:
     """One compare (and optionally sync) run: report, logs, summary line, tds_sync_runs row."""
     log = RunLog(dry_run=dry_run)
     run = RunTracker(run_type="compare_sync" if sync else "compare", trigger=trigger, dry_run=dry_run,
-                     configuration={"entities": entities or "default", "deep": deep, "sync": sync})
+                     configuration={"entities": entities or "default", "deep": deep, "sync": sync,
+                                    "lines": lines})
     cid = run.correlation_id
     log.info("compare started entities=%s deep=%s sync=%s dry_run=%s trigger=%s",
              entities or "default", deep, sync, dry_run, trigger)
     try:
-        report = compare_run(entities=entities, deep=deep, client=client, progress=progress)
+        report = compare_run(entities=entities, deep=deep, client=client, progress=progress, lines=lines)
         report.correlation_id, report.dry_run, report.run_id = cid, dry_run, run.result.run_id
         _log_report(report, log)
         if on_report:

@@ -13,6 +13,7 @@ Rules, first match wins (records = every entity but stock and images):
 - missing or stale records older than the
   cursor watermark (deep only)              -> FULL_SYNC: an incremental pull starts at the
                                                watermark and would not reach them
+- lines differ while versions agree (--lines) -> RECONCILIATION: no pull would rewrite them
 - Zoho has newer or more records            -> INCREMENTAL_SYNC
 stock: differing quantities -> INCREMENTAL_SYNC (a stock sync of exactly those items).
 images: missing or changed  -> DOWNLOAD_MISSING; only local images whose Zoho item lost
@@ -66,6 +67,9 @@ def _records_rule(c: EntityComparison) -> Recommendation:
         return _make(c, FULL_SYNC, f"{surplus:,} local records no longer in Zoho (deleted there): "
                      "a full pass marks them deleted and keeps them", ids=c.missing_in_zoho,
                      plan=f"full pull of {c.entity}")
+    if c.changed and not (c.missing_local or c.stale):
+        return _make(c, RECONCILIATION, f"{len(c.changed):,} documents whose lines differ from Zoho's while their "
+                     "version agrees: review (the mirror's lines were changed outside TDS)", ids=c.changed)
     if c.behind_cursor:
         return _make(c, FULL_SYNC, f"{len(c.behind_cursor):,} missing or stale records are older than the "
                      "cursor: an incremental pull would not reach them", ids=c.behind_cursor,

@@ -29,6 +29,7 @@ from sync.compare.deep import (
     zoho_epoch,
 )
 from sync.compare.health import HealthInputs, health_inputs, health_score, weighted_match
+from sync.compare.lines import has_lines, lines_compare
 from sync.compare.recommend import FULL_SYNC, RECONCILIATION, recommend_all
 from sync.compare.report import CompareReport, EntityComparison
 from sync.compare.targets import Target, cursor_state, targets_for
@@ -91,7 +92,7 @@ def _images(target: Target, zoho: ZohoSide) -> EntityComparison:
     return result
 
 
-def compare_entity(target: Target, *, zoho: ZohoSide, deep: bool) -> EntityComparison:
+def compare_entity(target: Target, *, zoho: ZohoSide, deep: bool, lines: bool = False) -> EntityComparison:
     calls_before = zoho.calls()
     if target.kind == "stock":
         result = _stock(target, zoho)
@@ -99,15 +100,17 @@ def compare_entity(target: Target, *, zoho: ZohoSide, deep: bool) -> EntityCompa
         result = _images(target, zoho)
     elif deep or zoho.fetched(target.source):
         result = _records_deep(target, zoho)
+        if lines and has_lines(target.entity):
+            lines_compare(target.entity, result, records=zoho.records(target.source), client=zoho.client)
     else:
         result = _records_quick(target, zoho)
     result.api_calls = zoho.calls() - calls_before
     return result
 
 
-def _compare_or_error(target: Target, *, zoho: ZohoSide, deep: bool) -> EntityComparison:
+def _compare_or_error(target: Target, *, zoho: ZohoSide, deep: bool, lines: bool = False) -> EntityComparison:
     try:
-        return compare_entity(target, zoho=zoho, deep=deep)
+        return compare_entity(target, zoho=zoho, deep=deep, lines=lines)
     except ZohoError as exc:
         if isinstance(exc, FATAL_ERRORS) or exc.waits:
             raise
@@ -121,8 +124,10 @@ def _ordered(targets: list[Target]) -> list[Target]:
 
 
 def compare_run(*, entities: list[str] | None = None, deep: bool = False, client: ZohoPort | None = None,
-                targets: list[Target] | None = None, progress: Callable[[str], None] | None = None) -> CompareReport:
-    """Compare the given entities (default: the quick compare's six, every entity when deep) and report."""
+                targets: list[Target] | None = None, progress: Callable[[str], None] | None = None,
+                lines: bool = False) -> CompareReport:
+    """Compare the given entities (default: the quick compare's six, every entity when deep) and report;
+    ``lines`` (with ``deep``) also compares each document's lines (sync.compare.lines: a call per document)."""
     if client is None:
         from zoho.client import get_client
 
@@ -135,7 +140,7 @@ def compare_run(*, entities: list[str] | None = None, deep: bool = False, client
     for target in _ordered(targets):
         if progress:
             progress(target.entity)
-        by_entity[target.entity] = _compare_or_error(target, zoho=zoho, deep=deep)
+        by_entity[target.entity] = _compare_or_error(target, zoho=zoho, deep=deep, lines=lines and deep)
     comparisons = [by_entity[t.entity] for t in targets]
     recommendations = recommend_all(comparisons)
     inputs = _inputs(targets)

@@ -11,6 +11,7 @@ not documented by Zoho) is used when Zoho answers with it.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Iterator
@@ -30,6 +31,8 @@ class Source:
     path: str
     list_key: str
     params: tuple[tuple[str, str], ...] = ()
+    keep: tuple[str, str] | None = None  # records of this list whose field has this value (no documented filter)
+    paged: bool = True
 
     @property
     def param_dict(self) -> dict[str, str]:
@@ -52,11 +55,24 @@ class ZohoSide:
 
     def records(self, source: Source) -> list[dict]:
         """Every record of the list, in pages of 200; cached for the run."""
+        if source not in self._records and source.keep:  # one listing serves every part of a shared list
+            whole = self.records(dataclasses.replace(source, keep=None))
+            self._records[source] = [r for r in whole if isinstance(r, dict)
+                                     and r.get(source.keep[0]) == source.keep[1]]
         if source not in self._records:
-            pages = self.client.paginate(
-                source.api, source.path, list_key=source.list_key, params=source.param_dict, per_page=PER_PAGE
-            )
-            self._records[source] = [record for page in self._timed(iter(pages)) for record in page.records]
+            if source.paged:
+                pages = self.client.paginate(
+                    source.api, source.path, list_key=source.list_key, params=source.param_dict, per_page=PER_PAGE
+                )
+                records = [record for page in self._timed(iter(pages)) for record in page.records]
+            else:  # a list Zoho documents no paging for (locations): one answer
+                started = time.perf_counter()
+                try:
+                    records = self.client.get(source.api, source.path, params=source.param_dict or None).get(
+                        source.list_key) or []
+                finally:
+                    self.http_seconds += time.perf_counter() - started
+            self._records[source] = records
         return self._records[source]
 
     def _timed(self, pages: Iterator[Any]) -> Iterator[Any]:
@@ -76,8 +92,8 @@ class ZohoSide:
         ``hint`` is the expected count (the local one): when the two agree, page 1 and the
         page the hint ends on answer it, two calls whatever the size of the list.
         """
-        if source in self._records:
-            return len(self._records[source])
+        if source in self._records or source.keep or not source.paged:
+            return len(self.records(source))  # part of a shared list, or unpaged: only the records tell
         first = self._page(source, 1, response_option=True)
         total = first["context"].get("total")
         if isinstance(total, int | str) and str(total).isdigit():

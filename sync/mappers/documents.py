@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.mappers.common import day, first, mirror_fields, money, text, zid
+from sync.mappers.common import day, first, integer, mirror_fields, money, text, zid
 
 
 def _document(record: dict[str, Any]) -> dict[str, Any]:
@@ -89,15 +89,21 @@ def map_transfer_order(record: dict[str, Any]) -> dict[str, Any]:
             "description": text(record.get("description")), **mirror_fields(record)}
 
 
+def _lines(record: dict[str, Any], key: str = "line_items") -> list[dict[str, Any]] | None:
+    """The record's line dicts that carry a line id, or None when it carries no such list (a list rendering)."""
+    lines = record.get(key)
+    if not isinstance(lines, list):
+        return None
+    return [line for line in lines if isinstance(line, dict) and zid(line.get("line_item_id"))]
+
+
 def line_items(record: dict[str, Any]) -> list[dict[str, Any]] | None:
     """Line rows of a document, or None when the record carries no line_items (a list record)."""
-    lines = record.get("line_items")
-    if not isinstance(lines, list):
+    lines = _lines(record)
+    if lines is None:
         return None
     rows = []
     for line in lines:
-        if not isinstance(line, dict) or not zid(line.get("line_item_id")):
-            continue
         rows.append({
             "zoho_line_item_id": zid(line.get("line_item_id")), "zoho_item_id": zid(line.get("item_id")),
             "name": text(line.get("name")), "sku": text(line.get("sku")),
@@ -105,3 +111,44 @@ def line_items(record: dict[str, Any]) -> list[dict[str, Any]] | None:
             "item_total": money(line.get("item_total")), "raw": line,
         })
     return rows
+
+
+def credit_note_lines(record: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """A credit note's lines: Zoho documents rate and quantity per line, and the line's location."""
+    rows = line_items(record)
+    if rows is None:
+        return None
+    return [{**row, "zoho_location_id": zid(row["raw"].get("location_id"))} for row in rows]
+
+
+def stock_adjustment_lines(record: dict[str, Any]) -> list[dict[str, Any]] | None:
+    lines = _lines(record)
+    if lines is None:
+        return None
+    return [{"zoho_line_item_id": zid(line.get("line_item_id")), "zoho_item_id": zid(line.get("item_id")),
+             "name": text(line.get("name")), "description": text(line.get("description")),
+             "quantity_adjusted": money(line.get("quantity_adjusted")), "item_total": money(line.get("item_total")),
+             "unit": text(line.get("unit")), "zoho_location_id": zid(line.get("location_id")), "raw": line}
+            for line in lines]
+
+
+def transfer_order_lines(record: dict[str, Any]) -> list[dict[str, Any]] | None:
+    lines = _lines(record)
+    if lines is None:
+        return None
+    return [{"zoho_line_item_id": zid(line.get("line_item_id")), "zoho_item_id": zid(line.get("item_id")),
+             "name": text(line.get("name")), "description": text(line.get("description")),
+             "quantity_transfer": money(line.get("quantity_transfer")), "unit": text(line.get("unit")), "raw": line}
+            for line in lines]
+
+
+def composite_components(record: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """A composite item's mapped_items: the items it is made of and how many of each."""
+    lines = _lines(record, "mapped_items")
+    if lines is None:
+        return None
+    return [{"zoho_line_item_id": zid(line.get("line_item_id")), "zoho_item_id": zid(line.get("item_id")),
+             "item_order": integer(line.get("item_order")), "name": text(line.get("name")),
+             "sku": text(line.get("sku")), "quantity": money(line.get("quantity")), "rate": money(line.get("rate")),
+             "purchase_rate": money(line.get("purchase_rate")), "unit": text(line.get("unit")), "raw": line}
+            for line in lines]

@@ -417,3 +417,86 @@ class PurchaseOrderLine(DocumentLine):
 
     class Meta:
         db_table = "purchase_order_lines"
+
+
+class LocatedLine(DocumentLine):
+    """A document line Zoho places in a warehouse (location_id on the line)."""
+
+    warehouse = models.ForeignKey(Warehouse, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    zoho_location_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class CreditNoteLine(LocatedLine):
+    credit_note = models.ForeignKey(CreditNote, on_delete=models.CASCADE, related_name="lines")
+
+    class Meta:
+        db_table = "credit_note_lines"
+
+
+class StockAdjustmentLine(models.Model):
+    """One item's quantity change in an inventory adjustment (negative: stock removed)."""
+
+    stock_adjustment = models.ForeignKey(StockAdjustment, on_delete=models.CASCADE, related_name="lines")
+    zoho_line_item_id = models.CharField(max_length=64, unique=True)
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    zoho_item_id = models.CharField(max_length=64, blank=True, db_index=True)
+    name = models.CharField(max_length=500, blank=True)
+    description = models.TextField(blank=True)
+    quantity_adjusted = models.DecimalField(**QTY)
+    item_total = models.DecimalField(**MONEY)
+    unit = models.CharField(max_length=64, blank=True)
+    warehouse = models.ForeignKey(Warehouse, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    zoho_location_id = models.CharField(max_length=64, blank=True)
+    raw = models.JSONField(default=dict)
+
+    class Meta:
+        db_table = "stock_adjustment_lines"
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.quantity_adjusted:+}" if self.quantity_adjusted is not None else self.name
+
+
+class TransferOrderLine(models.Model):
+    """One item moved by a transfer order (from and to are the order's locations)."""
+
+    transfer_order = models.ForeignKey(TransferOrder, on_delete=models.CASCADE, related_name="lines")
+    zoho_line_item_id = models.CharField(max_length=64, unique=True)
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    zoho_item_id = models.CharField(max_length=64, blank=True, db_index=True)
+    name = models.CharField(max_length=500, blank=True)
+    description = models.TextField(blank=True)
+    quantity_transfer = models.DecimalField(**QTY)
+    unit = models.CharField(max_length=64, blank=True)
+    raw = models.JSONField(default=dict)
+
+    class Meta:
+        db_table = "transfer_order_lines"
+
+    def __str__(self) -> str:
+        return f"{self.name} x {self.quantity_transfer}"
+
+
+class CompositeItemComponent(models.Model):
+    """An item a composite item is made of (Zoho's mapped_items), with its quantity per composite."""
+
+    composite_item = models.ForeignKey(CompositeItem, on_delete=models.CASCADE, related_name="components")
+    zoho_line_item_id = models.CharField(max_length=64, unique=True)
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    zoho_item_id = models.CharField(max_length=64, blank=True, db_index=True)
+    item_order = models.IntegerField(null=True, blank=True)
+    name = models.CharField(max_length=500, blank=True)
+    sku = models.CharField(max_length=255, blank=True)
+    quantity = models.DecimalField(**QTY)
+    rate = models.DecimalField(**MONEY)
+    purchase_rate = models.DecimalField(**MONEY)
+    unit = models.CharField(max_length=64, blank=True)
+    raw = models.JSONField(default=dict)
+
+    class Meta:
+        db_table = "composite_item_components"
+
+    def __str__(self) -> str:
+        return f"{self.name} x {self.quantity}"

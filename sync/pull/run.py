@@ -53,6 +53,7 @@ class PullPlan:
     params: dict[str, str]
     complete: bool                  # a full listing: deletions can be detected
     stop_before: datetime | None    # newest-first listing: stop at records older than this
+    refresh_details: bool = False   # a full pass: fetch the detail of every record Zoho gives no stamp for
 
 
 @dataclass
@@ -88,12 +89,17 @@ def plan_pull(*, spec: EntitySpec, full: bool, since: datetime | None = None) ->
     params = dict(spec.params)
     start = since or (None if full else cursor_since(state=cursor_get(entity=spec.name)))
     if start is None or not spec.incremental:
-        return PullPlan(spec=spec, params=params, complete=not params.get("filter_by"), stop_before=None)
-    params.update({"sort_column": "last_modified_time"})
+        return PullPlan(spec=spec, params=params, complete=not params.get("filter_by"), stop_before=None,
+                        refresh_details=full)
     if spec.cursor_field:
-        params.update({"last_modified_time": zoho_time(start), "sort_order": "A"})
+        # Sorting is only asked for where Zoho documents it: the cursor moves once the whole pass is stored.
+        params["last_modified_time"] = zoho_time(start)
+        if "last_modified_time" in spec.sort_columns:
+            params["sort_column"] = "last_modified_time"
+            if "sort_order" in spec.documented:
+                params["sort_order"] = "A"
         return PullPlan(spec=spec, params=params, complete=False, stop_before=None)
-    params["sort_order"] = "D"
+    params.update({"sort_column": "last_modified_time", "sort_order": "D"})
     return PullPlan(spec=spec, params=params, complete=False, stop_before=start)
 
 
@@ -138,7 +144,7 @@ def _run_pass(plan: PullPlan, *, client: ZohoPort, tracker: RunTracker, dry_run:
     try:
         for batch in _batches(plan, client, db_batch_size, seen):
             res, failure = _apply_batch(spec, batch, client=client, tracker=tracker, dry_run=dry_run,
-                                        background=background)
+                                        background=background, refresh=plan.refresh_details)
             totals.merge(res)
             background.drain(keep=db_batch_size // DETAIL_CHUNK + 2)
             done = tracker.result.processed + len(batch)
@@ -162,13 +168,14 @@ def _batches(plan: PullPlan, client: ZohoPort, size: int, seen: set[str] | None)
     """Records from the streamed pages, regrouped into DB batches of ``size``."""
     spec = plan.spec
     batch: list[dict[str, Any]] = []
-    pages = prefetched(client.paginate(spec.api, spec.path, list_key=spec.list_key, params=plan.params,
-                                       per_page=200))
+    pages = prefetched(_pages(spec, client, plan.params))
     for page in pages:
         for record in page.records:
             if not isinstance(record, dict):
                 batch.append(record)  # the upsert refuses it, with its reason
                 continue
+            if spec.keep and record.get(spec.keep[0]) != spec.keep[1]:
+                continue  # the other part of a shared list (vendors in the contacts list of customers)
             if plan.stop_before and (modified := _modified(record)) and modified < plan.stop_before:
                 pages.close()  # stop paging: the rest is older
                 yield from ([batch] if batch else [])
@@ -183,6 +190,20 @@ def _batches(plan: PullPlan, client: ZohoPort, size: int, seen: set[str] | None)
         yield batch
 
 
+@dataclass
+class _OnePage:
+    records: list[dict[str, Any]]
+
+
+def _pages(spec: EntitySpec, client: ZohoPort, params: dict[str, str]) -> Iterator[Any]:
+    """The list's pages; a list Zoho documents no paging for (locations) is one answer."""
+    if spec.paged:
+        yield from client.paginate(spec.api, spec.path, list_key=spec.list_key, params=params, per_page=200)
+        return
+    records = client.get(spec.api, spec.path, params=params or None).get(spec.list_key)
+    yield _OnePage(records if isinstance(records, list) else [])
+
+
 def _modified(record: dict[str, Any]) -> datetime | None:
     """The listed version stamp; None when missing or unreadable (the upsert refuses the latter)."""
     from sync.mappers.common import timestamp
@@ -192,11 +213,12 @@ def _modified(record: dict[str, Any]) -> datetime | None:
 
 
 def _apply_batch(spec: EntitySpec, records: list[dict[str, Any]], *, client: ZohoPort, tracker: RunTracker,
-                 dry_run: bool, background: Background) -> tuple[UpsertResult, BaseException | None]:
+                 dry_run: bool, background: Background,
+                 refresh: bool = False) -> tuple[UpsertResult, BaseException | None]:
     """Upsert one batch; the error of a detail fetch comes back to be raised after the batch is counted."""
     unchanged, failure = 0, None
     if spec.detail_lines:
-        details = with_details(spec=spec, records=records, client=client)
+        details = with_details(spec=spec, records=records, client=client, refresh=refresh)
         records, unchanged, failure = details.records, details.unchanged, details.error
     res = upsert_records(entity=spec.name, records=records, run=tracker.run, dry_run=dry_run,
                          correlation_id=tracker.correlation_id)

@@ -24,6 +24,13 @@ def content_hash(row: dict[str, Any], keys: tuple[str, ...] | None = None) -> st
     return hashlib.sha256(repr((keys, tuple([row[k] for k in keys]))).encode()).hexdigest()
 
 
+def lines_hash(row_hash: str, lines: list[dict[str, Any]]) -> str:
+    """A row's hash folded with its lines' content: a document whose lines changed has changed, also where
+    Zoho gives it no version stamp (adjustments, transfers) and its own fields stay the same."""
+    content = [tuple(sorted((k, v) for k, v in line.items() if k != "raw")) for line in lines]
+    return hashlib.sha256(repr((row_hash, content)).encode()).hexdigest()
+
+
 def jsonable(value: Any) -> Any:
     """A column value as the audit trail stores it (JSON)."""
     if isinstance(value, Decimal):

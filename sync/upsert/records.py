@@ -20,7 +20,7 @@ from django.utils import timezone
 from sync.entities import EntitySpec, get_spec
 from sync.models import AuditEntry, SyncRun
 from sync.upsert.audit import NOT_AUDITED, AuditContext, audit_write, update_entries
-from sync.upsert.hashing import content_hash, content_keys
+from sync.upsert.hashing import content_hash, content_keys, lines_hash
 from sync.upsert.relink import adopt_orphans
 from sync.upsert.sql import relax_commit, rows_by_keys, write_rows
 from sync.upsert.validate import RecordRefused, Refusal, record_map
@@ -105,6 +105,8 @@ def _map_batch(spec: EntitySpec, records: list[dict[str, Any]], result: UpsertRe
                 continue
         keys = keys or content_keys(row)
         row["content_hash"] = content_hash(row, keys)
+        if mapped.lines is not None:
+            row["content_hash"] = lines_hash(row["content_hash"], mapped.lines)
         rows[zoho_id] = _Pending(zoho_id=zoho_id, row=row, record=record, lines=mapped.lines)
         modified = row.get("zoho_last_modified")
         if modified and (result.max_modified is None or modified > result.max_modified):
@@ -209,12 +211,17 @@ def _replace_lines(spec: EntitySpec, items: list[_Pending]) -> None:
     line_model = apps.get_model("sync", lines.model)
     line_model.objects.filter(**{f"{lines.parent_field}_id__in": list(parents.values())}).delete()
     products = _product_ids({r["zoho_item_id"] for rows in by_parent.values() for r in rows})
+    names = {f.name for f in line_model._meta.concrete_fields}
+    # Lines that name their warehouse (Zoho's location_id) link to it like they link to their product.
+    warehouses = _warehouse_ids({r.get("zoho_location_id", "") for rows in by_parent.values() for r in rows}
+                                if "warehouse" in names else set())
     now = timezone.now()
-    has_synced = any(f.name == "last_synced" for f in line_model._meta.concrete_fields)
     objs = []
     for zoho_id, rows in by_parent.items():
         for row in rows:
-            extra = {"last_synced": now} if has_synced else {}
+            extra: dict[str, Any] = {"last_synced": now} if "last_synced" in names else {}
+            if "warehouse" in names:
+                extra["warehouse_id"] = warehouses.get(row.get("zoho_location_id", ""))
             objs.append(line_model(**row, **extra, **{f"{lines.parent_field}_id": parents[zoho_id],
                                                       "product_id": products.get(row["zoho_item_id"])}))
     line_model.objects.bulk_create(objs, batch_size=1000)
@@ -225,3 +232,12 @@ def _product_ids(zoho_item_ids: set[str]) -> dict[str, int]:
 
     ids = zoho_item_ids - {""}
     return dict(Product.objects.filter(zoho_item_id__in=ids).values_list("zoho_item_id", "id")) if ids else {}
+
+
+def _warehouse_ids(zoho_location_ids: set[str]) -> dict[str, int]:
+    from sync.models import Warehouse
+
+    ids = zoho_location_ids - {""}
+    if not ids:
+        return {}
+    return dict(Warehouse.objects.filter(zoho_warehouse_id__in=ids).values_list("zoho_warehouse_id", "id"))

@@ -29,10 +29,10 @@ def fake_zoho(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings) -> Fake
     settings.LOGS_DIR = tmp_path / "logs"
     registry = {
         "items": SimpleNamespace(name="items", api="inventory", path="/items", list_key="items", id_field="item_id",
-                                 model=Product, model_id_field="zoho_item_id", params={}),
+                                 model=Product, model_id_field="zoho_item_id", params={}, keep=None, paged=True),
         "price_lists": SimpleNamespace(name="price_lists", api="inventory", path="/pricebooks",
                                        list_key="pricebooks", id_field="pricebook_id", model=PriceList,
-                                       model_id_field="zoho_pricebook_id", params={}),
+                                       model_id_field="zoho_pricebook_id", params={}, keep=None, paged=True),
     }
     monkeypatch.setattr(compare_targets, "_registry", lambda: registry)
     client = FakeClient({

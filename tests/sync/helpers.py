@@ -18,8 +18,8 @@ NOT_COMPARED = {"raw", "content_hash"}
 def sandbox_records(sb: Any, entity: str) -> list[dict[str, Any]]:
     spec = REGISTRY[entity]
     records = sb.store.list(STORE_NAMES[entity], detail=spec.detail_lines)
-    if "contact_type" in spec.params:
-        records = [r for r in records if r.get("contact_type") == spec.params["contact_type"]]
+    if spec.keep:
+        records = [r for r in records if r.get(spec.keep[0]) == spec.keep[1]]
     return records
 
 

@@ -45,14 +45,26 @@ def test_pulls_count_details_of_changed_documents_and_incremental_lists_only_cha
         Invoice(zoho_invoice_id=str(i), invoice_number=f"INV-{i}",
                 zoho_last_modified=NOW - timedelta(hours=1 if i < 240 else 200)) for i in range(3000))
     full = calls_per_run_estimated(schedules.FULL_PULL, runs_per_day=1)
-    # lists: invoices 15 pages, customers 3, 13 empty entities 1 each; details: 240 changed invoices
-    assert full.calls == 15 + 3 + 13 + 240
+    # lists: invoices 15 pages, customers 3 and vendors 3 (both read the whole contacts list), 12 empty
+    # entities 1 each; details: 240 changed invoices
+    assert full.calls == 15 + 3 + 3 + 12 + 240
     incremental = calls_per_run_estimated(schedules.INCREMENTAL_PULL, runs_per_day=24)
-    # invoices are read from a cursor (1 page of 10 changes), contacts newest first down to the watermark
-    # (1 page), full refreshes list everything (1 page each, empty); 10 invoice details a run
-    assert incremental.calls == 15 + 10
+    # Zoho documents no last_modified_time filter for invoices or contacts: they are listed whole on every
+    # pass; the entities with a filter cost a page each (empty); 10 invoice details a run
+    assert incremental.calls == 15 + 3 + 3 + 12 + 10
     compare = calls_per_run_estimated(schedules.COMPARE_SYNC, runs_per_day=4)
-    assert compare.calls == 15 + 3 + 13  # list pages only
+    assert compare.calls == 15 + 3 + 3 + 12  # list pages only
+
+
+def test_a_full_pull_counts_the_detail_of_every_undated_document() -> None:
+    from sync.models import StockAdjustment, TransferOrder
+
+    StockAdjustment.objects.bulk_create(StockAdjustment(zoho_inventory_adjustment_id=str(i)) for i in range(30))
+    TransferOrder.objects.bulk_create(TransferOrder(zoho_transfer_order_id=str(i)) for i in range(20))
+    full = calls_per_run_estimated(schedules.FULL_PULL, runs_per_day=1)
+    assert full.calls == 15 + 30 + 20  # a page per entity, and the detail of each adjustment and transfer
+    incremental = calls_per_run_estimated(schedules.INCREMENTAL_PULL, runs_per_day=24)
+    assert incremental.calls == 15  # their details only for the changed ones (none here)
 
 
 def test_a_measured_schedule_uses_its_measurement_and_the_rest_their_estimate() -> None:

@@ -26,6 +26,11 @@ def test_demo_runs_every_step(settings):
     assert text.count("📊 QUICK SUMMARY") == 3  # before, after the changes, at the end
     assert "Health Score: 100.0/100 (EXCELLENT)" in text[text.index("compare again"):]
     assert "product images (with WebP thumbnails)" in text and "product images again" in text
+    lines = text[text.index("lines mirrored"):].splitlines()[1:10]
+    counts = {line.split()[0]: int(line.split()[1].replace(",", "")) for line in lines}
+    assert set(counts) >= {"credit_note_lines", "stock_adjustment_lines", "transfer_order_lines",
+                           "composite_item_components", "invoice_lines"}
+    assert all(counts[table] > 0 for table in counts), counts
     full_pass = text[text.index("full pass (finds deletions)"):].splitlines()
     items_line = next(line for line in full_pass if line.strip().startswith("items"))
     assert items_line.split()[7] == "2"  # the two deleted items

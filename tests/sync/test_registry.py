@@ -123,6 +123,11 @@ def _broken(name: str, **changes: object) -> list:
     ("vendors", {"webhook_claims": ("kontakt", "contact_type", "vendor")}, "claims webhook body key 'kontakt'"),
     ("images", {"reads": "pictures"}, "'images' reads 'pictures', which is not a pulled entity"),
     ("images", {"runner": "sync.pull.derived.nothing"}, "runner 'sync.pull.derived.nothing' cannot be imported"),
+    ("credit_notes", {"cursor_field": "last_modified_time"},
+     "'credit_notes' would send 'last_modified_time', which Zoho does not document for /creditnotes"),
+    ("customers", {"params": {"contact_type": "customer"}}, "'customers' would send 'contact_type'"),
+    ("bills", {"sort_desc_stop": True}, "last_modified_time is not a documented sort column"),
+    ("items", {"documented": frozenset({"page", "per_page"})}, "'items' would send 'last_modified_time'"),
 ])
 def test_an_incomplete_spec_fails_the_start_up_check(name, changes, message):
     errors = _broken(name, **changes)

@@ -12,6 +12,9 @@ from zoho.sandbox.data import Ids, Record, stamp
 USD = {"currency_code": "USD", "currency_symbol": "$", "exchange_rate": 1.0, "price_precision": 2}
 
 
+CREDIT_NOTE_LINE_UNDOCUMENTED = ("sku", "bcy_rate", "tax_name", "tax_type", "tax_percentage", "item_total")
+
+
 class Docs:
     """Generates the transaction entities from items, contacts and warehouses."""
 
@@ -145,6 +148,9 @@ class Docs:
         date, created, modified = self.when()
         lines = self.lines(max_lines=2)
         money = self.money(lines)
+        for line in lines:  # Zoho documents no sku, base-currency rate, tax name or total on a credit note's line
+            for key in CREDIT_NOTE_LINE_UNDOCUMENTED:
+                del line[key]
         status = self.rng.choice(["open", "closed", "closed", "void"])
         record = {
             "creditnote_id": self.ids.new("creditnotes"), "creditnote_number": f"CN-{seq:05d}",
@@ -207,7 +213,7 @@ class Docs:
             "reference_number": f"ADJ-{seq:05d}", "adjustment_type": "quantity", "line_items": lines,
             "total": round(sum(line["item_total"] for line in lines), 2), "custom_fields": [], **where,
         }
-        return stamp(record, created, modified)
+        return unstamped(record, created, modified)
 
     def transfer(self, seq: int) -> Record | None:
         if len(self.warehouses) < 2:
@@ -224,7 +230,13 @@ class Docs:
             "to_location_id": target["warehouse_id"], "to_location_name": target["warehouse_name"],
             "is_intransit_order": False, "line_items": lines, "custom_fields": [],
         }
-        return stamp(record, created, modified)
+        return unstamped(record, created, modified)
+
+
+def unstamped(record: Record, created: int, modified: int) -> Record:
+    """Zoho documents no created/modified times for adjustments and transfers: only the private clock is set."""
+    record["_ctime"], record["_mtime"] = created, modified
+    return record
 
 
 def make_documents(cfg: SandboxConfig, ids: Ids, rng: random.Random,

@@ -1,6 +1,8 @@
 """Routes and handlers of the Books v3 / Inventory v1 read endpoints.
 
-Choices where the reference is unconfirmed: `per_page` above 200 is clamped to 200 (and
+A query parameter the endpoint's OpenAPI file does not document is ignored (Zoho ignores a parameter it
+does not know: a misspelt last_modified_time silently lists everything), so an undocumented filter or
+sort changes nothing. Choices where the reference is unconfirmed: `per_page` above 200 is clamped to 200 (and
 page_context says 200); an unsupported `sort_column` falls back to the endpoint's default; an
 unreadable `last_modified_time` gets HTTP 400 code 2; `last_modified_time` is inclusive (>=).
 """
@@ -86,11 +88,8 @@ class Resources:
         applied = params.get("filter_by", "")
         statuses = endpoint.status_filters.get(applied)
         statuses = (statuses,) if isinstance(statuses, str) else statuses
-        contact_type = None
-        if endpoint.type_filter and params.get("contact_type") in ("customer", "vendor"):
-            contact_type = params["contact_type"]
         rows = self.store.select(endpoint, sort_column=sort_column, descending=sort_order == "D", since=since,
-                                 statuses=statuses, contact_type=contact_type)
+                                 statuses=statuses)
         if endpoint.list_key in UNPAGED:
             parts = [self.store.rendered(endpoint, record, "list") for record in rows]
             return Response(200, b'{"code":0,"message":"success","locations":[' + b",".join(parts) + b"]}")

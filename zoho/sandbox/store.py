@@ -98,18 +98,16 @@ class Store:
         return body
 
     def select(self, endpoint: Endpoint, *, sort_column: str, descending: bool, since: int | None,
-               statuses: tuple[str, ...] | None, contact_type: str | None) -> builtins.list[Record]:
+               statuses: tuple[str, ...] | None) -> builtins.list[Record]:
         """Filtered, sorted records; cached per query until the entity changes."""
         with self.lock:
-            key = (endpoint.entity, self.versions[endpoint.entity], sort_column, descending, since, statuses,
-                   contact_type)
+            key = (endpoint.entity, self.versions[endpoint.entity], sort_column, descending, since, statuses)
             hit = self._selections.get(key)
             if hit is not None:
                 self._selections.move_to_end(key)
                 return hit
             rows = [r for r in self.records[endpoint.entity].values()
-                    if (since is None or r["_mtime"] >= since) and (statuses is None or r.get("status") in statuses)
-                    and (contact_type is None or r.get("contact_type") == contact_type)]
+                    if (since is None or r["_mtime"] >= since) and (statuses is None or r.get("status") in statuses)]
             rows.sort(key=sort_key(sort_column), reverse=descending)
             self._selections[key] = rows
             while len(self._selections) > SELECTION_CACHE:

@@ -35,8 +35,13 @@ class Command(BaseCommand):
         parser.add_argument("--output", metavar="report.json", help="write the whole report as JSON")
         parser.add_argument("--deep", action="store_true",
                             help="record by record: ids and last-modified times from the list pages")
+        parser.add_argument("--lines", action="store_true",
+                            help="with --deep: also each document's line count and quantity sum (a Zoho call "
+                                 "per document of the entities with lines)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["lines"] and not options["deep"]:
+            raise CommandError("--lines compares documents record by record: use it with --deep")
         if options["output"] and options["dry_run"]:
             raise CommandError("--output cannot be combined with --dry-run: dry runs write nothing to disk")
         try:
@@ -64,7 +69,7 @@ class Command(BaseCommand):
         try:
             return compare_and_sync(
                 entities=entities, deep=options["deep"], sync=options["sync"], dry_run=options["dry_run"],
-                trigger="cli", on_report=lambda r: self._print_report(r, sync=options["sync"]),
+                lines=options["lines"], trigger="cli", on_report=lambda r: self._print_report(r, sync=options["sync"]),
                 on_action=self._print_action, progress=lambda entity: bar.update(),
             )
         except Exception as exc:  # one line, never a traceback

@@ -101,6 +101,24 @@ def step_full_sync(ctx: DemoContext) -> None:
           else "first load (full sync of every entity)", full=True)
 
 
+LINE_TABLES = (("InvoiceLine", "invoice"), ("BillLine", "bill"), ("SalesOrderLine", "sales_order"),
+               ("PurchaseOrderLine", "purchase_order"), ("CreditNoteLine", "credit_note"),
+               ("StockAdjustmentLine", "stock_adjustment"), ("TransferOrderLine", "transfer_order"),
+               ("CompositeItemComponent", "composite_item"), ("PriceListItem", "price_list"))
+
+
+def step_lines(ctx: DemoContext) -> None:
+    """How many lines each document table holds: what other apps read beside the documents."""
+    from django.apps import apps
+
+    ctx.say("\nlines mirrored (rows, from how many documents):")
+    for name, parent in LINE_TABLES:
+        model = apps.get_model("sync", name)
+        rows = model.objects.count()
+        documents = model.objects.values(parent).distinct().count()
+        ctx.say(f"  {model._meta.db_table:<27} {rows:>7,} rows  {documents:>6,} documents")
+
+
 def step_zoho_changes(ctx: DemoContext) -> None:
     """Change a few dozen records in the sandbox, as users editing Zoho would."""
     store = ctx.sandbox.store
@@ -178,6 +196,7 @@ DEMO_STEPS: list[DemoStep] = [
     ("compare_before", compare_step(lambda ctx: "compare before this run's sync (QUICK SUMMARY)" if ctx.rerun
                                     else "compare before the first sync (QUICK SUMMARY)")),
     ("full_sync", step_full_sync),
+    ("lines", step_lines),
     ("images", step_images),
     ("zoho_changes", step_zoho_changes),
     ("compare_changed", compare_step("compare after the Zoho changes")),
