@@ -197,7 +197,12 @@ def schedule_lock(name: str, *, timeout: int | None = None) -> Iterator[bool]:
 
 
 def run_guarded(name: str, func: Callable[[], Any]) -> Any:
-    """Run ``func`` unless a previous run of the same schedule is still going."""
+    """Run ``func`` unless the schedules are paused or a previous run of the same schedule is still going."""
+    from sync.pause import SCHEDULES, is_paused
+
+    if is_paused(SCHEDULES):
+        logger.warning("schedule %r skipped: the schedules are paused", name)
+        return {"skipped": True, "reason": "schedules paused"}
     with schedule_lock(name) as acquired:
         if not acquired:
             logger.warning("schedule %r skipped: the previous run is still going", name)

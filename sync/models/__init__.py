@@ -22,6 +22,7 @@ from sync.models.erp import (
     VendorPayment,
     Warehouse,
 )
+from sync.models.processes import PauseSwitch, ProcessHeartbeat
 from sync.models.tds import (
     Alert,
     AuditEntry,
@@ -40,7 +41,7 @@ __all__ = [
     "ApiQuotaDay", "ApiUsage",
     "Alert", "AuditEntry", "Bill", "BillLine", "CompositeItem", "Configuration", "CreditNote", "Customer",
     "CustomerPayment", "DeadLetter", "ImmutableError", "InboxEvent", "Invoice", "InvoiceLine", "Metric",
-    "PriceList", "PriceListItem", "Product", "PurchaseOrder", "PurchaseOrderLine",
+    "PauseSwitch", "PriceList", "PriceListItem", "ProcessHeartbeat", "Product", "PurchaseOrder", "PurchaseOrderLine",
     "SalesOrder", "SalesOrderLine", "StockAdjustment", "StockLevel", "SyncCursor", "SyncLog",
     "SyncQueueItem", "SyncRun", "TransferOrder", "Vendor", "VendorPayment", "Warehouse",
 ]

@@ -2,7 +2,8 @@
 
 Runs the same drain as the ``drain_queue`` task in a loop: promote inbox events,
 claim a batch (SKIP LOCKED + lease), apply, settle; every --reap-every seconds it
-also returns expired leases. SIGTERM/SIGINT finish the current batch and exit.
+also returns expired leases. SIGTERM/SIGINT finish the current batch and exit. It writes its
+heartbeat (sync.heartbeats) with the run it is busy with, and takes nothing while the queue is paused.
 Start as many as you like, on as many machines as you like.
 """
 from __future__ import annotations
@@ -16,6 +17,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, close_old_connections, connection
 from django.utils.module_loading import import_string
 
+from sync.heartbeats import Heartbeat
+from sync.models import ProcessHeartbeat
+from sync.pause import QUEUE, is_paused
 from sync.pipeline.queue import worker_identity
 from sync.pipeline.workers import DrainResult, drain_batch, queue_run, queue_run_finish, reap_leases
 
@@ -49,9 +53,16 @@ class Command(BaseCommand):
         worker = worker_identity()
         self.stdout.write(f"worker {worker} started (batch {options['batch_size']})")
         started = time.monotonic()
+        self.heartbeat = Heartbeat(kind=ProcessHeartbeat.Kind.WORKER, key=worker[:200], name="tds_worker",
+                                   details={"batch_size": options["batch_size"]})
         try:
+            self.heartbeat.start()
             total = self._loop(worker, apply, options)
         finally:
+            try:
+                self.heartbeat.stop()
+            except DatabaseError:  # inside a caller's broken transaction: the row goes stale instead
+                pass
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         elapsed = time.monotonic() - started
@@ -75,6 +86,16 @@ class Command(BaseCommand):
                 # transaction (the command run in process), whose connection is not ours to drop.
                 if not connection.in_atomic_block:
                     close_old_connections()
+                paused = is_paused(QUEUE)
+                self.heartbeat.beat(current="paused" if paused else
+                                    f"queue run {run.result.run_id}" if run.result.run_id else "")
+                if paused:
+                    self._close_run(worker, run, stretch)
+                    run, stretch = None, DrainResult()
+                    if options["once"] or self._idle_too_long(idle_since, options["exit_when_idle"]):
+                        break
+                    time.sleep(options["idle_sleep"])
+                    continue
                 if time.monotonic() - last_reap >= options["reap_every"]:
                     reap_leases()
                     last_reap = time.monotonic()
