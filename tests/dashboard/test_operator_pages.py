@@ -184,3 +184,36 @@ def test_tables_scroll_inside_their_box_and_buttons_wrap_on_a_phone() -> None:
     text = open(finders.find("css/base.css")).read()  # noqa: SIM115, PTH123
     assert "main table { display: block; max-width: 100%; overflow-x: auto; }" in text
     assert "@media (max-width: 600px)" in text
+
+
+def test_the_new_pages_read_a_fixed_number_of_queries_whatever_the_rows(staff_client) -> None:  # noqa: ANN001
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def seed(count: int) -> None:
+        now = timezone.now()
+        for n in range(count):
+            event = InboxEvent.objects.create(entity="items", zoho_id=f"N{n}", dedupe_key=f"n-{count}-{n}")
+            item = SyncQueueItem.objects.create(entity="items", zoho_id=f"N{n}", status="failed",
+                                                inbox_event=event)
+            DeadLetter.objects.create(queue_item=item, entity="items", zoho_id=f"N{n}", error_class="permanent",
+                                      error_message="x", payload={})
+            ProcessHeartbeat.objects.create(key=f"h:{count}:{n}", kind="worker", host="h", pid=n, started_at=now,
+                                            beat_at=now)
+
+    def queries() -> dict[str, int]:
+        letter, item = DeadLetter.objects.first(), SyncQueueItem.objects.first()
+        counts = {}
+        for url in ("/tds-admin/", "/tds-admin/workers/", "/tds-admin/dead-letters/", "/tds-admin/queue/",
+                    reverse("dashboard:dead-letter", args=[letter.pk]),
+                    reverse("dashboard:queue-item", args=[item.pk])):
+            staff_client.get(url)  # the first look fills caches (tunables, the budget's mirror)
+            with CaptureQueriesContext(connection) as captured:
+                assert staff_client.get(url).status_code == 200
+            counts[url.split("/")[2]] = len(captured)
+        return counts
+
+    seed(3)
+    few = queries()
+    seed(30)
+    assert queries() == few
