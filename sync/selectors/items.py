@@ -61,9 +61,9 @@ def dead_letter_detail(letter_id: int) -> dict[str, Any] | None:
 
 
 def queue_items_matching(*, entity: str = "", status: str = "", text: str = "") -> QuerySet[SyncQueueItem]:
-    """Queue items not completed (or of one status), by entity and text (in the last error or zoho id)."""
-    rows = SyncQueueItem.objects.filter(status=status) if status else SyncQueueItem.objects.filter(
-        status__in=QUEUE_LIST_STATUSES)
+    """Queue items of one status (any but completed when none is given), by entity and text (in the last
+    error, or a zoho id)."""
+    rows = SyncQueueItem.objects.filter(status__in=[status] if status else QUEUE_LIST_STATUSES)
     if entity:
         rows = rows.filter(entity=entity)
     if text:
@@ -72,11 +72,18 @@ def queue_items_matching(*, entity: str = "", status: str = "", text: str = "") 
 
 
 def queue_items_list(filters: dict[str, str], *, limit: int = LIST_LIMIT) -> list[dict[str, Any]]:
-    """The newest items matching ``filters`` (entity, status, text); their payloads are not read."""
-    rows = queue_items_matching(**filters).order_by("-id").values(
-        "id", "entity", "zoho_id", "operation", "status", "priority", "attempts", "next_attempt_at", "locked_by",
-        "locked_until", "last_error", "created_at", "updated_at", "inbox_event_id")
-    return [dict(row) for row in rows[:limit]]
+    """The newest items matching ``filters`` (entity, status, text); their payloads are not read.
+
+    One read per status, each through the status index, newest first: a year of completed items is
+    never walked to find the few that are not."""
+    statuses = [filters["status"]] if filters.get("status") else list(QUEUE_LIST_STATUSES)
+    rows: list[dict[str, Any]] = []
+    for status in statuses:
+        found = queue_items_matching(**{**filters, "status": status}).order_by("-id").values(
+            "id", "entity", "zoho_id", "operation", "status", "priority", "attempts", "next_attempt_at",
+            "locked_by", "locked_until", "last_error", "created_at", "updated_at", "inbox_event_id")
+        rows += [dict(row) for row in found[:limit]]
+    return sorted(rows, key=lambda row: row["id"], reverse=True)[:limit]
 
 
 def queue_item_detail(item_id: int) -> dict[str, Any] | None:
