@@ -48,6 +48,7 @@ class Heartbeat:
         self.interval, self._last, self._current = interval, float("-inf"), ""
 
     def start(self) -> None:
+        heartbeats_prune()
         now = timezone.now()
         self._write(lambda: ProcessHeartbeat.objects.update_or_create(key=self.key, defaults={
             "kind": self.kind, "name": self.name[:100], "host": self.host[:255], "pid": self.pid,
@@ -98,7 +99,7 @@ def cluster_beat_until_stopped(cluster: Any, *, interval: float = HEARTBEAT_SECO
         while sentinel.is_alive():
             beat.beat(force=True)
             _cluster_workers_beat(beat.host, sentinel.pid)
-            _prune()
+            heartbeats_prune()
             close_old_connections()
             _sleep_while(sentinel.is_alive, interval)
     finally:
@@ -139,7 +140,7 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _prune(*, now: Any = None) -> int:
+def heartbeats_prune(*, now: Any = None) -> int:
     """Delete rows of processes that stopped (or fell silent) more than KEEP_STOPPED ago."""
     cutoff = (now or timezone.now()) - KEEP_STOPPED
     try:

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from sync.heartbeats import STALE_AFTER, Heartbeat, _prune
+from sync.heartbeats import STALE_AFTER, Heartbeat, heartbeats_prune
 from sync.models import ProcessHeartbeat, SyncQueueItem
 from sync.pause import QUEUE, SCHEDULES, pause_set
 from sync.selectors.workers import processes
@@ -73,7 +73,7 @@ def test_heartbeat_rows_start_beat_note_their_work_stop_and_are_pruned() -> None
     beat.stop()
     row.refresh_from_db()
     assert row.stopped_at is not None and processes()["tds_workers_alive"] == 0
-    assert _prune(now=timezone.now() + timedelta(days=2)) == 1
+    assert heartbeats_prune(now=timezone.now() + timedelta(days=2)) == 1
 
 
 @pytest.mark.django_db

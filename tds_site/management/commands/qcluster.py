@@ -9,7 +9,9 @@ from django_q.management.commands.qcluster import Command as DjangoQCommand
 from tds_site.broker import BrokerReader
 
 
-class Command(BrokerReader, DjangoQCommand):
+class BeatingCluster(DjangoQCommand):
+    """django-q2's qcluster, which returns once the cluster has started, then beats until it stops."""
+
     def handle(self, *args: Any, **options: Any) -> None:
         from sync.heartbeats import cluster_beat_until_stopped
 
@@ -21,3 +23,7 @@ class Command(BrokerReader, DjangoQCommand):
             cluster.stop()
             return
         cluster_beat_until_stopped(cluster)
+
+
+class Command(BrokerReader, BeatingCluster):
+    pass
