@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from sync.models import DeadLetter, InboxEvent, SyncQueueItem
 
@@ -79,7 +79,10 @@ def queue_items_list(filters: dict[str, str], *, limit: int = LIST_LIMIT) -> lis
     statuses = [filters["status"]] if filters.get("status") else list(QUEUE_LIST_STATUSES)
     rows: list[dict[str, Any]] = []
     for status in statuses:
-        found = queue_items_matching(**{**filters, "status": status}).order_by("-id").values(
+        # Ordered by id + 0, which no index gives: ordered by id, PostgreSQL may walk the primary key
+        # backwards through every completed item looking for a status that has (almost) no rows.
+        found = queue_items_matching(**{**filters, "status": status}).annotate(
+            newest=F("id") + 0).order_by("-newest").values(
             "id", "entity", "zoho_id", "operation", "status", "priority", "attempts", "next_attempt_at",
             "locked_by", "locked_until", "last_error", "created_at", "updated_at", "inbox_event_id")
         rows += [dict(row) for row in found[:limit]]
