@@ -13,6 +13,7 @@ from django.db.models import F, Q, QuerySet
 from sync.models import DeadLetter, InboxEvent, SyncQueueItem
 
 LIST_LIMIT = 200
+QUEUE_LIST_LIMIT = 100  # the live queue page redraws every 5 s: the newest hundred, filters for the rest
 TEXT_MAX = 200
 QUEUE_LIST_STATUSES = (SyncQueueItem.Status.PENDING, SyncQueueItem.Status.PROCESSING, SyncQueueItem.Status.FAILED,
                        SyncQueueItem.Status.DEAD)
@@ -71,7 +72,7 @@ def queue_items_matching(*, entity: str = "", status: str = "", text: str = "") 
     return rows
 
 
-def queue_items_list(filters: dict[str, str], *, limit: int = LIST_LIMIT) -> list[dict[str, Any]]:
+def queue_items_list(filters: dict[str, str], *, limit: int = QUEUE_LIST_LIMIT) -> list[dict[str, Any]]:
     """The newest items matching ``filters`` (entity, status, text); their payloads are not read.
 
     One read per status, each through the status index, newest first: a year of completed items is
