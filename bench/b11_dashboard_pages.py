@@ -37,15 +37,22 @@ def _pages() -> dict[str, str]:
     """Page label -> path; the run page shows the newest run that has log lines."""
     from django.urls import reverse
 
-    from sync.models import SyncLog
+    from sync.models import DeadLetter, SyncLog, SyncQueueItem
 
     run_id = SyncLog.objects.order_by("-id").values_list("run_id", flat=True).first()
+    letter_id = DeadLetter.objects.filter(resolved=False).order_by("-id").values_list("id", flat=True).first()
+    item_id = SyncQueueItem.objects.filter(status="failed").order_by("-id").values_list("id", flat=True).first()
     return {
         "overview": reverse("dashboard:overview"),
         "history": reverse("dashboard:history"),
         "run": reverse("dashboard:run", args=[run_id]),
         "dead letters": reverse("dashboard:dead-letters"),
+        "dead letters ?": reverse("dashboard:dead-letters") + "?entity=items&error_class=permanent&text=price",
+        "a dead letter": reverse("dashboard:dead-letter", args=[letter_id]),
         "queue": reverse("dashboard:queue"),
+        "queue ?": reverse("dashboard:queue") + "?entity=items&status=failed&text=timeout",
+        "a queue item": reverse("dashboard:queue-item", args=[item_id]),
+        "workers": reverse("dashboard:workers"),
         "triggers": reverse("dashboard:triggers"),
         "compare": reverse("dashboard:compare"),
         "alerts": reverse("dashboard:alerts"),

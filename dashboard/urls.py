@@ -1,6 +1,16 @@
 from django.urls import path
 
-from dashboard import views, views_config, views_dlq, views_metrics, views_ops, views_queue, views_runs, views_triggers
+from dashboard import (
+    views,
+    views_config,
+    views_dlq,
+    views_metrics,
+    views_ops,
+    views_queue,
+    views_runs,
+    views_triggers,
+    views_workers,
+)
 
 app_name = "dashboard"
 
@@ -10,10 +20,14 @@ urlpatterns = [
     path("runs/<uuid:run_id>/", views_runs.run, name="run"),
     path("runs/<uuid:run_id>/log.txt", views_runs.run_log, name="run-log"),
     path("dead-letters/", views_dlq.dead_letters, name="dead-letters"),
+    path("dead-letters/<int:letter_id>/", views_dlq.dead_letter, name="dead-letter"),
     path("dead-letters/retry", views_dlq.dead_letters_retry, name="dead-letters-retry"),
     path("dead-letters/discard", views_dlq.dead_letters_discard, name="dead-letters-discard"),
     path("queue/", views_queue.queue, name="queue"),
+    path("queue/items/<int:item_id>/", views_queue.queue_item, name="queue-item"),
     path("queue/reap", views_queue.queue_reap, name="queue-reap"),
+    path("workers/", views_workers.workers, name="workers"),
+    path("workers/pause", views_workers.pause, name="pause"),
     path("triggers/", views_triggers.triggers, name="triggers"),
     path("triggers/run", views_triggers.trigger, name="trigger"),
     path("compare/", views_ops.compare, name="compare"),

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from dashboard.common import page, staff_only
+from dashboard.common import page, pairs_all, staff_only
 from sync.budget.today import budget_today
 from sync.images.plan import image_coverage
 from sync.metrics.series import metric_series
@@ -41,7 +41,8 @@ def metrics(request: HttpRequest) -> HttpResponse:
     span = request.GET.get("range", "24h")
     span = span if span in RANGES else "24h"
     return page(request, "dashboard/metrics.html", {"charts": charts_for(span=span), "span": span,
-                                                     "ranges": list(RANGES), "budget": budget_today()})
+                                                     "ranges": list(RANGES),
+                                                     "budget": pairs_all(budget_today(), ("by_entity", "by_trigger"))})
 
 
 @staff_only

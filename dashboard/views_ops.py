@@ -6,7 +6,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from dashboard.common import page, staff_only, staff_post
+from dashboard.common import page, pairs, staff_only, staff_post
 from sync.alerts.evaluate import alert_acknowledge, alert_resolve
 from sync.selectors.pages import alerts_by_status, compare_last_report, health_history, notice_failure
 
@@ -22,7 +22,8 @@ def compare(request: HttpRequest) -> HttpResponse:
 
 @staff_only
 def alerts(request: HttpRequest) -> HttpResponse:
-    return page(request, "dashboard/alerts.html", {"groups": alerts_by_status(), "notice_failure": notice_failure()},
+    return page(request, "dashboard/alerts.html",
+                {"groups": pairs(alerts_by_status()), "notice_failure": notice_failure()},
                 fragment="dashboard/_alerts.html")
 
 

@@ -1,18 +1,36 @@
-"""Queue monitor, with the lease reaper as a button."""
+"""Queue monitor: the counts, the items themselves (filtered, one page each), and the lease reaper."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from dashboard.common import confirm_page, confirmed, page, staff_only, staff_post
+from dashboard.common import confirm_page, confirmed, page, pairs_all, staff_only, staff_post
+from dashboard.forms import ItemFilterForm
 from sync.pipeline.workers import reap_leases
+from sync.selectors.items import QUEUE_LIST_STATUSES, queue_item_detail, queue_items_list
 from sync.selectors.pages import queue_page
 
 
 @staff_only
 def queue(request: HttpRequest) -> HttpResponse:
-    return page(request, "dashboard/queue.html", {"q": queue_page()}, fragment="dashboard/_queue.html")
+    form = ItemFilterForm(request.GET, kind="status", values=[str(s) for s in QUEUE_LIST_STATUSES])
+    filters = form.filters()
+    return page(request, "dashboard/queue.html", {
+        "q": pairs_all(queue_page(), ("by_status", "pending_by_priority")), "items": queue_items_list(filters),
+        "filters": filters, "query": urlencode({k: v for k, v in filters.items() if v}),
+        "choices": form.choices(),
+        "problems": form.problems()}, fragment="dashboard/_queue.html")
+
+
+@staff_only
+def queue_item(request: HttpRequest, item_id: int) -> HttpResponse:
+    detail = queue_item_detail(item_id)
+    if detail is None:
+        raise Http404("no such queue item")
+    return page(request, "dashboard/queue_item.html", detail)
 
 
 @staff_post

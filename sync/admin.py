@@ -140,6 +140,21 @@ class ApiUsageAdmin(ReadOnlyAdmin):
     list_filter = ("day", "trigger", "entity")
 
 
+@admin.register(m.ProcessHeartbeat)
+class ProcessHeartbeatAdmin(ReadOnlyAdmin):
+    """Written by the processes themselves (sync.heartbeats); the dashboard's Workers page reads them."""
+
+    list_display = ("kind", "name", "host", "pid", "started_at", "beat_at", "stopped_at", "current")
+    list_filter = ("kind", "host")
+
+
+@admin.register(m.PauseSwitch)
+class PauseSwitchAdmin(ReadOnlyAdmin):
+    """Switched on the dashboard (overview, Workers), which records who switched it."""
+
+    list_display = ("name", "paused", "changed_at", "changed_by")
+
+
 @admin.register(m.ApiQuotaDay)
 class ApiQuotaDayAdmin(ReadOnlyAdmin):
     list_display = ("day", "quota_limit", "remaining", "reset_at", "updated_at")

@@ -31,6 +31,17 @@ class SyncConfig(AppConfig):
         post_save.connect(rewrite_on_configuration_change, sender=config, dispatch_uid="tds-schedules-config-save")
         post_delete.connect(rewrite_on_configuration_change, sender=config, dispatch_uid="tds-schedules-config-delete")
         self._observability()
+        self._heartbeats()
+
+    def _heartbeats(self) -> None:
+        """A cluster's worker processes write their heartbeat and the task they run (sync.heartbeats)."""
+        from django_q.signals import post_execute_in_worker, post_spawn, pre_execute
+
+        from sync.heartbeats import on_task_end, on_task_start, on_worker_spawn
+
+        post_spawn.connect(on_worker_spawn, dispatch_uid="tds-heartbeat-spawn")
+        pre_execute.connect(on_task_start, dispatch_uid="tds-heartbeat-task-start")
+        post_execute_in_worker.connect(on_task_end, dispatch_uid="tds-heartbeat-task-end")
 
     def _observability(self) -> None:
         """Metrics from the event bus and the Zoho client, the API budget's counting, reserve and check."""

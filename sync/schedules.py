@@ -197,14 +197,18 @@ def schedule_lock(name: str, *, timeout: int | None = None) -> Iterator[bool]:
 
 
 def run_guarded(name: str, func: Callable[[], Any]) -> Any:
-    """Run ``func`` unless a previous run of the same schedule is still going.
+    """Run ``func`` unless the schedules are paused or a previous run of the same schedule is still going.
 
     In a process's main thread (a django-q2 worker, ``tds_scheduler --once``) SIGTERM/SIGINT stop
     ``func``: the lock is released and its runs are settled as failed before StopRequested goes on
     up, so a worker the cluster terminates (a task past its timeout, a shutdown) leaves neither.
     """
+    from sync.pause import SCHEDULES, is_paused
     from sync.stopping import StopRequested, runs_settle, stops_on_signals
 
+    if is_paused(SCHEDULES):
+        logger.warning("schedule %r skipped: the schedules are paused", name)
+        return {"skipped": True, "reason": "schedules paused"}
     with schedule_lock(name) as acquired:
         if not acquired:
             logger.warning("schedule %r skipped: the previous run is still going", name)

@@ -107,7 +107,10 @@ if IS_POSTGRES:
     # server has dropped it (a restart, a failover, pg_terminate_backend): no 500 for a dead socket.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 30})
+    # A transaction that reads before it writes ("BEGIN" deferred) cannot take the write lock while another
+    # process holds it: SQLite answers "database is locked" at once, without waiting out the timeout (waiting
+    # could deadlock). Every transaction takes the write lock when it begins instead, so it waits its turn.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 30, "transaction_mode": "IMMEDIATE"})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))

@@ -26,6 +26,7 @@ from sync.models.erp import (
     VendorPayment,
     Warehouse,
 )
+from sync.models.processes import PauseSwitch, ProcessHeartbeat
 from sync.models.tds import (
     Alert,
     AuditEntry,
@@ -45,7 +46,7 @@ __all__ = [
     "Alert", "AuditEntry", "Bill", "BillLine", "CompositeItem", "CompositeItemComponent", "Configuration", "CreditNote",
     "CreditNoteLine", "Customer",
     "CustomerPayment", "DeadLetter", "ImmutableError", "InboxEvent", "Invoice", "InvoiceLine", "Metric",
-    "PriceList", "PriceListItem", "Product", "PurchaseOrder", "PurchaseOrderLine",
+    "PauseSwitch", "PriceList", "PriceListItem", "ProcessHeartbeat", "Product", "PurchaseOrder", "PurchaseOrderLine",
     "SalesOrder", "SalesOrderLine", "StockAdjustment", "StockAdjustmentLine", "StockLevel", "SyncCursor", "SyncLog",
     "SyncQueueItem", "SyncRun", "TransferOrder", "TransferOrderLine", "Vendor", "VendorPayment", "Warehouse",
 ]

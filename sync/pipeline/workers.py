@@ -94,11 +94,17 @@ def drain_queue(*, batch_size: int = 200, max_batches: int | None = None, apply:
                 worker: str | None = None, lease_seconds: int | None = None, trigger: str = "schedule") -> DrainResult:
     """Batches until the queue has nothing due (or `max_batches`): the django-q2 task body.
 
-    A drain that promoted or claimed something is one "queue" run in the ledger (one row, written
-    when the work starts and once at the end); an idle drain writes nothing.
+    Nothing is taken while the queue is paused (sync.pause). A drain that promoted or claimed
+    something is one "queue" run in the ledger (one row, written when the work starts and once at
+    the end); an idle drain writes nothing.
     """
-    worker = worker or worker_identity()
+    from sync.pause import QUEUE, is_paused
+
     total = DrainResult()
+    if is_paused(QUEUE):
+        logger.info("queue drain skipped: the queue is paused")
+        return total
+    worker = worker or worker_identity()
     run = queue_run(worker=worker, batch_size=batch_size, trigger=trigger)
     try:
         while max_batches is None or total.batches < max_batches:

@@ -89,8 +89,13 @@ def _cluster_check(census: dict[str, int | None]) -> dict[str, Any]:
         reason = (f"{workers or 0} worker(s) reporting; {other} cluster(s) report with a SECRET_KEY other than "
                   "this web server's and cannot read its tasks")
         return _check(False, reason, workers=workers)
-    return _check(bool(workers), f"{workers} worker(s) reporting" if workers
-                  else "no django-q2 cluster is reporting (start manage.py qcluster)", workers=workers)
+    clusters = census.get("clusters")
+    if workers:
+        return _check(True, f"{workers} worker(s) reporting", workers=workers)
+    if clusters:
+        return _check(False, f"{clusters} cluster(s) alive but none of their worker processes is reporting",
+                      workers=workers)
+    return _check(False, "no django-q2 cluster is reporting (start manage.py qcluster)", workers=workers)
 
 
 def queued_runs_check(census: dict[str, int | None]) -> dict[str, Any]:

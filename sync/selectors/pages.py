@@ -123,20 +123,27 @@ def overview_page() -> dict[str, Any]:
 
     from sync.alerts.facts import circuit_state
     from sync.budget.today import budget_today
+    from sync.pause import pause_states
     from sync.selectors import pipeline, runs
     from sync.selectors.health import health_report
+    from sync.selectors.workers import processes
 
     health = health_report()
+    seen = processes()
     zoho = pipeline.zoho_state()
     circuit = circuit_state() or {}
     budget = budget_today()
     compare = runs.last_compare()
     if compare:  # pairs, not a dict: a template's ".items" on {"items": 99.2} would read the entity
-        compare = {**compare, "entities": list(compare["entities"].items())}
+        compare = {**compare, "entities": list(compare["entities"].items()),
+                   "breakdown": health_breakdown(run_id=compare["run_id"])}
     return {
         "active_runs": runs.runs_active(limit=10),
         "queue": pipeline.queue_counts(),
-        "workers": {"active": health["workers_active"], "configured": int(settings.Q_CLUSTER.get("workers") or 0)},
+        "workers": {"active": health["workers_active"], "clusters": seen["clusters_alive"],
+                    "configured": seen["cluster_workers_configured"] or int(settings.Q_CLUSTER.get("workers") or 0),
+                    "tds_workers": seen["tds_workers_alive"]},
+        "pauses": pause_states(),
         "last_sync": parse_datetime(health["last_sync"]) if health["last_sync"] else None,
         "stats": runs.runs_stats(), "status": health["status"], "checks": health["checks"],
         "compare": compare, "freshness": freshness(),
@@ -148,6 +155,33 @@ def overview_page() -> dict[str, Any]:
         "budget": {"used": budget["used"], "quota": budget["quota"], "percent": budget["percent_used"],
                    "projected": budget["projected"]},
     }
+
+
+def health_breakdown(*, run_id: str) -> list[dict[str, Any]]:
+    """What made the compare run's health score: the data match, then each term that took points off."""
+    row = SyncRun.objects.filter(pk=run_id).values("summary__health").first()
+    health = as_dict(row["summary__health"] if row else None)
+    parts = as_dict(health.get("components"))
+    if not parts:
+        return []
+    terms = [{"term": "data match", "points": parts.get("match_pct"), "detail": "weighted mean of the entities' match"}]
+    structure, letters = as_dict(parts.get("structure")), as_dict(parts.get("dead_letters"))
+    failed, stale = as_dict(parts.get("failed_runs_24h")), as_dict(parts.get("staleness"))
+    terms += [
+        {"term": "structure", "points": _minus(structure.get("penalty")),
+         "detail": ", ".join(as_list(structure.get("entities"))) or "no entity needs a full pass"},
+        {"term": "dead letters", "points": _minus(letters.get("penalty")),
+         "detail": f"{letters.get('transient', 0)} transient, {letters.get('permanent', 0)} permanent open"},
+        {"term": "failed runs (24 h)", "points": _minus(failed.get("penalty")),
+         "detail": f"{failed.get('count', 0)} failed"},
+        {"term": "staleness", "points": _minus(stale.get("penalty")),
+         "detail": ", ".join(as_list(stale.get("stale_entities"))) or "every entity fresh"},
+    ]
+    return terms
+
+
+def _minus(points: Any) -> float:
+    return -float(points) if isinstance(points, int | float) and points else 0.0
 
 
 def queue_page() -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import Count
 
 from sync.models import Alert, DeadLetter, SyncQueueItem
@@ -47,10 +47,19 @@ def table_estimate(table: str) -> int | None:
 
 
 def cluster_census() -> dict[str, int | None]:
-    """What the django-q2 broker shows: worker processes of running clusters that sign with this
-    process's SECRET_KEY (their heartbeat stats), clusters whose stats are signed with another key, and
+    """The django-q2 clusters at work: worker processes of live clusters, from the heartbeats they write
+    in the database (sync.heartbeats: right on any broker), or from the broker's own stats when those
+    count more (a cluster that writes none); clusters whose stats are signed with another SECRET_KEY;
     tasks waiting to be taken. None where unreadable (the broker down is a health finding)."""
-    census: dict[str, int | None] = {"workers": None, "other_key_clusters": None, "tasks_waiting": None}
+    from sync.selectors.workers import processes
+
+    census: dict[str, int | None] = {"workers": None, "clusters": None, "other_key_clusters": None,
+                                     "tasks_waiting": None}
+    try:
+        seen = processes()
+        census.update(workers=seen["cluster_workers_alive"], clusters=seen["clusters_alive"])
+    except DatabaseError:
+        logger.warning("heartbeats unreadable", exc_info=True)
     try:
         from django_q.brokers import get_broker
         from django_q.conf import Conf
@@ -65,7 +74,7 @@ def cluster_census() -> dict[str, int | None]:
                 other += 1
                 continue
             workers += len(stat.workers or []) if stat.status != "Stopped" else 0
-        census.update(workers=workers, other_key_clusters=other)
+        census.update(workers=max(workers, census["workers"] or 0), other_key_clusters=other)
         census["tasks_waiting"] = broker.queue_size()
     except Exception:  # noqa: BLE001
         logger.warning("django-q2 broker unreadable", exc_info=True)
@@ -73,7 +82,7 @@ def cluster_census() -> dict[str, int | None]:
 
 
 def workers_active() -> int | None:
-    """Worker processes of running django-q2 clusters (their heartbeat stats); None when unreadable."""
+    """Worker processes of running django-q2 clusters; None when unreadable."""
     return cluster_census()["workers"]
 
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from dashboard.urls import urlpatterns
 from sync.config import config_set
-from sync.models import Alert, DeadLetter, SyncRun
+from sync.models import Alert, DeadLetter, SyncQueueItem, SyncRun
 from tests.fuzzing import NASTY_TEXT, assert_answer, hostile_text, tracebacks
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +29,9 @@ ROUTES = [p for p in urlpatterns if isinstance(p, URLPattern)]
 
 def _url(pattern: URLPattern, rows: dict[str, Any]) -> str:
     converters = pattern.pattern.converters  # type: ignore[attr-defined]
-    kwargs = {name: rows["run"].pk if type(conv).__name__ == "UUIDConverter" else rows["alert"].pk
-              for name, conv in converters.items()}
+    by_name = {"run_id": rows["run"].pk, "alert_id": rows["alert"].pk, "letter_id": rows["letter"].pk,
+               "item_id": rows["item"].pk}
+    kwargs = {name: by_name[name] for name in converters}
     return reverse(f"dashboard:{pattern.name}", kwargs=kwargs)
 
 
@@ -38,10 +39,14 @@ def _url(pattern: URLPattern, rows: dict[str, Any]) -> str:
 def rows(db) -> dict[str, Any]:  # noqa: ANN001
     run = SyncRun.objects.create(run_type="incremental", entity="items", trigger="schedule", status="completed")
     SyncRun.objects.create(run_type="full", entity="customers", trigger="manual", status="failed")
-    DeadLetter.objects.create(entity="items", zoho_id="Z1", error_class="permanent", error_type="ValueError",
-                              error_message="bad", payload={"item_id": "Z1"}, attempts=5)
+    item = SyncQueueItem.objects.create(entity="items", zoho_id="Z1", payload={"item_id": "Z1"}, status="dead",
+                                        attempts=5, last_error="bad")
+    letter = DeadLetter.objects.create(queue_item=item, entity="items", zoho_id="Z1", error_class="permanent",
+                                       error_type="ValueError", error_message="bad", payload={"item_id": "Z1"},
+                                       attempts=5)
     config_set("TDS_IMAGE_CONCURRENCY", 4)  # a stored value: the configuration page offers its reset
-    return {"run": run, "alert": Alert.objects.create(severity="warning", code="queue_pending", message="x")}
+    return {"run": run, "alert": Alert.objects.create(severity="warning", code="queue_pending", message="x"),
+            "letter": letter, "item": item}
 
 
 def _parameters_read(client: Any, url: str) -> set[str] | None:
@@ -108,7 +113,11 @@ class _Forms(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         if tag == "form" and (a.get("method") or "").lower() == "post":
-            self._form = resolve(str(a.get("action")).split("?")[0]).url_name
+            match = resolve(str(a.get("action")).split("?")[0])
+            if match.namespace != "dashboard":  # the header's log-out form is the admin's
+                self._form = None
+                return
+            self._form = match.url_name
             self.fields.setdefault(self._form, {})
             self._ids[str(a.get("id"))] = self._form
             return

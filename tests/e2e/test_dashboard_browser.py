@@ -1,12 +1,16 @@
 """The dashboard in a real headless Chromium (Debian's package, driven by Playwright).
 
 Logs in through the admin login, sees seeded runs and dead letters, retries a dead letter (with the
-confirmation step) and sees it leave the list, sees a chart drawn, and screenshots every page into
-.test-screens/ (ignored by git). Skipped with the reason when Chromium or Playwright is missing.
+confirmation step) and sees it leave the list, opens another's own page and retries it from there,
+pauses and resumes the queue drain from the workers panel and the overview, checks the overview and
+dead letters at 390 px, is sent to the login page when the session ends under a live page, sees a
+chart drawn, and screenshots every page into .test-screens/ (ignored by git). Skipped with the reason
+when Chromium or Playwright is missing.
 """
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -18,7 +22,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(trans
 CHROMIUM = os.environ.get("TDS_CHROMIUM", "/usr/bin/chromium")
 SCREENS = Path(__file__).resolve().parents[2] / ".test-screens"
 PAGES = {"overview": "/tds-admin/", "history": "/tds-admin/runs/", "dead-letters": "/tds-admin/dead-letters/",
-         "queue": "/tds-admin/queue/", "triggers": "/tds-admin/triggers/", "compare": "/tds-admin/compare/",
+         "queue": "/tds-admin/queue/", "workers": "/tds-admin/workers/", "triggers": "/tds-admin/triggers/",
+         "compare": "/tds-admin/compare/",
          "alerts": "/tds-admin/alerts/", "metrics": "/tds-admin/metrics/", "images": "/tds-admin/images/",
          "configuration": "/tds-admin/configuration/"}
 
@@ -46,7 +51,7 @@ def _seed() -> dict:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from sync.models import DeadLetter, Metric, SyncLog, SyncRun
+    from sync.models import DeadLetter, Metric, ProcessHeartbeat, SyncLog, SyncRun
 
     get_user_model().objects.create_user("operator", "op@example.com", "pw-operator", is_staff=True,
                                          is_superuser=True)
@@ -57,6 +62,9 @@ def _seed() -> dict:
                                          error_type="ValueError", error_message=f"browser letter {i}",
                                          payload={"item_id": f"ZB{i}"}) for i in (1, 2)]
     now = timezone.now()
+    ProcessHeartbeat.objects.create(key="web-e2e:500:t", kind="cluster", name="e2e-cluster", host="web-e2e", pid=500,
+                                    started_at=now, beat_at=now + timedelta(minutes=10),
+                                    details={"guard_pid": 501, "workers": 1, "broker": "orm"})
     Metric.objects.bulk_create([
         Metric(name="tds_items_synced_total", value=10 + i, samples=1, labels={"entity": "items"},
                recorded_at=now - timedelta(hours=i)) for i in range(1, 12)])
@@ -89,6 +97,54 @@ def test_operator_logs_in_sees_runs_retries_a_dead_letter_and_sees_a_chart(live_
     assert page.locator("text=Requeued 1 dead letter(s).").is_visible()
     assert page.locator("text=browser letter 1").count() == 0
     assert page.locator("text=browser letter 2").is_visible()
+
+    # A dead letter's own page: the error, the pretty payload; retried from there.
+    page.goto(f"{live_server.url}/tds-admin/dead-letters/")
+    second = seeded["letters"][1]
+    page.click(f"#dl-{second.pk} a >> nth=0")
+    page.wait_for_url(f"{live_server.url}/tds-admin/dead-letters/{second.pk}/")
+    assert page.locator("pre.error", has_text="browser letter 2").is_visible()
+    assert page.locator("pre.payload", has_text='"item_id": "ZB2"').is_visible()
+    page.screenshot(path=str(SCREENS / "dead-letter.png"), full_page=True)
+    page.click("button.retry")
+    page.click("button:has-text('Yes, do it')")
+    page.wait_for_url(f"{live_server.url}/tds-admin/dead-letters/")
+    assert page.locator("text=Requeued 1 dead letter(s).").is_visible()
+    assert page.locator("text=browser letter 2").count() == 0
+
+    # The workers panel, and pausing then resuming the queue drain from it.
+    page.click("nav >> text=Workers")
+    page.wait_for_url(f"{live_server.url}/tds-admin/workers/")
+    assert page.locator("td", has_text="web-e2e").first.is_visible()
+    page.click("button:has-text('Pause queue drain')")
+    assert page.locator("text=Queue drain paused: nothing new starts until it is resumed.").is_visible()
+    assert page.locator(".pause-queue .switch.paused").is_visible()
+    page.goto(f"{live_server.url}/tds-admin/")
+    assert page.locator("text=Queue drain: paused").is_visible()
+    page.click("button:has-text('Resume queue drain')")
+    page.wait_for_url(f"{live_server.url}/tds-admin/")
+    assert page.locator("text=Queue drain resumed.").is_visible()
+    assert page.locator("text=Queue drain: running").is_visible()
+
+    # On a phone (390 px): nothing makes the page scroll sideways, the buttons stay on screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    for name, path in (("overview", "/tds-admin/"), ("dead-letters", "/tds-admin/dead-letters/")):
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
+        for button in page.locator("main button").all():
+            box = button.bounding_box()
+            assert box is None or box["x"] + box["width"] <= 390, (name, button.inner_text())
+        page.screenshot(path=str(SCREENS / f"{name}-390.png"), full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+    # The session ends while the overview is open: its next refresh takes the browser to the login page.
+    page.goto(f"{live_server.url}/tds-admin/")
+    page.context.clear_cookies()
+    page.wait_for_url(re.compile(r"/admin/login/\?next=%2Ftds-admin%2F$"), timeout=15_000)
+    page.fill("#id_username", "operator")
+    page.fill("#id_password", "pw-operator")
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/tds-admin/")
 
     page.goto(f"{live_server.url}/tds-admin/metrics/?range=24h")
     canvas = page.locator("[data-chart='chart-tds_items_synced_total'] canvas")

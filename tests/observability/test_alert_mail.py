@@ -117,7 +117,8 @@ def test_a_refused_sender_is_recorded_and_shown_until_a_notice_goes_through(
                                   f"e-mail to boss@example.com: refused: {REFUSED_SENDER}")
     assert alert.notify_failed_at == alert.notified_at and alert.notice_failing
     page = staff_client.get("/tds-admin/alerts/").content.decode()
-    when = timezone.localtime(alert.notify_failed_at).strftime("%Y-%m-%d %H:%M:%S")
+    # The dashboard shows every time in one format, its zone named.
+    when = timezone.localtime(alert.notify_failed_at).strftime("%Y-%m-%d %H:%M:%S %Z")
     assert f"{when}: e-mail to ops@example.com: refused: 553 5.7.1 &lt;webmaster@localhost&gt;: Sender" in page
     overview = staff_client.get("/tds-admin/", HTTP_HX_REQUEST="true").content.decode()
     assert "Alert notices are not getting through: the last one (dead_letters," in overview

@@ -4,7 +4,8 @@ Runs the same drain as the ``drain_queue`` task in a loop: promote inbox events,
 claim a batch (SKIP LOCKED + lease), apply, settle; every --reap-every seconds it
 also returns expired leases. SIGTERM/SIGINT finish the current batch, record the run and exit 0;
 a second signal stops the batch at once (its leases come back through the reaper), records the
-run as failed with the reason and exits 143/130.
+run as failed with the reason and exits 143/130. It writes its heartbeat (sync.heartbeats) with
+the run it is busy with, and takes nothing while the queue is paused.
 Start as many as you like, on as many machines as you like.
 """
 from __future__ import annotations
@@ -17,6 +18,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, close_old_connections, connection
 from django.utils.module_loading import import_string
 
+from sync.heartbeats import Heartbeat
+from sync.models import ProcessHeartbeat
+from sync.pause import QUEUE, is_paused
 from sync.pipeline.queue import worker_identity
 from sync.pipeline.workers import DrainResult, drain_batch, queue_run, queue_run_finish, reap_leases
 from sync.stopping import Stops, command_stops
@@ -51,7 +55,16 @@ class Command(BaseCommand):
         with command_stops(self.stderr.write, what=f"worker {worker}") as stops, stops.graceful():
             self.stdout.write(f"worker {worker} started (batch {options['batch_size']})")
             self.stdout.flush()
-            total = self._loop(worker, apply, options, stops)
+            self.heartbeat = Heartbeat(kind=ProcessHeartbeat.Kind.WORKER, key=worker[:200], name="tds_worker",
+                                       details={"batch_size": options["batch_size"]})
+            try:
+                self.heartbeat.start()
+                total = self._loop(worker, apply, options, stops)
+            finally:
+                try:
+                    self.heartbeat.stop()
+                except DatabaseError:  # inside a caller's broken transaction: the row goes stale instead
+                    pass
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"worker {worker} stopped: applied {total.applied}, superseded {total.superseded}, "
@@ -70,6 +83,16 @@ class Command(BaseCommand):
                 # transaction (the command run in process), whose connection is not ours to drop.
                 if not connection.in_atomic_block:
                     close_old_connections()
+                paused = is_paused(QUEUE)
+                self.heartbeat.beat(current="paused" if paused else
+                                    f"queue run {run.result.run_id}" if run.result.run_id else "")
+                if paused:
+                    self._close_run(worker, run, stretch)
+                    run, stretch = None, DrainResult()
+                    if options["once"] or self._idle_too_long(idle_since, options["exit_when_idle"]):
+                        break
+                    stops.event.wait(options["idle_sleep"])
+                    continue
                 if time.monotonic() - last_reap >= options["reap_every"]:
                     reap_leases()
                     last_reap = time.monotonic()

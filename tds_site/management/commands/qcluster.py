@@ -1,8 +1,29 @@
-"""manage.py qcluster: django-q2's command, refused with one line without SECRET_KEY (tds_site/broker.py)."""
+"""manage.py qcluster: django-q2's command, refused with one line without SECRET_KEY (tds_site/broker.py),
+beating for the cluster and its workers in the database while it runs (sync.heartbeats)."""
+import os
+from typing import Any
+
+from django_q.cluster import Cluster
 from django_q.management.commands.qcluster import Command as DjangoQCommand
 
 from tds_site.broker import BrokerReader
 
 
-class Command(BrokerReader, DjangoQCommand):
+class BeatingCluster(DjangoQCommand):
+    """django-q2's qcluster, which returns once the cluster has started, then beats until it stops."""
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from sync.heartbeats import cluster_beat_until_stopped
+
+        if options.get("cluster_name"):  # as django-q2 does: the name is the broker's queue name too
+            os.environ["Q_CLUSTER_NAME"] = options["cluster_name"]
+        cluster = Cluster()
+        cluster.start()
+        if options.get("run_once", False):
+            cluster.stop()
+            return
+        cluster_beat_until_stopped(cluster)
+
+
+class Command(BrokerReader, BeatingCluster):
     pass

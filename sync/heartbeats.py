@@ -1,0 +1,177 @@
+"""Heartbeats: each process that does the work writes its own row, so any process can tell which
+are alive, on any broker.
+
+A django-q2 cluster beats from the process that started it (``cluster_beat_until_stopped``, called
+by ``manage.py qcluster``): its own row, and the rows of its worker processes while their pids are
+alive; each worker process writes its row when it is spawned and notes the task it runs
+(django-q2's ``post_spawn``, ``pre_execute`` and ``post_execute_in_worker`` signals). A
+``tds_worker`` beats from its loop. A row beaten within ``STALE_AFTER`` is a live process; rows of
+processes that stopped are kept a day for the workers panel, then deleted.
+
+A beat that cannot be written (the database away for a moment) is logged and skipped: a heartbeat
+never stops the work it reports.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import socket
+import time
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.db import DatabaseError, close_old_connections, connection
+from django.db.models import Q
+from django.utils import timezone
+
+from sync.models import ProcessHeartbeat
+
+logger = logging.getLogger("tds.workers")
+
+HEARTBEAT_SECONDS = 10.0
+STALE_AFTER = timedelta(seconds=3 * HEARTBEAT_SECONDS)
+KEEP_STOPPED = timedelta(days=1)
+Kind = ProcessHeartbeat.Kind
+
+
+class Heartbeat:
+    """One process's row: ``start`` writes it, ``beat`` refreshes it (at most every HEARTBEAT_SECONDS
+    unless what it is busy with changed), ``stop`` marks it stopped."""
+
+    def __init__(self, *, kind: str, key: str | None = None, name: str = "", parent_pid: int | None = None,
+                 details: dict[str, Any] | None = None, interval: float = HEARTBEAT_SECONDS) -> None:
+        self.kind, self.name, self.parent_pid, self.details = kind, name, parent_pid, details or {}
+        self.host, self.pid = socket.gethostname(), os.getpid()
+        self.key = key or f"{self.host}:{self.pid}:{uuid.uuid4().hex[:8]}"
+        self.interval, self._last, self._current = interval, float("-inf"), ""
+
+    def start(self) -> None:
+        heartbeats_prune()
+        now = timezone.now()
+        self._write(lambda: ProcessHeartbeat.objects.update_or_create(key=self.key, defaults={
+            "kind": self.kind, "name": self.name[:100], "host": self.host[:255], "pid": self.pid,
+            "parent_pid": self.parent_pid, "started_at": now, "beat_at": now, "stopped_at": None, "current": "",
+            "current_since": None, "details": self.details}))
+        self._last = time.monotonic()
+
+    def beat(self, *, current: str | None = None, force: bool = False) -> None:
+        changed = current is not None and current != self._current
+        if not (force or changed or time.monotonic() - self._last >= self.interval):
+            return
+        now = timezone.now()
+        fields: dict[str, Any] = {"beat_at": now, "stopped_at": None}
+        if changed:
+            self._current = current or ""
+            fields.update(current=self._current[:255], current_since=now if self._current else None)
+        self._write(lambda: ProcessHeartbeat.objects.filter(key=self.key).update(**fields))
+        self._last = time.monotonic()
+
+    def stop(self) -> None:
+        self._write(lambda: ProcessHeartbeat.objects.filter(key=self.key).update(
+            stopped_at=timezone.now(), current="", current_since=None))
+
+    def _write(self, write: Any) -> None:
+        try:
+            write()
+        except DatabaseError as exc:
+            if connection.in_atomic_block:
+                raise
+            logger.warning("heartbeat of %s %s not written (%s)", self.kind, self.key, type(exc).__name__)
+
+
+# --- a django-q2 cluster ------------------------------------------------------------------------
+
+
+def cluster_beat_until_stopped(cluster: Any, *, interval: float = HEARTBEAT_SECONDS) -> None:
+    """Beat for ``cluster`` (django_q.cluster.Cluster, started) and its workers until its guard exits."""
+    from django.conf import settings
+    from django_q.conf import Conf
+
+    sentinel = cluster.sentinel
+    beat = Heartbeat(kind=Kind.CLUSTER, key=f"{socket.gethostname()}:{os.getpid()}:{cluster.cluster_id.hex[:8]}",
+                     name=cluster.name, interval=interval, details={
+                         "guard_pid": sentinel.pid, "workers": Conf.WORKERS, "queue": Conf.CLUSTER_NAME,
+                         "broker": "redis" if settings.Q_CLUSTER.get("redis") else "orm"})
+    beat.start()
+    try:
+        while sentinel.is_alive():
+            beat.beat(force=True)
+            _cluster_workers_beat(beat.host, sentinel.pid)
+            heartbeats_prune()
+            close_old_connections()
+            _sleep_while(sentinel.is_alive, interval)
+    finally:
+        beat.stop()
+        _cluster_workers_beat(beat.host, sentinel.pid)
+
+
+def _sleep_while(alive: Any, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and alive():
+        time.sleep(min(0.5, seconds))
+
+
+def _cluster_workers_beat(host: str, guard_pid: int) -> None:
+    """The cluster's worker rows: beaten while their process lives, marked stopped once it is gone
+    (a worker django-q2 replaced after a timeout, or all of them when the cluster stops)."""
+    try:
+        rows = ProcessHeartbeat.objects.filter(kind=Kind.CLUSTER_WORKER, host=host, parent_pid=guard_pid,
+                                               stopped_at=None).values_list("id", "pid")
+        alive: list[int] = []
+        gone: list[int] = []
+        for row_id, pid in rows:
+            (alive if _pid_alive(pid) else gone).append(row_id)
+        now = timezone.now()
+        ProcessHeartbeat.objects.filter(id__in=alive).update(beat_at=now)
+        ProcessHeartbeat.objects.filter(id__in=gone).update(stopped_at=now, current="", current_since=None)
+    except DatabaseError as exc:
+        logger.warning("cluster worker heartbeats not written (%s)", type(exc).__name__)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def heartbeats_prune(*, now: Any = None) -> int:
+    """Delete rows of processes that stopped (or fell silent) more than KEEP_STOPPED ago."""
+    cutoff = (now or timezone.now()) - KEEP_STOPPED
+    try:
+        deleted, _ = ProcessHeartbeat.objects.filter(Q(stopped_at__lt=cutoff) | Q(beat_at__lt=cutoff)).delete()
+    except DatabaseError:
+        return 0
+    return deleted
+
+
+# --- a cluster's worker processes (django-q2 signals, connected in SyncConfig.ready) ------------
+
+_worker: list[Heartbeat] = []  # this process's heartbeat, once django-q2 spawned it as a worker
+
+
+def on_worker_spawn(sender: Any, proc_name: str = "", **kwargs: Any) -> None:
+    """A cluster worker process started. Not in the main process: django-q2's sync mode runs the
+    worker loop in the caller's process, which is no cluster worker."""
+    if multiprocessing.parent_process() is None:
+        return
+    beat = Heartbeat(kind=Kind.CLUSTER_WORKER, name=proc_name, parent_pid=os.getppid())
+    beat.start()
+    _worker[:] = [beat]
+    close_old_connections()
+
+
+def on_task_start(sender: Any, func: Any = None, task: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    if _worker:
+        task = task or {}
+        _worker[0].beat(current=str(task.get("name") or task.get("func") or func or "a task"))
+
+
+def on_task_end(sender: Any, func: Any = None, task: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    if _worker:
+        _worker[0].beat(current="")
