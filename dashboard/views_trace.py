@@ -30,7 +30,7 @@ def records(request: HttpRequest) -> HttpResponse:
             only = [(g["entity"], hit) for g in found["groups"] for hit in g["results"]]
             if len(only) == 1 and only[0][1]["exact"]:
                 return redirect("dashboard:record", only[0][0], only[0][1]["zoho_id"])
-    return render(request, "dashboard/record_search.html", context, status=400 if "problem" in context else 200)
+    return render(request, "dashboard/record_search.html", context)
 
 
 def _trace_page(request: HttpRequest, entity: str, zoho_id: str, **extra: object) -> HttpResponse:

@@ -23,6 +23,8 @@ ERRORS = {400: OpenApiResponse(ErrorSerializer, description="a bad entity, id, s
           403: OpenApiResponse(ErrorSerializer, description="not a staff user")}
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="the mirror holds no such record")
 ZOHO_FAILED = OpenApiResponse(ErrorSerializer, description="Zoho could not be asked, or has no such record")
+THROTTLED = OpenApiResponse(ErrorSerializer, description="compare or re-fetch throttled; see Retry-After")
+NO_ROUTE = OpenApiResponse(ErrorSerializer, description="no such route (an entity or id no route can carry)")
 _ANY = serializers.JSONField()
 
 
@@ -123,7 +125,8 @@ def _bad(exc: Exception) -> Response:
 class RecordSearchView(JsonErrorsMixin, APIView):
     permission_classes = [IsAdminUser]
 
-    @extend_schema(summary="Find records across entities by Zoho id, SKU, document number or name",
+    @extend_schema(operation_id="tds_records_search",
+                   summary="Find records across entities by Zoho id, SKU, document number or name",
                    parameters=[SearchQuerySerializer], responses={200: SearchSerializer, **ERRORS})
     def get(self, request: Request) -> Response:
         given = SearchQuerySerializer(data=request.query_params)
@@ -138,20 +141,22 @@ class RecordSearchView(JsonErrorsMixin, APIView):
         return Response(found)
 
 
-class RecordTraceView(JsonErrorsMixin, APIView):
+class _RecordView(JsonErrorsMixin, APIView):
     permission_classes = [IsAdminUser]
 
     def get_throttles(self) -> list[BaseThrottle]:
-        # A comparison costs a Zoho call: throttled like the other writes.
+        # A comparison or a re-fetch costs a Zoho call: throttled like the other writes.
         if self.request.method == "POST" or self.request.query_params.get("compare") in ("true", "1", "yes"):
-            throttle = ScopedRateThrottle()
             self.throttle_scope = "tds_write"
-            return [throttle]
+            return [ScopedRateThrottle()]
         return []
 
-    @extend_schema(summary="One record's trace: row, lines, audit timeline, events, runs, dead letters",
+
+class RecordTraceView(_RecordView):
+    @extend_schema(operation_id="tds_record_trace",
+                   summary="One record's trace: row, lines, audit timeline, events, runs, dead letters",
                    parameters=[TraceQuerySerializer],
-                   responses={200: TraceSerializer, 404: NOT_FOUND, 502: ZOHO_FAILED, **ERRORS})
+                   responses={200: TraceSerializer, 404: NOT_FOUND, 429: THROTTLED, 502: ZOHO_FAILED, **ERRORS})
     def get(self, request: Request, entity: str, zoho_id: str) -> Response:
         given = TraceQuerySerializer(data=request.query_params)
         given.is_valid(raise_exception=True)
@@ -169,9 +174,11 @@ class RecordTraceView(JsonErrorsMixin, APIView):
         return Response(trace)
 
 
-class RecordRefetchView(RecordTraceView):
-    @extend_schema(summary="Fetch the record from Zoho (one API call) and apply it through the inbox",
-                   request=None, responses={202: RefetchSerializer, 502: ZOHO_FAILED, **ERRORS})
+class RecordRefetchView(_RecordView):
+    @extend_schema(operation_id="tds_record_refetch",
+                   summary="Fetch the record from Zoho (one API call) and apply it through the inbox",
+                   request=None, responses={202: RefetchSerializer, 404: NO_ROUTE, 429: THROTTLED, 502: ZOHO_FAILED,
+                                            **ERRORS})
     def post(self, request: Request, entity: str, zoho_id: str) -> Response:
         try:
             applied = record_refetch_apply(entity, zoho_id)

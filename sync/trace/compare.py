@@ -99,7 +99,12 @@ def record_compare(entity: str, zoho_id: str, *, client: ZohoPort | None = None)
 
     key = record_key(entity, zoho_id)
     spec = key.spec
-    record, mapped = record_fetch_mapped(key, client or get_client())
+    if client is None:
+        try:
+            client = get_client()
+        except ZohoError as exc:  # no credentials configured
+            raise ZohoAnswer(f"Zoho could not be asked: {str(exc).splitlines()[0][:300]}") from None
+    record, mapped = record_fetch_mapped(key, client)
     fk_fields = {fk.field for fk in spec.fks}
     names = [f.attname if f.is_relation else f.name for f in spec.model._meta.concrete_fields]
     stored = spec.model.objects.filter(**{spec.model_id_field: key.zoho_id}).values("id", *names).first()

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from dashboard.urls import urlpatterns
 from sync.config import config_set
 from sync.models import Alert, DeadLetter, SyncRun
+from sync.upsert.records import upsert_records
 from tests.fuzzing import NASTY_TEXT, assert_answer, hostile_text, tracebacks
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,7 @@ ROUTES = [p for p in urlpatterns if isinstance(p, URLPattern)]
 
 def _url(pattern: URLPattern, rows: dict[str, Any]) -> str:
     converters = pattern.pattern.converters  # type: ignore[attr-defined]
-    kwargs = {name: rows["run"].pk if type(conv).__name__ == "UUIDConverter" else rows["alert"].pk
+    kwargs = {name: rows["run"].pk if type(conv).__name__ == "UUIDConverter" else rows.get(name, rows["alert"].pk)
               for name, conv in converters.items()}
     return reverse(f"dashboard:{pattern.name}", kwargs=kwargs)
 
@@ -41,7 +42,12 @@ def rows(db) -> dict[str, Any]:  # noqa: ANN001
     DeadLetter.objects.create(entity="items", zoho_id="Z1", error_class="permanent", error_type="ValueError",
                               error_message="bad", payload={"item_id": "Z1"}, attempts=5)
     config_set("TDS_IMAGE_CONCURRENCY", 4)  # a stored value: the configuration page offers its reset
-    return {"run": run, "alert": Alert.objects.create(severity="warning", code="queue_pending", message="x")}
+    # A mirrored record with an open dead letter: its trace page offers compare, apply and retry.
+    upsert_records(entity="items", records=[{"item_id": "1001", "name": "Widget", "sku": "W-1", "rate": 5}])
+    DeadLetter.objects.create(entity="items", zoho_id="1001", error_class="permanent", error_type="ValueError",
+                              error_message="bad", payload={"item_id": "1001"}, attempts=5)
+    return {"run": run, "alert": Alert.objects.create(severity="warning", code="queue_pending", message="x"),
+            "entity": "items", "zoho_id": "1001"}
 
 
 def _parameters_read(client: Any, url: str) -> set[str] | None:

@@ -40,7 +40,7 @@ def test_an_exact_sku_or_number_alone_opens_the_trace(staff_client, records):
 @pytest.mark.parametrize("q, message", [("x" * 101, "longer than 100"), ("a\x00b", "control characters")])
 def test_a_bad_search_is_one_message(staff_client, q, message):
     answer = staff_client.get(reverse("dashboard:records"), {"q": q})
-    assert answer.status_code == 400 and message in answer.content.decode()
+    assert answer.status_code == 200 and message in answer.content.decode()
 
 
 def test_the_trace_page_shows_row_lines_links_timeline_and_buttons(staff_client, records):
