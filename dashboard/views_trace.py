@@ -11,7 +11,7 @@ from sync.models import DeadLetter
 from sync.pipeline.deadletter import deadletter_retry
 from sync.pipeline.queue import queue_kick
 from sync.trace.compare import record_compare, record_refetch_apply
-from sync.trace.record import RecordMissing, TraceError, parse_as_of, record_key, record_trace
+from sync.trace.record import RecordMissing, TraceError, event_entities, parse_as_of, record_key, record_trace
 from sync.trace.search import BadQuery, record_search
 
 
@@ -93,7 +93,7 @@ def record_retry(request: HttpRequest, entity: str, zoho_id: str) -> HttpRespons
         key = record_key(entity, zoho_id)
     except TraceError as exc:
         return render(request, "dashboard/record_missing.html", {"problem": str(exc)}, status=400)
-    letters = DeadLetter.objects.filter(zoho_id=key.zoho_id, resolved=False)
+    letters = DeadLetter.objects.filter(entity__in=event_entities(key.spec), zoho_id=key.zoho_id, resolved=False)
     wanted = [int(v) for v in request.POST.getlist("ids") if v.isascii() and v.isdigit() and len(v) <= 18]
     ids = list(letters.filter(id__in=wanted).values_list("id", flat=True)) if wanted else \
         list(letters.values_list("id", flat=True))

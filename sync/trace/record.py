@@ -171,14 +171,14 @@ def _timeline(key: RecordKey, limit: int) -> list[dict[str, Any]]:
              "correlation_id": e.correlation_id} for e in entries]
 
 
-def _event_entities(spec: EntitySpec) -> list[str]:
+def event_entities(spec: EntitySpec) -> list[str]:
     """This entity and the derived names whose events carry its records (a stock webhook carries an item)."""
     return [spec.name, *(d.name for d in DERIVED.values() if d.reads == spec.name)]
 
 
 def _events(key: RecordKey, limit: int) -> list[dict[str, Any]]:
     """Inbox events and queue items of the record, newest first, each with its outcome."""
-    names = _event_entities(key.spec)
+    names = event_entities(key.spec)
     events = list(InboxEvent.objects.filter(zoho_id=key.zoho_id, entity__in=names)
                   .defer("payload").order_by("-received_at", "-id")[:limit])
     items = list(SyncQueueItem.objects.filter(entity__in=names, zoho_id=key.zoho_id)
@@ -284,7 +284,7 @@ def _runs(key: RecordKey, limit: int) -> list[dict[str, Any]]:
 
 
 def _dead_letters(key: RecordKey) -> list[dict[str, Any]]:
-    letters = DeadLetter.objects.filter(entity__in=_event_entities(key.spec), zoho_id=key.zoho_id, resolved=False)
+    letters = DeadLetter.objects.filter(entity__in=event_entities(key.spec), zoho_id=key.zoho_id, resolved=False)
     return [{"id": d.pk, "entity": d.entity, "error_class": d.error_class, "error_type": d.error_type,
              "error_message": d.error_message, "attempts": d.attempts, "auto_retries": d.auto_retries,
              "queue_item_id": d.queue_item_id, "created_at": _iso(d.created_at)}

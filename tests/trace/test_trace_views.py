@@ -90,3 +90,17 @@ def test_pages_and_actions_are_staff_only(client, records):
         assert client.get(url).status_code == 302
     assert client.post(reverse("dashboard:record-apply", args=["items", "1001"])).status_code == 302
     assert client.get(reverse("dashboard:record-compare", args=["items", "1001"])).status_code in (302, 405)
+
+
+def test_the_events_list_follows_a_waiting_event_by_itself(staff_client, records):
+    from sync.pipeline.inbox import inbox_add
+
+    stored = inbox_add(source="poll", entity="items", zoho_id="1001", event_type="refetch",
+                       record={"item_id": "1001", "name": "Blue widget", "sku": "W-1", "rate": 9,
+                               "last_modified_time": "2026-11-05T10:00:00+0000"})
+    url = reverse("dashboard:record", args=["items", "1001"])
+    page = staff_client.get(url).content.decode()
+    assert f'hx-get="{url}?fragment=events"' in page and f'id="event-{stored.event_id}"' in page
+    fragment = staff_client.get(url, {"fragment": "events"}, HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.startswith('<section id="record-events"') and "<html" not in fragment
+    assert 'class="outcome">waiting' in fragment
