@@ -11,10 +11,13 @@ ranked afterwards: exact matches first.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from django.db import connection, transaction
 from django.db.models import Q
 
 from sync.entities import REGISTRY, EntitySpec
@@ -77,11 +80,25 @@ def record_search(raw: Any, *, per_entity: int = PER_ENTITY, entities: list[str]
     with only the entities that matched, registry order; BadQuery for a text that cannot be searched."""
     text = clean_query(raw)
     groups = []
-    for name in entities or list(REGISTRY):
-        hits = _entity_hits(REGISTRY[name], text, per_entity)
-        if hits.results:
-            groups.append(hits.as_dict())
+    with _custom_plans():
+        for name in entities or list(REGISTRY):
+            hits = _entity_hits(REGISTRY[name], text, per_entity)
+            if hits.results:
+                groups.append(hits.as_dict())
     return {"query": text, "total": sum(len(g["results"]) for g in groups), "groups": groups}
+
+
+@contextmanager
+def _custom_plans() -> Iterator[None]:
+    """Plan each search for its own text. Connections prepare statements they run often (psycopg's
+    prepare_threshold), and PostgreSQL may then switch to a generic plan made without the LIKE
+    pattern, which cannot tell that the trigram index narrows it and reads the whole table."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        yield
 
 
 def _entity_hits(spec: EntitySpec, text: str, limit: int) -> EntityHits:
