@@ -144,3 +144,23 @@ def test_compare_and_apply_from_the_page_and_the_api(sb, zclient, items_pulled, 
     assert "Page edit" in after and 'class="outcome">applied' in after
     assert json.loads(staff_client.get(reverse("api:record", args=["items", item_id]) + "?compare=1")
                       .content)["comparison"]["same"] is True
+
+
+def test_a_record_zoho_does_not_have_is_one_line_on_the_page_the_api_and_the_command(sb, zclient, staff_client):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from tests.trace.helpers import write_item
+
+    write_item("999", name="Only here", sku="ONLY-1", rate=1, modified="2026-11-01T10:00:00+0000")
+    answer = staff_client.get(reverse("api:record", args=["items", "999"]) + "?compare=true")
+    assert answer.status_code == 502 and answer.json()["error"] == "zoho_failed"
+    assert "Zoho has no items record with id 999" in answer.json()["message"]
+    page = staff_client.post(reverse("dashboard:record-compare", args=["items", "999"]))
+    assert page.status_code == 200 and "Zoho has no items record with id 999" in page.content.decode()
+    applied = staff_client.post(reverse("dashboard:record-apply", args=["items", "999"]), follow=True)
+    assert "Zoho has no items record with id 999" in applied.content.decode()
+    assert not InboxEvent.objects.exists()  # nothing stored
+    with pytest.raises(CommandError, match="Zoho has no items record with id 999"):
+        call_command("tds_trace", "items", "999", "--compare", stdout=StringIO())
