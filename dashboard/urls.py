@@ -8,6 +8,7 @@ from dashboard import (
     views_ops,
     views_queue,
     views_runs,
+    views_trace,
     views_triggers,
     views_workers,
 )
@@ -38,4 +39,9 @@ urlpatterns = [
     path("configuration/reset", views_config.configuration_reset, name="configuration-reset"),
     path("metrics/", views_metrics.metrics, name="metrics"),
     path("images/", views_metrics.images, name="images"),
+    path("records/", views_trace.records, name="records"),
+    path("records/<slug:entity>/<str:zoho_id>/", views_trace.record, name="record"),
+    path("records/<slug:entity>/<str:zoho_id>/compare", views_trace.record_compare_view, name="record-compare"),
+    path("records/<slug:entity>/<str:zoho_id>/apply", views_trace.record_apply, name="record-apply"),
+    path("records/<slug:entity>/<str:zoho_id>/retry", views_trace.record_retry, name="record-retry"),
 ]

@@ -3,7 +3,7 @@ the BFF for the apps (/api/bff/tds/, any signed-in user), and a JSON 404 for any
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from sync.api import bff, tds, webhooks
+from sync.api import bff, records, tds, webhooks
 from sync.api import deadletter as dlq
 from sync.api import queue as queue_views
 from sync.api.exceptions import api_unknown_path
@@ -28,6 +28,10 @@ urlpatterns = [
     path("api/tds/deadletter", dlq.DeadLetterListView.as_view(), name="deadletter"),
     path("api/tds/deadletter/retry", dlq.DeadLetterRetryView.as_view(), name="deadletter-retry"),
     path("api/tds/deadletter/retry-all", dlq.DeadLetterRetryAllView.as_view(), name="deadletter-retry-all"),
+    path("api/tds/records", records.RecordSearchView.as_view(), name="records"),
+    path("api/tds/records/<slug:entity>/<str:zoho_id>", records.RecordTraceView.as_view(), name="record"),
+    path("api/tds/records/<slug:entity>/<str:zoho_id>/refetch", records.RecordRefetchView.as_view(),
+         name="record-refetch"),
     # BFF for the mobile and web apps.
     path("api/bff/tds/status", bff.StatusView.as_view(), name="bff-status"),
     path("api/bff/tds/recent", bff.RecentView.as_view(), name="bff-recent"),

@@ -5,10 +5,11 @@ comes from the source of truth and follows the one path: inbox, queue, worker, u
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.db import transaction
 
-from sync.entities import get_spec, webhook_vocabulary
+from sync.entities import EntitySpec, get_spec, webhook_vocabulary
 from sync.pipeline.inbox import inbox_add
 from sync.pipeline.queue import queue_kick
 from sync.zoho_port import ZohoPort
@@ -43,13 +44,20 @@ def records_refetch(*, entity: str, zoho_ids: list[str], client: ZohoPort | None
 
     spec = get_spec(entity)
     client = client or get_client()
-    key = spec.detail_key or webhook_vocabulary().body_key_for(entity)
     stored = 0
     for zoho_id in [z for z in zoho_ids if is_zoho_id(z)][:MAX_IDS]:
-        record = client.get(spec.api, spec.detail_path(zoho_id)).get(key)
-        if isinstance(record, dict):
+        record = record_fetch(spec=spec, zoho_id=zoho_id, client=client)
+        if record is not None:
             stored += not inbox_add(source="poll", entity=spec.name, record=record, zoho_id=zoho_id,
                                     event_type="refetch").duplicate
     if stored:
         transaction.on_commit(queue_kick)
     return stored
+
+
+def record_fetch(*, spec: EntitySpec, zoho_id: str, client: ZohoPort) -> dict[str, Any] | None:
+    """One detail call: the record as Zoho holds it now (None when the answer carries no record)."""
+    body = client.get(spec.api, spec.detail_path(zoho_id))
+    keys = [spec.detail_key] if spec.detail_key else []
+    keys += [key for key, meaning in webhook_vocabulary().body_keys.items() if meaning.entity == spec.name]
+    return next((body[key] for key in keys if isinstance(body.get(key), dict)), None)

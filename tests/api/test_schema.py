@@ -99,10 +99,11 @@ def test_every_documented_operation_but_health_and_webhooks_refuses_anonymous(li
             if path in PUBLIC | WEBHOOKS:
                 assert {} in operation.get("security", [{}]) or path in WEBHOOKS
                 continue
-            url = live_server.url + path.replace("{run_id}", "00000000-0000-0000-0000-000000000000")
+            url = live_server.url + path.replace("{run_id}", "00000000-0000-0000-0000-000000000000").replace(
+                "{entity}", "items").replace("{zoho_id}", "1")
             reply = requests.request(method.upper(), url, timeout=10)
             assert reply.status_code == 401, (method, path, reply.status_code)
             assert reply.json()["error"] == "not_authenticated"
             assert {} not in operation.get("security", []), (method, path)
             checked += 1
-    assert checked == 17  # 9 admin operations and 8 BFF operations
+    assert checked == 20  # 12 admin operations and 8 BFF operations

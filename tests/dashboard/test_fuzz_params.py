@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from dashboard.urls import urlpatterns
 from sync.config import config_set
 from sync.models import Alert, DeadLetter, SyncQueueItem, SyncRun
+from sync.upsert.records import upsert_records
 from tests.fuzzing import NASTY_TEXT, assert_answer, hostile_text, tracebacks
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ ROUTES = [p for p in urlpatterns if isinstance(p, URLPattern)]
 def _url(pattern: URLPattern, rows: dict[str, Any]) -> str:
     converters = pattern.pattern.converters  # type: ignore[attr-defined]
     by_name = {"run_id": rows["run"].pk, "alert_id": rows["alert"].pk, "letter_id": rows["letter"].pk,
-               "item_id": rows["item"].pk}
+               "item_id": rows["item"].pk, "entity": rows["entity"], "zoho_id": rows["zoho_id"]}
     kwargs = {name: by_name[name] for name in converters}
     return reverse(f"dashboard:{pattern.name}", kwargs=kwargs)
 
@@ -45,8 +46,12 @@ def rows(db) -> dict[str, Any]:  # noqa: ANN001
                                        error_type="ValueError", error_message="bad", payload={"item_id": "Z1"},
                                        attempts=5)
     config_set("TDS_IMAGE_CONCURRENCY", 4)  # a stored value: the configuration page offers its reset
+    # A mirrored record with an open dead letter: its trace page offers compare, apply and retry.
+    upsert_records(entity="items", records=[{"item_id": "1001", "name": "Widget", "sku": "W-1", "rate": 5}])
+    DeadLetter.objects.create(entity="items", zoho_id="1001", error_class="permanent", error_type="ValueError",
+                              error_message="bad", payload={"item_id": "1001"}, attempts=5)
     return {"run": run, "alert": Alert.objects.create(severity="warning", code="queue_pending", message="x"),
-            "letter": letter, "item": item}
+            "letter": letter, "item": item, "entity": "items", "zoho_id": "1001"}
 
 
 def _parameters_read(client: Any, url: str) -> set[str] | None:
