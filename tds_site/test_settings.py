@@ -17,8 +17,12 @@ def _redis_for_worker(url: str, worker: str) -> str:
     return urlunsplit(parts._replace(path=f"/{(base - int(worker[2:])) % 16}"))
 
 
-if os.environ.get("REDIS_URL") and os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
+# Once per xdist worker: the clusters and servers a test starts inherit the environment (the worker's
+# name included) and must land on the same database, not be counted down again.
+if (os.environ.get("REDIS_URL") and os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw")
+        and not os.environ.get("TDS_TEST_REDIS_PER_WORKER")):
     os.environ["REDIS_URL"] = _redis_for_worker(os.environ["REDIS_URL"], os.environ["PYTEST_XDIST_WORKER"])
+    os.environ["TDS_TEST_REDIS_PER_WORKER"] = "1"
 os.environ.setdefault("ZOHO_SANDBOX", "true")
 # A real key per test session (never the public development key), inherited by the clusters and
 # servers the tests start, so they read what this process signs.

@@ -25,3 +25,11 @@ def when(value: Any) -> str:
     if timezone.is_naive(value):
         value = timezone.make_aware(value, timezone.get_default_timezone())
     return timezone.localtime(value).strftime(FORMAT)
+
+
+@register.filter(name="pairs")
+def pairs_filter(value: Any) -> list[tuple[Any, Any]]:
+    """``{% for k, v in d|pairs %}``: a dict's pairs, never its key "items" (see dashboard.common.pairs)."""
+    from dashboard.common import pairs
+
+    return pairs(value)
