@@ -359,6 +359,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Bodies are advertised as JSON only: one schema under three content types breaks generated clients
+    # (openapi-python-client), which then post multipart. The views still parse form posts.
+    "PARSER_WHITELIST": ["sync.api.parsers.BoundedJSONParser"],
     "DESCRIPTION": "Admin endpoints (/api/tds/) need a staff user; mobile endpoints (/api/bff/tds/) any "
                    "authenticated user; GET /api/tds/health answers everyone. Authenticate with "
                    "'Authorization: Token <key>' or 'Authorization: Bearer <key>', or a session.",

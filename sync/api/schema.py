@@ -1,4 +1,9 @@
-"""OpenAPI entries for the webhook endpoints.
+"""The OpenAPI schema view, and the entries for the webhook endpoints.
+
+The schema is offered as a download named after the API's title, which has an em dash: an HTTP
+header is Latin-1, so drf-spectacular's ``filename="TDS — ..."`` reached clients as mojibake. The
+name is sent as RFC 6266 says: an ASCII ``filename`` and the exact UTF-8 ``filename*``.
+
 
 The webhook views are plain Django views (see sync.api.webhooks for why), so
 drf-spectacular cannot discover them; this postprocessing hook describes them
@@ -7,7 +12,13 @@ contract (and any fuzzing driven by it) covers the real-time path too.
 """
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
+from urllib.parse import quote
+
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from sync.entities import webhook_vocabulary
 from zoho import webhooks as zw
@@ -78,3 +89,18 @@ def add_webhook_paths(result: dict[str, Any], generator: Any, request: Any, publ
     test["post"]["responses"].pop("503")
     paths["/api/tds/webhooks/test"] = test
     return result
+
+
+def content_disposition(filename: str) -> str:
+    """``inline`` with an ASCII fallback name and the exact name in UTF-8 (RFC 6266, RFC 5987)."""
+    plain = unicodedata.normalize("NFKD", filename.replace("\u2014", "-").replace("\u2013", "-"))
+    plain = "".join(c for c in plain.encode("ascii", "ignore").decode() if c.isprintable() and c not in '"\\')
+    return f"inline; filename=\"{plain}\"; filename*=utf-8''{quote(filename, safe='')}"
+
+
+class SchemaView(SpectacularAPIView):
+    def _get_schema_response(self, request: Request) -> Response:
+        response = super()._get_schema_response(request)
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        response["Content-Disposition"] = content_disposition(self._get_filename(request, version))
+        return response

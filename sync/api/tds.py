@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -98,7 +99,14 @@ class StockSyncView(WriteView):
                    request=inputs.StockOptionsSerializer, parameters=[inputs.StockOptionsSerializer],
                    responses={202: outputs.JobSerializer, **WRITE_ERRORS})
     def post(self, request: Request) -> Response:
-        given = inputs.StockOptionsSerializer(data={**request.query_params.dict(), **_body(request)})
+        # The query and the body are each checked on their own (a bad query value is a 400 even when the body
+        # sets the same option), then the body's options win over the query's.
+        chosen = {}
+        for data in (request.query_params, _body(request)):
+            part = inputs.StockOptionsSerializer(data=data, partial=True)
+            part.is_valid(raise_exception=True)
+            chosen.update(part.validated_data)
+        given = inputs.StockOptionsSerializer(data=chosen)
         given.is_valid(raise_exception=True)
         try:
             job = jobs.job_enqueue(kind="stock", entity="stock", run_type="stock", options=dict(given.validated_data))
@@ -109,7 +117,9 @@ class StockSyncView(WriteView):
 
 def _body(request: Request) -> dict:
     data = request.data
-    return dict(data.items()) if hasattr(data, "items") else {}
+    if not hasattr(data, "items"):
+        raise ValidationError({"non_field_errors": ["the body must be a JSON object of options"]})
+    return dict(data.items())
 
 
 class SyncRunListView(JsonErrorsMixin, generics.ListAPIView):

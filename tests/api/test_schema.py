@@ -106,3 +106,29 @@ def test_every_documented_operation_but_health_and_webhooks_refuses_anonymous(li
             assert {} not in operation.get("security", []), (method, path)
             checked += 1
     assert checked == 17  # 9 admin operations and 8 BFF operations
+
+
+@pytest.mark.django_db
+def test_schema_download_name_is_encoded_for_http(client):
+    reply = client.get("/api/schema/")
+    assert reply.status_code == 200
+    header = reply["Content-Disposition"]
+    header.encode("ascii")  # an HTTP header is Latin-1; the title's em dash travels percent-encoded
+    assert header == ("inline; filename=\"TDS - TSH Data Sync API.yaml\"; "
+                      "filename*=utf-8''TDS%20%E2%80%94%20TSH%20Data%20Sync%20API.yaml")
+    from urllib.parse import unquote
+
+    assert unquote(header.split("filename*=utf-8''")[1], errors="strict") == "TDS — TSH Data Sync API.yaml"
+
+
+def test_no_operation_describes_the_error_mixin_and_bodies_are_json_only(tmp_path):
+    out = tmp_path / "schema.json"
+    call_command("spectacular", "--format", "openapi-json", "--file", str(out), stdout=io.StringIO())
+    import json
+
+    spec = json.loads(out.read_text())
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            assert "json_exception_handler" not in operation.get("description", ""), (method, path)
+            if "requestBody" in operation and path.startswith("/api/tds/") and "webhooks" not in path:
+                assert list(operation["requestBody"]["content"]) == ["application/json"], (method, path)
