@@ -329,6 +329,10 @@ else:
 
 # --- API tokens (django-rest-knox: stored as a SHA-512 digest, shown once, with an expiry) ------------
 TDS_API_TOKEN_DAYS = env_int("TDS_API_TOKEN_DAYS", 90, minimum=1, maximum=3650)
+# How old the polled read answers (status, health, dashboard, BFF reads) may be; 0 computes each one afresh.
+TDS_API_READ_CACHE_SECONDS = env_float("TDS_API_READ_CACHE_SECONDS", 1.0, minimum=0, maximum=60)
+# How long a token's row is remembered between requests (dropped at once when it or its user changes).
+TDS_API_AUTH_CACHE_SECONDS = env_int("TDS_API_AUTH_CACHE_SECONDS", 60, minimum=0, maximum=3600)
 REST_KNOX = {"TOKEN_TTL": timedelta(days=TDS_API_TOKEN_DAYS), "AUTO_REFRESH": False, "AUTH_HEADER_PREFIX": "Token"}
 
 # --- DRF ----------------------------------------------------------------------

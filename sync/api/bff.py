@@ -1,4 +1,6 @@
-"""Mobile endpoints under /api/bff/tds/ (any authenticated user): compact answers, one call per screen."""
+"""Mobile endpoints under /api/bff/tds/ (any authenticated user): compact answers, one call per screen.
+
+The reads are polled by every phone; their answers may be a second old (sync.api.fresh)."""
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -12,6 +14,7 @@ from rest_framework.views import APIView
 from sync import jobs
 from sync.api import inputs, outputs
 from sync.api.exceptions import JsonErrorsMixin
+from sync.api.fresh import fresh
 from sync.api.tds import conflict_answer, job_answer
 from sync.selectors import health, runs
 from sync.selectors import status as status_selectors
@@ -39,7 +42,7 @@ def _query(serializer: type, request: Request) -> dict:
 class StatusView(BffView):
     @extend_schema(summary="Mobile sync status", responses={200: outputs.MobileStatusSerializer, **ERRORS})
     def get(self, request: Request) -> Response:
-        return Response(outputs.MobileStatusSerializer(status_selectors.status_mobile()).data)
+        return Response(outputs.MobileStatusSerializer(fresh("bff-status", status_selectors.status_mobile)).data)
 
 
 class RecentView(BffView):
@@ -47,20 +50,21 @@ class RecentView(BffView):
                    parameters=[inputs.RecentQuerySerializer], responses={200: outputs.RecentSerializer, **ERRORS})
     def get(self, request: Request) -> Response:
         query = _query(inputs.RecentQuerySerializer, request)
-        return Response(outputs.RecentSerializer(status_selectors.recent_activity(limit=query["limit"])).data)
+        recent = fresh(("bff-recent", query["limit"]), lambda: status_selectors.recent_activity(limit=query["limit"]))
+        return Response(outputs.RecentSerializer(recent).data)
 
 
 class HealthView(BffView):
     @extend_schema(summary="Health with component checks", responses={200: outputs.HealthSerializer, **ERRORS})
     def get(self, request: Request) -> Response:
-        return Response(outputs.HealthSerializer(health.health_report()).data)
+        return Response(outputs.HealthSerializer(fresh("health", health.health_report)).data)
 
 
 class DashboardView(BffView):
     @extend_schema(summary="Everything a phone screen shows, in one call",
                    responses={200: outputs.DashboardSerializer, **ERRORS})
     def get(self, request: Request) -> Response:
-        return Response(outputs.DashboardSerializer(status_selectors.dashboard()).data)
+        return Response(outputs.DashboardSerializer(fresh("bff-dashboard", status_selectors.dashboard)).data)
 
 
 class RunsView(BffView):
@@ -68,7 +72,8 @@ class RunsView(BffView):
                    responses={200: outputs.BffRunsSerializer, **ERRORS})
     def get(self, request: Request) -> Response:
         query = _query(inputs.RunsQuerySerializer, request)
-        rows = runs.runs_bff(limit=query["limit"], entity=query.get("entity_type"))
+        rows = fresh(("bff-runs", query["limit"], query.get("entity_type")),
+                     lambda: runs.runs_bff(limit=query["limit"], entity=query.get("entity_type")))
         return Response(outputs.BffRunsSerializer({"runs": rows}).data)
 
 
@@ -109,4 +114,4 @@ class StockStatsView(BffView):
     @extend_schema(summary="Stock figures from the products table",
                    responses={200: outputs.StockStatsSerializer, **ERRORS})
     def get(self, request: Request) -> Response:
-        return Response(outputs.StockStatsSerializer(stock_stats().as_dict()).data)
+        return Response(outputs.StockStatsSerializer(fresh("bff-stock-stats", lambda: stock_stats().as_dict())).data)

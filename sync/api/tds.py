@@ -19,6 +19,7 @@ from sync import jobs
 from sync.api import inputs, outputs
 from sync.api.exceptions import JsonErrorsMixin
 from sync.api.filters import RunCursorPagination, SyncRunFilter
+from sync.api.fresh import fresh
 from sync.models import SyncRun
 from sync.selectors import health, runs
 from sync.selectors import status as status_selectors
@@ -63,7 +64,7 @@ class HealthView(JsonErrorsMixin, APIView):
                               503: OpenApiResponse(outputs.HealthSerializer, description="unhealthy")})
     def get(self, request: Request) -> Response:
         if request.user and request.user.is_authenticated:
-            body = outputs.HealthSerializer(health.health_report()).data
+            body = outputs.HealthSerializer(fresh("health", health.health_report)).data
         else:
             body = {"status": health.health_status()}
         code = status.HTTP_503_SERVICE_UNAVAILABLE if body["status"] == "unhealthy" else status.HTTP_200_OK
@@ -74,7 +75,7 @@ class StatusView(AdminView):
     @extend_schema(summary="Detailed status: active runs, queue, dead letters, cursors, last compare, Zoho",
                    responses={200: outputs.StatusSerializer, **ERRORS})
     def get(self, request: Request) -> Response:
-        return Response(outputs.StatusSerializer(status_selectors.status_detail()).data)
+        return Response(outputs.StatusSerializer(fresh("status", status_selectors.status_detail)).data)
 
 
 class SyncView(WriteView):
