@@ -64,7 +64,7 @@ class HealthView(JsonErrorsMixin, APIView):
                               503: OpenApiResponse(outputs.HealthSerializer, description="unhealthy")})
     def get(self, request: Request) -> Response:
         if request.user and request.user.is_authenticated:
-            body = outputs.HealthSerializer(fresh("health", health.health_report)).data
+            body = fresh("health", lambda: outputs.HealthSerializer(health.health_report()).data)
         else:
             body = {"status": health.health_status()}
         code = status.HTTP_503_SERVICE_UNAVAILABLE if body["status"] == "unhealthy" else status.HTTP_200_OK
@@ -75,7 +75,7 @@ class StatusView(AdminView):
     @extend_schema(summary="Detailed status: active runs, queue, dead letters, cursors, last compare, Zoho",
                    responses={200: outputs.StatusSerializer, **ERRORS})
     def get(self, request: Request) -> Response:
-        return Response(outputs.StatusSerializer(fresh("status", status_selectors.status_detail)).data)
+        return Response(fresh("status", lambda: outputs.StatusSerializer(status_selectors.status_detail()).data))
 
 
 class SyncView(WriteView):
