@@ -331,8 +331,9 @@ else:
 TDS_API_TOKEN_DAYS = env_int("TDS_API_TOKEN_DAYS", 90, minimum=1, maximum=3650)
 # How old the polled read answers (status, health, dashboard, BFF reads) may be; 0 computes each one afresh.
 TDS_API_READ_CACHE_SECONDS = env_float("TDS_API_READ_CACHE_SECONDS", 1.0, minimum=0, maximum=60)
-# How long a token's row is remembered between requests (dropped at once when it or its user changes).
-TDS_API_AUTH_CACHE_SECONDS = env_int("TDS_API_AUTH_CACHE_SECONDS", 60, minimum=0, maximum=3600)
+# How long a web process remembers a token's row between requests: a token revoked or a user changed in
+# another process stops working there within this many seconds (at once in the process that changed it).
+TDS_API_AUTH_CACHE_SECONDS = env_int("TDS_API_AUTH_CACHE_SECONDS", 10, minimum=0, maximum=300)
 REST_KNOX = {"TOKEN_TTL": timedelta(days=TDS_API_TOKEN_DAYS), "AUTO_REFRESH": False, "AUTH_HEADER_PREFIX": "Token"}
 
 # --- DRF ----------------------------------------------------------------------

@@ -6,17 +6,18 @@ returned once by ``token_create``, for the caller to show; it cannot be read bac
 most one live token through ``tds_token`` (``--rotate`` replaces it); the admin may issue more.
 
 Every API request looks its token up; ``token_find_cached`` keeps the row (with its user) in the
-default cache under the key's digest (never the key) for TDS_API_AUTH_CACHE_SECONDS, so a phone
-polling every second costs no token query. The entry is dropped the moment its token is deleted
-(revoked, rotated) or changed, or its user is saved or deleted (deactivated, staff withdrawn), by
-signals; with Redis as the cache that holds in every process at once, with the per-process memory
-cache (no REDIS_URL) other processes follow within TDS_API_AUTH_CACHE_SECONDS. Expiry is checked on
-every request from the row's expiry, cached or not. A cache that does not answer means a database
-lookup, never a refusal.
+process's memory under the key's digest (never the key) for TDS_API_AUTH_CACHE_SECONDS (10), so a
+phone polling every second costs no token query. In the process where a token is deleted (revoked,
+rotated) or changed, or its user saved or deleted (deactivated, staff withdrawn), the entry is
+dropped at once by signals; the other web processes read the row again within
+TDS_API_AUTH_CACHE_SECONDS (0 turns the cache off). Memory, not Redis: under load a Redis round trip
+cost as much as the query it saved. Expiry is checked on every request from the row's expiry;
+unknown keys are never remembered.
 """
 from __future__ import annotations
 
-import logging
+import pickle
+import time
 from datetime import datetime, timedelta
 from hmac import compare_digest
 from typing import Any
@@ -24,7 +25,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import caches
 from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
@@ -34,7 +34,6 @@ from knox.models import AuthToken
 from knox.settings import CONSTANTS, knox_settings
 
 PREFIX_SHOWN = 8  # characters of a key a listing shows: enough to tell keys apart, far from enough to use
-logger = logging.getLogger("tds.api")
 
 
 def token_lifetime(*, days: int | None = None) -> timedelta:
@@ -61,42 +60,34 @@ def token_find(*, key: str) -> AuthToken | None:
     return next((row for row in rows if compare_digest(row.digest, digest)), None)
 
 
-def _cache_key(digest: str) -> str:
-    return f"tds:auth:{digest}"
+_remembered: dict[str, tuple[float, bytes]] = {}  # digest -> (when read, the pickled row with its user)
+REMEMBERED_MAX = 10_000  # keys in use at once are far fewer; a flood of distinct valid keys only empties it
 
 
 def token_find_cached(*, key: str) -> AuthToken | None:
-    """``token_find``, answered from the cache while the row is unchanged (see the module's notes)."""
+    """``token_find``, answered from this process's memory while the row is unchanged (see the module's notes)."""
     seconds = settings.TDS_API_AUTH_CACHE_SECONDS
     if not seconds:
         return token_find(key=key)
     digest = hash_token(key)
-    cache = caches["default"]
-    try:
-        row = cache.get(_cache_key(digest))
-    except Exception as exc:  # noqa: BLE001 - any cache failure: look the token up in the database
-        logger.warning("token cache unreadable, looking the token up in the database: %s", exc)
-        return token_find(key=key)
-    if isinstance(row, AuthToken) and compare_digest(row.digest, digest):
-        return row
+    hit = _remembered.get(digest)
+    if hit is not None and time.monotonic() - hit[0] < seconds:
+        row = pickle.loads(hit[1])  # noqa: S301 - bytes this process pickled; each request its own instance
+        if compare_digest(row.digest, digest):
+            return row
+    read_at = time.monotonic()
     row = token_find(key=key)
     if row is not None:  # unknown keys are not remembered: a guess costs a query, as without the cache
-        try:
-            cache.set(_cache_key(digest), row, seconds)
-        except Exception as exc:  # noqa: BLE001
-            logger.warning("token cache unwritable: %s", exc)
+        if len(_remembered) >= REMEMBERED_MAX:
+            _remembered.clear()
+        _remembered[digest] = (read_at, pickle.dumps(row))
     return row
 
 
 def tokens_forget(digests: list[str]) -> None:
-    """Drop these tokens from the lookup cache: the next request reads their rows again."""
-    if not digests:
-        return
-    try:
-        caches["default"].delete_many([_cache_key(d) for d in digests])
-    except Exception as exc:  # noqa: BLE001 - the entry then ends with its timeout
-        logger.warning("token cache entries not dropped (they end within %s s): %s",
-                       settings.TDS_API_AUTH_CACHE_SECONDS, exc)
+    """Drop these tokens from this process's memory: its next request with them reads their rows again."""
+    for digest in digests:
+        _remembered.pop(digest, None)
 
 
 def _token_changed(sender: Any, instance: AuthToken, **kwargs: Any) -> None:
