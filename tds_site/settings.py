@@ -370,7 +370,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Admin endpoints (/api/tds/) need a staff user; mobile endpoints (/api/bff/tds/) any "
                    "authenticated user; GET /api/tds/health answers everyone. Authenticate with "
                    "'Authorization: Token <key>' or 'Authorization: Bearer <key>', or a session.",
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "sync.api.schema.add_webhook_paths"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "sync.api.schema.add_webhook_paths",
+                            "sync.api.schema.strict_query_strings"],
 }
 
 # --- Admin exports ----------------------------------------------------------------

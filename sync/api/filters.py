@@ -120,17 +120,24 @@ class RunCursorPagination(CursorPagination):
 
     def decode_cursor(self, request):  # noqa: ANN001, ANN201 - DRF hook
         """DRF checks the cursor's encoding and offset; its position goes straight into the query, so it
-        must also be what this ordering writes there (a run's created_at), or the cursor is refused."""
+        must also be what this ordering writes there (a run's created_at), or the cursor is refused.
+
+        A cursor is opaque: one this API did not hand out names no page, so it is a 404 (as DRF answers),
+        naming the parameter. Only what no cursor can be, blank or with a NUL byte, is a malformed
+        parameter (400), as the schema says (minLength 1, no NUL)."""
+        given = request.query_params.get(self.cursor_query_param, None)
+        if given is not None and (given == "" or "\x00" in given):
+            raise ValidationError({self.cursor_query_param: ["invalid cursor; use the next/previous links"]})
         try:
             cursor = super().decode_cursor(request)
-        except NotFound as exc:  # a malformed cursor is the caller's parameter error, not a missing page
-            raise self._invalid() from exc
+        except NotFound as exc:
+            raise self._no_page() from exc
         if cursor is not None and cursor.position is not None and _stamp(cursor.position) is None:
-            raise self._invalid()
+            raise self._no_page()
         return cursor
 
-    def _invalid(self) -> ValidationError:
-        return ValidationError({self.cursor_query_param: ["invalid cursor; use the next/previous links"]})
+    def _no_page(self) -> NotFound:
+        return NotFound(f"{self.cursor_query_param}: no page at this cursor; use the next/previous links")
 
 
 def _stamp(text: str) -> datetime | None:
