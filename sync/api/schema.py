@@ -39,15 +39,21 @@ _TEST_RESULT = {"type": "object", "properties": {
 def _record(id_field: str) -> dict[str, Any]:
     return {"type": "object", "required": [id_field], "additionalProperties": True,
             "description": "the Zoho record; the fields TDS maps are checked against the columns they fill (422)",
-            "properties": {id_field: {"type": "string", "pattern": f"^[0-9]{{1,{ZOHO_ID_MAX_DIGITS}}}$"}}}
+            "properties": {id_field: {"oneOf": [  # Zoho sends a string of digits; a JSON number is read as one
+                {"type": "string", "pattern": f"^[0-9]{{1,{ZOHO_ID_MAX_DIGITS}}}$"},
+                {"type": "integer", "minimum": 0, "maximum": 10**ZOHO_ID_MAX_DIGITS - 1}]}}}
 
 
 def _body(keys: list[str]) -> dict[str, Any]:
     """One record under one of ``keys``; JSON only (Zoho's form posts with a JSONString field are taken
     too, and not advertised: one body under two content types breaks generated clients)."""
     body_keys = webhook_vocabulary().body_keys
-    branches = [{"type": "object", "required": [key], "additionalProperties": False, "properties": {
-        key: _record(body_keys[key].id_field), "event_type": {"type": "string"}, "event_id": {"type": "string"}}}
+    # Other top-level keys are ignored; a second record key makes two branches match, which oneOf refuses (422).
+    branches = [{"type": "object", "required": [key], "additionalProperties": True, "properties": {
+        key: _record(body_keys[key].id_field),
+        # Any JSON value: what is kept is its text, cut to the column.
+        "event_type": {"description": "Zoho's event type, e.g. item_updated (the X-Zoho-Event header wins)"},
+        "event_id": {"description": "Zoho's event id: a redelivery with the same id is a duplicate"}}}
         for key in keys]
     return {"required": True, "content": {"application/json": {"schema": {
         "description": f"Zoho's webhook body: one record under its entity key, one of {', '.join(keys)} "

@@ -131,7 +131,9 @@ class SyncRunListView(JsonErrorsMixin, generics.ListAPIView):
     serializer_class = outputs.RunSerializer
 
     @extend_schema(summary="Runs, newest first, filtered and paginated by cursor",
-                   responses={200: outputs.RunSerializer(many=True), **ERRORS})
+                   responses={200: outputs.RunSerializer(many=True), **ERRORS,
+                              404: OpenApiResponse(outputs.ErrorSerializer,
+                                                   description="a cursor this API did not hand out")})
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)

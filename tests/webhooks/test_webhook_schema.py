@@ -42,7 +42,8 @@ def test_the_body_schemas_say_which_records_each_route_takes(schema):
     OAS30Validator(body("/api/webhooks/zoho")).validate(item_doc("4242"))
     OAS30Validator(body("/api/tds/webhooks/products")).validate(item_doc("4242"))
     assert not OAS30Validator(body("/api/tds/webhooks/customers")).is_valid(item_doc("4242"))
-    for wrong in ({}, {"item": {"item_id": "12ab"}}, {"item": {"item_id": "1"}, "contact": {"contact_id": "2"}}):
+    for wrong in ({}, {"item": {"item_id": "12ab"}}, {"item": {"item_id": "1"}, "contact": {"contact_id": "2"}},
+                  {"event_type": "x"}):
         assert not OAS30Validator(body("/api/webhooks/zoho")).is_valid(wrong), wrong
 
 
