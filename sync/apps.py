@@ -10,11 +10,14 @@ class SyncConfig(AppConfig):
 
     def ready(self) -> None:
         from sync import checks  # noqa: F401 - registers the entity registry's start-up check
+        from sync.api.tokens import tokens_cache_connect
         from sync.config import config_clear_cache
         from sync.config.access import operators_group_ensure
         from sync.models.readable import readable_loaders_install, readable_sqlite_converters
         from sync.schedules import rewrite_on_configuration_change, write_schedules_after_migrate
 
+        # A revoked token or a changed user leaves the API's token cache at once.
+        tokens_cache_connect()
         # Whatever a column holds reads back (a time past year 9999, say), so no row stops a page or a worker.
         connection_created.connect(readable_loaders_install, dispatch_uid="tds-readable-loaders")
         readable_sqlite_converters()

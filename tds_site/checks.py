@@ -62,6 +62,25 @@ def check_alert_mail(app_configs: Any = None, **kwargs: Any) -> list[CheckWarnin
     return found
 
 
+@register(TAG, deploy=True)
+def check_metrics_token(app_configs: Any = None, **kwargs: Any) -> list[CheckWarning]:
+    """tds.W003: /metrics answers anyone (run counts, queue depths, Zoho budget) when no TDS_METRICS_TOKEN is
+    set; with DEBUG on that is a developer's machine, with DEBUG off it is a deployment."""
+    if settings.DEBUG or settings.TDS_METRICS_TOKEN:
+        return []
+    return [CheckWarning(METRICS_OPEN, hint="set TDS_METRICS_TOKEN and give it to Prometheus as a bearer token "
+                                            "(docs/metrics.md), or keep /metrics off the public network",
+                         id="tds.W003")]
+
+
+METRICS_OPEN = "/metrics is open to anyone: TDS_METRICS_TOKEN is not set and DEBUG is off"
+
+
+def startup_warnings() -> list[str]:
+    """What a web process starts with but should not, as one-line messages (printed, not refused)."""
+    return [warning.msg for warning in check_metrics_token()]
+
+
 def startup_errors() -> list[str]:
     """What stops a web process from starting, as one-line messages (wsgi.py and asgi.py exit on any)."""
     errors = [MISSING] if secret_key_missing() else []

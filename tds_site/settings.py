@@ -339,6 +339,11 @@ else:
 
 # --- API tokens (django-rest-knox: stored as a SHA-512 digest, shown once, with an expiry) ------------
 TDS_API_TOKEN_DAYS = env_int("TDS_API_TOKEN_DAYS", 90, minimum=1, maximum=3650)
+# How old the polled read answers (status, health, dashboard, BFF reads) may be; 0 computes each one afresh.
+TDS_API_READ_CACHE_SECONDS = env_float("TDS_API_READ_CACHE_SECONDS", 1.0, minimum=0, maximum=60)
+# How long a web process remembers a token's row between requests: a token revoked or a user changed in
+# another process stops working there within this many seconds (at once in the process that changed it).
+TDS_API_AUTH_CACHE_SECONDS = env_int("TDS_API_AUTH_CACHE_SECONDS", 10, minimum=0, maximum=300)
 REST_KNOX = {"TOKEN_TTL": timedelta(days=TDS_API_TOKEN_DAYS), "AUTO_REFRESH": False, "AUTH_HEADER_PREFIX": "Token"}
 
 # --- DRF ----------------------------------------------------------------------
@@ -369,10 +374,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Bodies are advertised as JSON only: one schema under three content types breaks generated clients
+    # (openapi-python-client), which then post multipart. The views still parse form posts.
+    "PARSER_WHITELIST": ["sync.api.parsers.BoundedJSONParser"],
     "DESCRIPTION": "Admin endpoints (/api/tds/) need a staff user; mobile endpoints (/api/bff/tds/) any "
                    "authenticated user; GET /api/tds/health answers everyone. Authenticate with "
                    "'Authorization: Token <key>' or 'Authorization: Bearer <key>', or a session.",
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "sync.api.schema.add_webhook_paths"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "sync.api.schema.add_webhook_paths",
+                            "sync.api.schema.strict_query_strings"],
 }
 
 # --- Admin exports ----------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The web servers' start: the application, or one line and exit code 3 (gunicorn's "worker failed
 to boot", which stops the server instead of restarting workers forever) when the configuration
 cannot serve: a bad setting, no SECRET_KEY or a weak one with DEBUG off, static files not collected.
+What it can serve but should not (/metrics open to anyone) is one warning line on stderr.
 ``refuse`` is the one way a process stops for its configuration (the broker readers use it too)."""
 from __future__ import annotations
 
@@ -20,10 +21,12 @@ def application_or_exit(build: Callable[[], App]) -> App:
         application = build()
     except ImproperlyConfigured as exc:
         refuse(str(exc))
-    from tds_site.checks import startup_errors  # needs the settings loaded above
+    from tds_site.checks import startup_errors, startup_warnings  # needs the settings loaded above
 
     for message in startup_errors():
         refuse(message)
+    for message in startup_warnings():
+        print(f"TDS configuration warning: {message}", file=sys.stderr)
     return application
 
 

@@ -28,6 +28,8 @@ os.environ.setdefault("ZOHO_SANDBOX", "true")
 # servers the tests start, so they read what this process signs.
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("ZOHO_WEBHOOK_SECRET", "sandbox-webhook-secret")
+# Every read answered afresh, here and in the servers the tests start: a test reads what it just wrote.
+os.environ.setdefault("TDS_API_READ_CACHE_SECONDS", "0")
 
 from tds_site.settings import *  # noqa: E402, F403
 from tds_site.settings import BASE_DIR, LOGGING, STORAGES  # noqa: E402

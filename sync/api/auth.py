@@ -19,7 +19,7 @@ from knox.auth import TokenAuthentication
 from rest_framework import exceptions
 from rest_framework.authentication import get_authorization_header
 
-from sync.api.tokens import token_expired, token_find
+from sync.api.tokens import token_expired, token_find_cached
 
 KEYWORDS = (b"token", b"bearer")
 KEY_SHAPE = re.compile(rb"[A-Za-z0-9_.-]{1,256}")
@@ -46,7 +46,7 @@ class TokenOrBearerAuthentication(TokenAuthentication):
         # NUL byte or a megabyte of junk never reaches the database.
         if not KEY_SHAPE.fullmatch(token):
             raise exceptions.AuthenticationFailed(INVALID)
-        row = token_find(key=token.decode("ascii"))
+        row = token_find_cached(key=token.decode("ascii"))
         if row is None:
             raise exceptions.AuthenticationFailed(INVALID)
         if token_expired(row):

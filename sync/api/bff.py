@@ -1,4 +1,6 @@
-"""Mobile endpoints under /api/bff/tds/ (any authenticated user): compact answers, one call per screen."""
+"""Mobile endpoints under /api/bff/tds/ (any authenticated user): compact answers, one call per screen.
+
+The reads are polled by every phone; their answers, serialized, may be a second old (sync.api.fresh)."""
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -12,6 +14,7 @@ from rest_framework.views import APIView
 from sync import jobs
 from sync.api import inputs, outputs
 from sync.api.exceptions import JsonErrorsMixin
+from sync.api.fresh import fresh
 from sync.api.tds import conflict_answer, job_answer
 from sync.selectors import health, runs
 from sync.selectors import status as status_selectors
@@ -39,7 +42,8 @@ def _query(serializer: type, request: Request) -> dict:
 class StatusView(BffView):
     @extend_schema(summary="Mobile sync status", responses={200: outputs.MobileStatusSerializer, **ERRORS})
     def get(self, request: Request) -> Response:
-        return Response(outputs.MobileStatusSerializer(status_selectors.status_mobile()).data)
+        return Response(fresh("bff-status", lambda: outputs.MobileStatusSerializer(
+            status_selectors.status_mobile()).data))
 
 
 class RecentView(BffView):
@@ -47,20 +51,21 @@ class RecentView(BffView):
                    parameters=[inputs.RecentQuerySerializer], responses={200: outputs.RecentSerializer, **ERRORS})
     def get(self, request: Request) -> Response:
         query = _query(inputs.RecentQuerySerializer, request)
-        return Response(outputs.RecentSerializer(status_selectors.recent_activity(limit=query["limit"])).data)
+        return Response(fresh(("bff-recent", query["limit"]), lambda: outputs.RecentSerializer(
+            status_selectors.recent_activity(limit=query["limit"])).data))
 
 
 class HealthView(BffView):
     @extend_schema(summary="Health with component checks", responses={200: outputs.HealthSerializer, **ERRORS})
     def get(self, request: Request) -> Response:
-        return Response(outputs.HealthSerializer(health.health_report()).data)
+        return Response(fresh("health", lambda: outputs.HealthSerializer(health.health_report()).data))
 
 
 class DashboardView(BffView):
     @extend_schema(summary="Everything a phone screen shows, in one call",
                    responses={200: outputs.DashboardSerializer, **ERRORS})
     def get(self, request: Request) -> Response:
-        return Response(outputs.DashboardSerializer(status_selectors.dashboard()).data)
+        return Response(fresh("bff-dashboard", lambda: outputs.DashboardSerializer(status_selectors.dashboard()).data))
 
 
 class RunsView(BffView):
@@ -68,8 +73,9 @@ class RunsView(BffView):
                    responses={200: outputs.BffRunsSerializer, **ERRORS})
     def get(self, request: Request) -> Response:
         query = _query(inputs.RunsQuerySerializer, request)
-        rows = runs.runs_bff(limit=query["limit"], entity=query.get("entity_type"))
-        return Response(outputs.BffRunsSerializer({"runs": rows}).data)
+        limit, entity = query["limit"], query.get("entity_type")
+        return Response(fresh(("bff-runs", limit, entity), lambda: outputs.BffRunsSerializer(
+            {"runs": runs.runs_bff(limit=limit, entity=entity)}).data))
 
 
 class StockWriteView(BffView):
@@ -109,4 +115,4 @@ class StockStatsView(BffView):
     @extend_schema(summary="Stock figures from the products table",
                    responses={200: outputs.StockStatsSerializer, **ERRORS})
     def get(self, request: Request) -> Response:
-        return Response(outputs.StockStatsSerializer(stock_stats().as_dict()).data)
+        return Response(fresh("bff-stock-stats", lambda: outputs.StockStatsSerializer(stock_stats().as_dict()).data))

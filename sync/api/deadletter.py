@@ -10,7 +10,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from sync.api.exceptions import JsonErrorsMixin
-from sync.api.inputs import ranged
+from sync.api.inputs import StrictBooleanField, StrictCharField, StrictChoiceField, StrictIntegerField, ranged
 from sync.api.outputs import ErrorSerializer
 from sync.api.serializers import (
     DeadLetterDetailSerializer,
@@ -30,13 +30,13 @@ THROTTLED = OpenApiResponse(ErrorSerializer, description="throttled; see Retry-A
 
 
 class DeadLetterQuerySerializer(serializers.Serializer):
-    resolved = serializers.ChoiceField(choices=["false", "true", "all", "0", "1", "no", "yes"], default="false",
+    resolved = StrictChoiceField(choices=["false", "true", "all", "0", "1", "no", "yes"], default="false",
                                        help_text="false (default): open letters; true: resolved; all")
-    error_class = serializers.ChoiceField(choices=DeadLetter.ErrorClass.choices, required=False)
-    entity = serializers.CharField(max_length=40, required=False)
+    error_class = StrictChoiceField(choices=DeadLetter.ErrorClass.choices, required=False)
+    entity = StrictCharField(max_length=40, required=False)
     limit = ranged(1, _MAX_LIMIT, 50, "letters per page")
-    offset = serializers.IntegerField(min_value=0, max_value=10**9, default=0)
-    detail = serializers.BooleanField(default=False, help_text="include payload and traceback")
+    offset = StrictIntegerField(min_value=0, max_value=10**9, default=0)
+    detail = StrictBooleanField(default=False, help_text="include payload and traceback")
 
 
 class DeadLetterListView(JsonErrorsMixin, APIView):

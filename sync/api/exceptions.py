@@ -79,7 +79,8 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
 
 
 class JsonErrorsMixin:
-    """Use json_exception_handler for this view whatever the project setting is."""
+    # json_exception_handler for this view whatever the project setting is. A comment, not a docstring:
+    # drf-spectacular would publish a docstring as the description of every operation of every view.
 
     def get_exception_handler(self):  # noqa: ANN201 - DRF hook
         return json_exception_handler

@@ -27,8 +27,20 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class CheckSerializer(serializers.Serializer):
+    """A component check: status and reason, plus the figure some checks carry (only where they do)."""
+
     status = serializers.ChoiceField(choices=["ok", "degraded", "unhealthy"])
     reason = S()
+    workers = _opt(I, help_text="cluster: worker processes reporting (null: the broker cannot be read)")
+    state = S(required=False, help_text="zoho_circuit: closed, open, half_open or unknown")
+    remaining = NumberField(required=False, allow_null=True,
+                            help_text="zoho_quota: calls left when the daily reserve is reached, else null")
+    open = I(required=False, help_text="dead_letters: open dead letters")
+    waiting = I(required=False, help_text="queued_runs: runs queued over the web that no cluster started")
+
+    def to_representation(self, instance: dict) -> dict:
+        # Each check has its own figure: a key the check does not carry is left out, not answered as null.
+        return {name: value for name, value in super().to_representation(instance).items() if name in instance}
 
 
 class QueueTripleSerializer(serializers.Serializer):

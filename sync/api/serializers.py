@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from sync.api.inputs import StrictIntegerField
 from sync.models import DeadLetter
 
 
@@ -29,7 +30,8 @@ class DeadLetterPageSerializer(serializers.Serializer):
 
 
 class DeadLetterIdsSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=10_000)
+    ids = serializers.ListField(child=StrictIntegerField(min_value=1, max_value=2**63 - 1), min_length=1,
+                                max_length=10_000)
 
 
 class RetryOutcomeSerializer(serializers.Serializer):

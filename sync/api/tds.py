@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +19,7 @@ from sync import jobs
 from sync.api import inputs, outputs
 from sync.api.exceptions import JsonErrorsMixin
 from sync.api.filters import RunCursorPagination, SyncRunFilter
+from sync.api.fresh import fresh
 from sync.models import SyncRun
 from sync.selectors import health, runs
 from sync.selectors import status as status_selectors
@@ -62,7 +64,7 @@ class HealthView(JsonErrorsMixin, APIView):
                               503: OpenApiResponse(outputs.HealthSerializer, description="unhealthy")})
     def get(self, request: Request) -> Response:
         if request.user and request.user.is_authenticated:
-            body = outputs.HealthSerializer(health.health_report()).data
+            body = fresh("health", lambda: outputs.HealthSerializer(health.health_report()).data)
         else:
             body = {"status": health.health_status()}
         code = status.HTTP_503_SERVICE_UNAVAILABLE if body["status"] == "unhealthy" else status.HTTP_200_OK
@@ -73,7 +75,7 @@ class StatusView(AdminView):
     @extend_schema(summary="Detailed status: active runs, queue, dead letters, cursors, last compare, Zoho",
                    responses={200: outputs.StatusSerializer, **ERRORS})
     def get(self, request: Request) -> Response:
-        return Response(outputs.StatusSerializer(status_selectors.status_detail()).data)
+        return Response(fresh("status", lambda: outputs.StatusSerializer(status_selectors.status_detail()).data))
 
 
 class SyncView(WriteView):
@@ -98,7 +100,14 @@ class StockSyncView(WriteView):
                    request=inputs.StockOptionsSerializer, parameters=[inputs.StockOptionsSerializer],
                    responses={202: outputs.JobSerializer, **WRITE_ERRORS})
     def post(self, request: Request) -> Response:
-        given = inputs.StockOptionsSerializer(data={**request.query_params.dict(), **_body(request)})
+        # The query and the body are each checked on their own (a bad query value is a 400 even when the body
+        # sets the same option), then the body's options win over the query's.
+        chosen = {}
+        for data in (request.query_params, _body(request)):
+            part = inputs.StockOptionsSerializer(data=data, partial=True)
+            part.is_valid(raise_exception=True)
+            chosen.update(part.validated_data)
+        given = inputs.StockOptionsSerializer(data=chosen)
         given.is_valid(raise_exception=True)
         try:
             job = jobs.job_enqueue(kind="stock", entity="stock", run_type="stock", options=dict(given.validated_data))
@@ -109,7 +118,9 @@ class StockSyncView(WriteView):
 
 def _body(request: Request) -> dict:
     data = request.data
-    return dict(data.items()) if hasattr(data, "items") else {}
+    if not hasattr(data, "items"):
+        raise ValidationError({"non_field_errors": ["the body must be a JSON object of options"]})
+    return dict(data.items())
 
 
 class SyncRunListView(JsonErrorsMixin, generics.ListAPIView):
@@ -120,7 +131,9 @@ class SyncRunListView(JsonErrorsMixin, generics.ListAPIView):
     serializer_class = outputs.RunSerializer
 
     @extend_schema(summary="Runs, newest first, filtered and paginated by cursor",
-                   responses={200: outputs.RunSerializer(many=True), **ERRORS})
+                   responses={200: outputs.RunSerializer(many=True), **ERRORS,
+                              404: OpenApiResponse(outputs.ErrorSerializer,
+                                                   description="a cursor this API did not hand out")})
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)

@@ -43,6 +43,13 @@ def _error(status: int, message: str, **extra: Any) -> JsonResponse:
     return JsonResponse({"status": "error", "message": message, **extra}, status=status)
 
 
+def _post_only() -> JsonResponse:
+    """405 with the Allow header HTTP asks for (RFC 9110), naming the one method these routes take."""
+    response = _error(405, "Only POST is allowed.")
+    response["Allow"] = "POST"
+    return response
+
+
 def count_rejected(reason: str) -> None:
     """A cheap per-reason counter (cache, not the database): refused deliveries store nothing else."""
     cache, key = caches["default"], REJECTED_COUNTER.format(reason=reason)
@@ -125,7 +132,7 @@ def _payload_text(request: HttpRequest, body: bytes, event: zw.WebhookEvent) -> 
 def zoho_webhook(request: HttpRequest, entity: str | None = None) -> JsonResponse:
     """POST /api/webhooks/zoho and /api/tds/webhooks/<entity>: store the delivery, answer at once."""
     if request.method != "POST":
-        return _error(405, "Only POST is allowed.")
+        return _post_only()
     try:
         body = read_body(request)
         method = authenticate(request, body)
@@ -157,7 +164,7 @@ def zoho_webhook(request: HttpRequest, entity: str | None = None) -> JsonRespons
 def zoho_webhook_test(request: HttpRequest) -> JsonResponse:
     """POST /api/tds/webhooks/test: the same checks as a real delivery, nothing stored."""
     if request.method != "POST":
-        return _error(405, "Only POST is allowed.")
+        return _post_only()
     try:
         body = read_body(request)
         method = _staff_or_signed(request, body)

@@ -23,9 +23,8 @@ def status_detail() -> dict[str, Any]:
 
 def status_mobile() -> dict[str, Any]:
     """The seed's mobile status: sync_active, queue_size, last_sync, health."""
-    queue = pipeline.queue_counts()
-    health = health_report()
-    return {"sync_active": bool(runs.runs_active(limit=1)), "queue_size": queue["pending"] + queue["processing"],
+    health = health_report()  # counts the queue too: its queue_size is the same figure
+    return {"sync_active": bool(runs.runs_active(limit=1)), "queue_size": health["queue_size"] or 0,
             "last_sync": health["last_sync"], "health": health["status"]}
 
 

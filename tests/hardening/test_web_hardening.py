@@ -143,6 +143,6 @@ def test_check_deploy_is_clean_with_the_readme_production_variables():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", SECRET_KEY="p" * 30 + "-0123456789-abcdefghijkl",
                      ALLOWED_HOSTS="erp.example.com", CSRF_TRUSTED_ORIGINS="https://erp.example.com",
                      SECURE_SSL_REDIRECT="true", SESSION_COOKIE_SECURE="true", CSRF_COOKIE_SECURE="true",
-                     SECURE_HSTS_SECONDS="31536000", TDS_BEHIND_PROXY="true")
+                     SECURE_HSTS_SECONDS="31536000", TDS_BEHIND_PROXY="true", TDS_METRICS_TOKEN="m" * 32)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

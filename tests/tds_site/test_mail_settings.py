@@ -164,7 +164,8 @@ def test_start_up_stops_with_one_line(env, line):  # noqa: ANN001
 
 PRODUCTION = {"SECRET_KEY": "p" * 30 + "-0123456789-abcdefghijkl", "ALLOWED_HOSTS": "erp.example.com",
               "SECURE_SSL_REDIRECT": "true", "SESSION_COOKIE_SECURE": "true", "CSRF_COOKIE_SECURE": "true",
-              "SECURE_HSTS_SECONDS": "31536000", "TDS_ALERT_EMAILS": "ops@example.com"}
+              "SECURE_HSTS_SECONDS": "31536000", "TDS_ALERT_EMAILS": "ops@example.com",
+              "TDS_METRICS_TOKEN": "m" * 32}
 
 
 def test_check_deploy_warns_about_a_default_sender_and_relay():
