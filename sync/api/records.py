@@ -3,7 +3,8 @@
 call), and send Zoho's current version through the inbox (POST …/refetch)."""
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
@@ -12,19 +13,21 @@ from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from sync.api.exceptions import JsonErrorsMixin, error_body
-from sync.api.inputs import ranged
+from sync.api.inputs import entity_choices, ranged
 from sync.api.outputs import ErrorSerializer
-from sync.trace.compare import ZohoAnswer, record_compare, record_refetch_apply
+from sync.entities import REGISTRY, canonical
+from sync.trace.compare import ZohoAnswer, ZohoHasNoRecord, record_compare, record_refetch_apply
 from sync.trace.record import RecordMissing, TraceError, parse_as_of, record_trace
 from sync.trace.search import MAX_QUERY, PER_ENTITY, BadQuery, record_search
+from zoho.ids import ZOHO_ID_MAX_DIGITS
 
 ERRORS = {400: OpenApiResponse(ErrorSerializer, description="a bad entity, id, search text or time"),
           401: OpenApiResponse(ErrorSerializer, description="no or bad credentials"),
           403: OpenApiResponse(ErrorSerializer, description="not a staff user")}
-NOT_FOUND = OpenApiResponse(ErrorSerializer, description="the mirror holds no such record")
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="the mirror (or, asked to compare, Zoho) holds no such record")
 ZOHO_FAILED = OpenApiResponse(ErrorSerializer, description="Zoho could not be asked, or has no such record")
 THROTTLED = OpenApiResponse(ErrorSerializer, description="compare or re-fetch throttled; see Retry-After")
-NO_ROUTE = OpenApiResponse(ErrorSerializer, description="no such route (an entity or id no route can carry)")
+NO_ROUTE = OpenApiResponse(ErrorSerializer, description="Zoho holds no such record, or no route can carry the entity or id")
 _ANY = serializers.JSONField()
 
 
@@ -55,8 +58,13 @@ class SearchSerializer(serializers.Serializer):
     groups = SearchGroupSerializer(many=True)
 
 
+@extend_schema_field(OpenApiTypes.DATETIME)
+class AsOfField(serializers.CharField):
+    """Read by parse_as_of (a date alone is taken too); published as what it must be, an ISO 8601 time."""
+
+
 class TraceQuerySerializer(serializers.Serializer):
-    as_of = serializers.CharField(required=False, max_length=64,
+    as_of = AsOfField(required=False, max_length=64,
                                   help_text="ISO 8601 time: also rebuild the record as it was then")
     compare = serializers.BooleanField(required=False, default=False,
                                        help_text="also fetch the record from Zoho (one API call) and diff it")
@@ -141,6 +149,18 @@ class RecordSearchView(JsonErrorsMixin, APIView):
         return Response(found)
 
 
+def _path_parameters() -> list[OpenApiParameter]:
+    """The record's entity (a registry entity pulled as a list of its own, or an alias of one) and its Zoho id,
+    as the schema's enum and pattern: what the views answer 400 to is not schema-valid either."""
+    traced = [name for name in entity_choices() if canonical(name) in REGISTRY]
+    return [
+        OpenApiParameter("entity", OpenApiTypes.STR, OpenApiParameter.PATH, enum=traced,
+                         description="the record's entity"),
+        OpenApiParameter("zoho_id", OpenApiTypes.STR, OpenApiParameter.PATH,
+                         pattern=f"^[0-9]{{1,{ZOHO_ID_MAX_DIGITS}}}$", description="the record's Zoho id"),
+    ]
+
+
 class _RecordView(JsonErrorsMixin, APIView):
     permission_classes = [IsAdminUser]
 
@@ -155,7 +175,7 @@ class _RecordView(JsonErrorsMixin, APIView):
 class RecordTraceView(_RecordView):
     @extend_schema(operation_id="tds_record_trace",
                    summary="One record's trace: row, lines, audit timeline, events, runs, dead letters",
-                   parameters=[TraceQuerySerializer],
+                   parameters=[*_path_parameters(), TraceQuerySerializer],
                    responses={200: TraceSerializer, 404: NOT_FOUND, 429: THROTTLED, 502: ZOHO_FAILED, **ERRORS})
     def get(self, request: Request, entity: str, zoho_id: str) -> Response:
         given = TraceQuerySerializer(data=request.query_params)
@@ -169,6 +189,8 @@ class RecordTraceView(_RecordView):
         if given.validated_data["compare"]:
             try:
                 trace["comparison"] = record_compare(entity, zoho_id).as_dict()
+            except ZohoHasNoRecord as exc:
+                return Response(error_body("not_found", str(exc)), status=status.HTTP_404_NOT_FOUND)
             except ZohoAnswer as exc:
                 return Response(error_body("zoho_failed", str(exc)), status=status.HTTP_502_BAD_GATEWAY)
         return Response(trace)
@@ -177,11 +199,13 @@ class RecordTraceView(_RecordView):
 class RecordRefetchView(_RecordView):
     @extend_schema(operation_id="tds_record_refetch",
                    summary="Fetch the record from Zoho (one API call) and apply it through the inbox",
-                   request=None, responses={202: RefetchSerializer, 404: NO_ROUTE, 429: THROTTLED, 502: ZOHO_FAILED,
-                                            **ERRORS})
+                   parameters=_path_parameters(), request=None,
+                   responses={202: RefetchSerializer, 404: NO_ROUTE, 429: THROTTLED, 502: ZOHO_FAILED, **ERRORS})
     def post(self, request: Request, entity: str, zoho_id: str) -> Response:
         try:
             applied = record_refetch_apply(entity, zoho_id)
+        except ZohoHasNoRecord as exc:
+            return Response(error_body("not_found", str(exc)), status=status.HTTP_404_NOT_FOUND)
         except ZohoAnswer as exc:
             return Response(error_body("zoho_failed", str(exc)), status=status.HTTP_502_BAD_GATEWAY)
         except TraceError as exc:

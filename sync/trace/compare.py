@@ -32,6 +32,10 @@ class ZohoAnswer(TraceError):
     """Zoho could not be asked, has no such record, or sent one that cannot be stored."""
 
 
+class ZohoHasNoRecord(ZohoAnswer):
+    """Zoho answered that it holds no such record: the caller's to know (404), not a failure of Zoho's."""
+
+
 @dataclass
 class Comparison:
     entity: str
@@ -81,7 +85,7 @@ def record_fetch_mapped(key: RecordKey, client: ZohoPort) -> tuple[dict[str, Any
     try:
         record = record_fetch(spec=key.spec, zoho_id=key.zoho_id, client=client)
     except ZohoNotFound:
-        raise ZohoAnswer(f"Zoho has no {key.spec.name} record with id {key.zoho_id}") from None
+        raise ZohoHasNoRecord(f"Zoho has no {key.spec.name} record with id {key.zoho_id}") from None
     except ZohoError as exc:
         raise ZohoAnswer(f"Zoho could not be asked: {str(exc).splitlines()[0][:300]}") from None
     if record is None:

@@ -21,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from sync.api.tokens import token_create
+from tests.sync.conftest import sandbox_maker, sb, zclient  # noqa: F401 - fixtures for the records routes
 
 PUBLIC = {"/api/tds/health"}
 WEBHOOKS = {"/api/webhooks/zoho", "/api/tds/webhooks/test", *(f"/api/tds/webhooks/{route}" for route in (
@@ -149,9 +150,10 @@ def _schemathesis(live_server, key: str, *extra: str) -> subprocess.CompletedPro
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_schemathesis_checks_all_finds_nothing(live_server, staff_key, monkeypatch):  # noqa: ANN001
+def test_schemathesis_checks_all_finds_nothing(live_server, staff_key, monkeypatch, zclient):  # noqa: ANN001, F811
     """The schemathesis CLI with every check (conformance, negative and positive data, unsupported methods,
-    missing auth ...) over every operation: the schema says exactly what the server takes and answers."""
+    missing auth ...) over every operation: the schema says exactly what the server takes and answers.
+    A record's compare and re-fetch ask the Zoho sandbox (zclient points the settings at it)."""
     from rest_framework.throttling import ScopedRateThrottle
 
     from sync import jobs

@@ -167,7 +167,7 @@ def test_a_record_zoho_does_not_have_is_one_line_on_the_page_the_api_and_the_com
 
     write_item("999", name="Only here", sku="ONLY-1", rate=1, modified="2026-11-01T10:00:00+0000")
     answer = staff_client.get(reverse("api:record", args=["items", "999"]) + "?compare=true")
-    assert answer.status_code == 502 and answer.json()["error"] == "zoho_failed"
+    assert answer.status_code == 404 and answer.json()["error"] == "not_found"
     assert "Zoho has no items record with id 999" in answer.json()["message"]
     page = staff_client.post(reverse("dashboard:record-compare", args=["items", "999"]))
     assert page.status_code == 200 and "Zoho has no items record with id 999" in page.content.decode()
