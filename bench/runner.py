@@ -2,8 +2,9 @@
 
 Every benchmark gets its own PostgreSQL database (<DATABASE_URL>_<id>, dropped afterwards), the Redis
 database of REDIS_URL, a file to emit its figures to and a folder for the sampler's profile. Its
-output goes to bench/results/<stamp>/<id>.log; the table and every figure to bench/results/<stamp>.json
-(and latest.json). A benchmark that fails to run gets a row saying so and the run carries on.
+output goes to bench/results/<stamp>/<id>.log, the table and every figure to bench/results/<stamp>.json
+and latest.json (TDS_BENCH_RESULTS names another folder). A benchmark that fails to run gets a row
+saying so and the run carries on.
 """
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from bench.profile import profile_top
 from bench.registry import BENCHMARKS, Benchmark, Verdict
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "results"
+# TDS_BENCH_RESULTS moves them (the test of the quick run writes under its temporary folder).
+RESULTS = Path(os.environ.get("TDS_BENCH_RESULTS") or ROOT / "bench" / "results")
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/tds_bench"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/8"
 
@@ -86,7 +88,7 @@ def run_one(benchmark: Benchmark, *, quick: bool, base_url: str, folder: Path) -
     if not figures:
         tail = [line for line in log.read_text(errors="replace").splitlines() if line.strip()][-1:] or ["no output"]
         verdict = Verdict("not measured", "", None, "", False)
-        why = f"{problem or 'no figures emitted'}: {tail[0].strip()[:160]} (see {log.relative_to(ROOT)})"
+        why = f"{problem or 'no figures emitted'}: {tail[0].strip()[:160]} (see {_shown(log)})"
         state = "ERROR"
     else:
         verdict = benchmark.judge(figures)
@@ -148,8 +150,12 @@ def run(ids: list[str], *, quick: bool) -> tuple[list[Row], Path]:
     print(f"machine: {info['cores']} cores, {info['platform']}, Python {info['python']}, PostgreSQL "
           f"{info['postgresql']}; load average before {_load(info['load_before'])}, after {_load(info['load_after'])}")
     print(table(rows))
-    print(f"\nfigures: {(RESULTS / f'{stamp}.json').relative_to(ROOT)}; logs and profiles: {folder.relative_to(ROOT)}/")
+    print(f"\nfigures: {_shown(RESULTS / f'{stamp}.json')}; logs and profiles: {_shown(folder)}/")
     return rows, folder
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def _load(values: Any) -> str:

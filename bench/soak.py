@@ -14,7 +14,8 @@ as undelivered. Each change carries a unique name, so its audit entry in the mir
 - lost: changes never applied (after a drain of up to 90 s once the stream stops); twice: changes
   with more than one audit entry;
 - errors: nginx's 5xx and 429 answers (its access log), undelivered changes, dead letters;
-- resources: RSS of every service at the start and the end, the deepest queue, Zoho calls;
+- resources: memory of every service (proportional set size of its processes) once warm (after the
+  first fifth of the run, at most a minute) and at the end, the deepest queue, Zoho calls;
 - faults: kill -9 of a worker cluster (restarted after its unit's RestartSec), kill -9 of a gunicorn
   instance (nginx routes around it), a Redis restart, a PostgreSQL restart (15 s down), a 30 s burst
   of 429 and 5xx from Zoho's API; for each, the time until every change is again fresh within the goal.
@@ -241,10 +242,13 @@ def first_load(up: Stack) -> list[str]:
 
 
 def stage(up: Stack, sender: Sender, watcher: Watcher, *, rate: float, seconds: float,
-          faults: list[str]) -> tuple[list[Change], list[Fault]]:
-    """Send for ``seconds`` with ``faults`` spread evenly over the time; wait for the last changes."""
+          faults: list[str], memory: dict[str, float] | None = None) -> tuple[list[Change], list[Fault]]:
+    """Send for ``seconds`` with ``faults`` spread evenly over the time; wait for the last changes.
+    ``memory``, when given, receives every service's memory once the stack is warm."""
     begin = len(sender.changes)
     timeline: list[Fault] = []
+    if memory is not None:
+        threading.Timer(min(60.0, seconds / 5), lambda: memory.update(up.rss())).start()
 
     def fault_runner() -> None:
         for index, kind in enumerate(faults):
@@ -321,7 +325,7 @@ def print_report(result: dict[str, Any]) -> None:
         back = fault["recovered_after"]
         print(f"  fault {fault['kind']:<8} down {fault['down_seconds']:5.1f} s, fresh again after "
               f"{'never' if back is None else f'{back:.1f} s'} (goal <= 30 s)")
-    print("  RSS MB start -> end (growth):")
+    print("  memory (PSS) MB once warm -> end (growth):")
     for name, (start, end) in sorted(result["rss"].items()):
         growth = (end - start) / start * 100 if start else 0.0
         print(f"    {name:<11} {start:7.0f} -> {end:7.0f}  ({growth:+.0f} %)")
@@ -339,8 +343,7 @@ def soak(args: argparse.Namespace) -> dict[str, Any]:
         item_ids = first_load(up)
         sender = Sender(up, item_ids)
         watcher = Watcher(up.database_url, sender.by_name)
-        time.sleep(3)
-        rss_start = up.rss()
+        rss_start: dict[str, float] = {}
         try:
             if args.step:
                 start, step, top = (float(x) for x in args.step.split(","))
@@ -356,7 +359,8 @@ def soak(args: argparse.Namespace) -> dict[str, Any]:
                     rate += step
                 good = [s["rate"] for s in stages if s["freshness"]["outside"]["p99"] <= GOAL_SECONDS and not s["lost"]]
                 return {"step": stages, "knee": max(good, default=0.0)}
-            changes, timeline = stage(up, sender, watcher, rate=args.rate, seconds=seconds, faults=faults)
+            changes, timeline = stage(up, sender, watcher, rate=args.rate, seconds=seconds, faults=faults,
+                                      memory=rss_start)
             rss_end = up.rss()
         finally:
             sender.close()

@@ -81,12 +81,13 @@ def wait_for(check: Any, what: str, timeout: float = 60) -> None:
 
 
 def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its descendants."""
+    """Memory of a process and its descendants, as proportional set size: pages shared between them
+    (PostgreSQL's shared buffers, a forked worker's copy of Django) count once, not once per process."""
     total = 0
     for member in deploy.process_tree(pid):
         try:
-            for line in Path(f"/proc/{member}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{member}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
                     total += int(line.split()[1])
         except OSError:
             continue
