@@ -12,7 +12,7 @@ as undelivered. Each change carries a unique name, so its audit entry in the mir
 - freshness: the time of the edit in Zoho to the audit entry of its row in the mirror; p50, p99 and
   max, for changes made outside and inside the fault windows;
 - lost: changes never applied (after a drain of up to 90 s once the stream stops); twice: changes
-  with more than one audit entry;
+  with more than one audit entry; then `tds_compare --deep` of the items, which must match 100 %;
 - errors: nginx's 5xx and 429 answers (its access log), undelivered changes, dead letters;
 - resources: memory of every service (proportional set size of its processes) once warm (after the
   first fifth of the run, at most a minute) and at the end, the deepest queue, Zoho calls;
@@ -296,14 +296,20 @@ def summary(changes: list[Change], timeline: list[Fault]) -> dict[str, Any]:
 
 
 def dead_letters_and_calls(up: Stack) -> dict[str, Any]:
+    """Dead letters, failed runs, connections, Zoho's answers, and a deep compare of the items at the end."""
     import psycopg
 
+    up._manage("tds_compare", "--deep", "--entities", "items")
     with psycopg.connect(up.database_url) as conn:
+        report = conn.execute("SELECT summary FROM tds_sync_runs WHERE run_type = 'compare' "
+                              "ORDER BY created_at DESC LIMIT 1").fetchone()
+        items = next((c for c in (report[0] if report else {}).get("comparisons", []) if c.get("entity") == "items"),
+                     {})
         dead = conn.execute("SELECT count(*) FROM tds_dead_letter_queue").fetchone()[0]
         failed = conn.execute("SELECT count(*) FROM tds_sync_runs WHERE status = 'failed'").fetchone()[0]
         connections = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = 'tds'").fetchone()[0]
     return {"dead_letters": dead, "failed_runs": failed, "pg_connections": connections,
-            "zoho_calls": up.sandbox.calls.by_status()}
+            "zoho_calls": up.sandbox.calls.by_status(), "compare_items_match_pct": items.get("match_pct")}
 
 
 def print_report(result: dict[str, Any]) -> None:
@@ -320,7 +326,11 @@ def print_report(result: dict[str, Any]) -> None:
           f"p99 {result['delivery_p99'] * 1000:.0f} ms; nginx answers {dict(sorted(result['nginx'].items()))}")
     print(f"  dead letters {result['dead_letters']}, failed runs {result['failed_runs']}, PostgreSQL connections "
           f"at the end {result['pg_connections']}, deepest queue {result['max_queue']}")
-    print(f"  Zoho API answers by status {result['zoho_calls']}; alert mails received {result['mails']}")
+    calls = sum(result["zoho_calls"].values())
+    print(f"  Zoho API answers by status {result['zoho_calls']} ({calls / max(result['changes'], 1):.3f} calls a "
+          f"change, first load included); alert mails received {result['mails']}")
+    print(f"  tds_compare --deep at the end: items match {result['compare_items_match_pct']} % (goal 100)")
+    print(f"  queue depth every 10 s: {result['queue_depth']}")
     for fault in result["faults"]:
         back = fault["recovered_after"]
         print(f"  fault {fault['kind']:<8} down {fault['down_seconds']:5.1f} s, fresh again after "
@@ -368,12 +378,13 @@ def soak(args: argparse.Namespace) -> dict[str, Any]:
         result = {"rate": args.rate, "minutes": args.minutes, "fault_kinds": faults, **summary(changes, timeline),
                   **dead_letters_and_calls(up), "nginx": dict(nginx_statuses(up)), "mails": len(up.mails),
                   "max_queue": max((d for _, d in watcher.queue_depth), default=0),
+                  "queue_depth": [d for _, d in watcher.queue_depth[::50]],
                   "rss": {name: (rss_start.get(name, 0.0), rss_end.get(name, 0.0)) for name in rss_end}}
     growth_ok = all(end <= start * 1.10 + 5 for start, end in result["rss"].values())
     recovered = all(f["recovered_after"] is not None and f["recovered_after"] <= RECOVERY_GOAL
                     for f in result["faults"])
     result["ok"] = (result["freshness"]["outside"]["p99"] <= GOAL_SECONDS and result["lost"] == 0
-                    and result["twice"] == 0 and recovered and growth_ok)
+                    and result["twice"] == 0 and recovered and growth_ok and result["compare_items_match_pct"] == 100)
     return result
 
 

@@ -153,9 +153,11 @@ class Stack:
         return self.layout.url("/api/webhooks/zoho")
 
     def env(self) -> dict[str, str]:
+        # The caller's settings stay out (the stack has its own); the benchmark profiler's folder stays in.
         keep = {k: v for k, v in os.environ.items()
-                if not k.startswith(("TDS_", "ZOHO_", "DJANGO_", "GUNICORN_", "ODOO_", "EMAIL_"))
-                and k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "WEB_CONCURRENCY")}
+                if k == "TDS_BENCH_PROFILE" or (
+                    not k.startswith(("TDS_", "ZOHO_", "DJANGO_", "GUNICORN_", "ODOO_", "EMAIL_"))
+                    and k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "WEB_CONCURRENCY"))}
         assert self.layout is not None and self.sandbox is not None
         return {**keep, "DJANGO_SETTINGS_MODULE": "tds_site.settings", "SECRET_KEY": SECRET_KEY, "DEBUG": "false",
                 "DATABASE_URL": self.database_url, "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
