@@ -121,11 +121,13 @@ def table(rows: list[Row]) -> str:
     head = ("id", "measures", "figure", "ceiling (same run)", "ratio", "goal", "baseline", "verdict")
     cells = [[r.id, r.measures, r.figure, r.ceiling, "" if r.ratio is None else f"{r.ratio:.2f}", r.goal,
               r.baseline, r.verdict] for r in rows]
-    widths = [min(60, max(len(h), *(len(c[i]) for c in cells))) for i, h in enumerate(head)]
-    lines = [" | ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)),
+    limits = (4, 46, 84, 44, 6, 40, 26, 7)
+    widths = [min(limit, max(len(h), *(len(c[i]) for c in cells))) for i, (h, limit) in enumerate(zip(head, limits,
+                                                                                                    strict=True))]
+    lines = [" | ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)).rstrip(),
              "-+-".join("-" * w for w in widths)]
     for row, line in zip(rows, cells, strict=True):
-        lines.append(" | ".join(c[:w].ljust(w) for c, w in zip(line, widths, strict=True)))
+        lines.append(" | ".join(c[:w].ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
         if row.why:
             lines.append(f"     {row.id} why: {row.why}")
     return "\n".join(lines)

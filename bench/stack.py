@@ -120,8 +120,8 @@ class Service:
         if self.process is None or self.process.poll() is not None:
             return
         os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
+        try:  # gunicorn lets a kept-alive connection linger up to its graceful timeout: no need at the end
+            self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.kill()
 
