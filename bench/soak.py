@@ -124,24 +124,25 @@ class Sender:
     def _deliver_loop(self) -> None:
         while (change := self.jobs.get()) is not None:
             body, headers, params = change.delivery
-            for wait in (0, *RETRIES):
-                time.sleep(wait)
-                change.attempts += 1
-                started = time.monotonic()
-                try:
-                    session = getattr(self.sessions, "session", None) or self._requests.Session()
-                    self.sessions.session = session
-                    status = session.post(self.url, data=body, headers=headers, params=params, timeout=15,
-                                          verify=self.verify).status_code
-                except self._requests.RequestException:
-                    self.sessions.session = None
-                    status = 0
-                change.post_seconds = time.monotonic() - started
-                with self.lock:
-                    self.statuses[status] += 1
-                if 200 <= status < 300:
-                    change.delivered = True
-                    break
+            change.attempts += 1
+            started = time.monotonic()
+            try:
+                session = getattr(self.sessions, "session", None) or self._requests.Session()
+                self.sessions.session = session
+                status = session.post(self.url, data=body, headers=headers, params=params, timeout=15,
+                                      verify=self.verify).status_code
+            except self._requests.RequestException:
+                self.sessions.session = None
+                status = 0
+            change.post_seconds = time.monotonic() - started
+            with self.lock:
+                self.statuses[status] += 1
+            if 200 <= status < 300:
+                change.delivered = True
+            elif change.attempts <= len(RETRIES):  # the next attempt later, without holding a sending thread
+                timer = threading.Timer(RETRIES[change.attempts - 1], self.jobs.put, args=(change,))
+                timer.daemon = True
+                timer.start()
 
     def close(self) -> None:
         for _ in self.threads:
@@ -267,7 +268,8 @@ def stage(up: Stack, sender: Sender, watcher: Watcher, *, rate: float, seconds: 
     injector.join()
     changes = sender.changes[begin:]
     deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and any(not c.applied_at for c in changes if c.delivered or c.attempts < 6):
+    while time.monotonic() < deadline and any(not c.applied_at for c in changes
+                                              if c.delivered or c.attempts <= len(RETRIES)):
         time.sleep(0.5)
     time.sleep(1)  # a late duplicate shows up in the audit trail within this second
     for fault in timeline:
