@@ -156,6 +156,23 @@ def run(ids: list[str], *, quick: bool) -> tuple[list[Row], Path]:
     return rows, folder
 
 
+def markdown(report: dict[str, Any]) -> str:
+    """A saved run (latest.json) as the Markdown table docs/performance.md holds."""
+    info = report["machine"]
+    out = [f"{report['date']}{' (quick)' if report['quick'] else ''}: {info['cores']} cores, PostgreSQL "
+           f"{info['postgresql']}, load average before {_load(info['load_before'])}, after "
+           f"{_load(info['load_after'])}.", "",
+           "| id | measures | figure | ceiling (same run) | ratio | goal | baseline | verdict |",
+           "|---|---|---|---|---|---|---|---|"]
+    for row in report["rows"]:
+        ratio = "" if row["ratio"] is None else f"{row['ratio']:.2f}"
+        verdict = row["verdict"] + (f": {row['why']}" if row["why"] else "")
+        cells = [row["id"], row["measures"], row["figure"], row["ceiling"], ratio, row["goal"], row["baseline"],
+                 verdict.replace(" > ", " → ")]
+        out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(out)
+
+
 def _shown(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 

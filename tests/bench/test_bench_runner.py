@@ -51,3 +51,9 @@ def test_quick_run_prints_a_row_with_a_ceiling_for_every_benchmark(tmp_path: Pat
     for row in report["rows"]:
         assert row["figures"] and row["ceiling"], row["id"]
         assert row["verdict"] == "pass" or row["why"], row["id"]
+
+
+def test_show_without_a_run_is_one_line(tmp_path: Path) -> None:
+    result = _bench("show", env={**os.environ, "TDS_BENCH_RESULTS": str(tmp_path)})
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"no run yet: {tmp_path / 'latest.json'} does not exist"
