@@ -90,9 +90,11 @@ def _event(record: dict, key: str, now: object) -> object:
 
 
 def _start_workers(url: str, workers: int, batch_size: int, apply: str) -> list[subprocess.Popen]:
+    # The workers wait for the events on an empty queue: a minute of idling before they give up covers
+    # writing 20,000 events on a busy machine (they leave once the drain is over, which is not timed).
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "tds_site.settings", "PYTHONUNBUFFERED": "1"}
     procs = [subprocess.Popen([sys.executable, "manage.py", "tds_worker", "--batch-size", str(batch_size),
-                               "--idle-sleep", "0.05", "--exit-when-idle", "8", "--apply", apply],
+                               "--idle-sleep", "0.05", "--exit-when-idle", "60", "--apply", apply],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
              for _ in range(workers)]
     for proc in procs:  # wait for "started": Django is loaded, the loop is polling
