@@ -29,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.result import emit  # noqa: E402
+from bench.result import emit, unprofiled  # noqa: E402
 
 SECRET = "bench-webhook-secret-0123456789"
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/tds_bench_webhooks"
@@ -212,7 +212,8 @@ def main() -> None:
     url = _database_url()
     _prepare_database(url)
     port = _free_port()
-    work = _requests(args.requests, port)
+    with unprofiled():
+        work = _requests(args.requests, port)
     server = _start_gunicorn(url, port, args.workers)
     try:
         results, wall = _load(port, work, args.connections)
@@ -225,10 +226,12 @@ def main() -> None:
 def _ceiling(url: str, args: argparse.Namespace) -> dict[str, float]:
     """The same load against a bare view on the same gunicorn settings (bench/bare_settings.py)."""
     port = _free_port()
-    work = _requests(min(args.requests, args.ceiling_requests), port)
-    server = _start_gunicorn(url, port, args.workers, settings="bench.bare_settings")
+    with unprofiled():
+        work = _requests(min(args.requests, args.ceiling_requests), port)
+        server = _start_gunicorn(url, port, args.workers, settings="bench.bare_settings")
     try:
-        return _stats(*_load(port, work, args.connections))
+        with unprofiled():
+            return _stats(*_load(port, work, args.connections))
     finally:
         server.terminate()
         server.wait(timeout=30)

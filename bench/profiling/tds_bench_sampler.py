@@ -66,6 +66,7 @@ class Sampler:
         self.samples = 0
         self.lock = threading.Lock()
         self.ticks: dict[int, int] = {}
+        self.paused = folder / "paused"
 
     def start(self) -> None:
         threading.Thread(target=self._run, name="tds-bench-sampler", daemon=True).start()
@@ -75,6 +76,8 @@ class Sampler:
         next_dump = time.monotonic() + DUMP_EVERY
         while True:
             time.sleep(INTERVAL)
+            if self.paused.exists():  # the benchmark is preparing its load (bench.result.unprofiled)
+                continue
             native = {thread.ident: thread.native_id for thread in threading.enumerate()}
             with self.lock:
                 for ident, frame in sys._current_frames().items():
