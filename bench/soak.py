@@ -18,7 +18,8 @@ as undelivered. Each change carries a unique name, so its audit entry in the mir
   first fifth of the run, at most a minute) and at the end, the deepest queue, Zoho calls;
 - faults: kill -9 of a worker cluster (restarted after its unit's RestartSec), kill -9 of a gunicorn
   instance (nginx routes around it), a Redis restart, a PostgreSQL restart (15 s down), a 30 s burst
-  of 429 and 5xx from Zoho's API; for each, the time until every change is again fresh within the goal.
+  of 429 and 5xx from Zoho's API; for each, the time until the freshness p99 of the next ten seconds
+  of changes is back within the goal.
 
 Goal: freshness p99 <= 2 s outside the fault windows, 0 lost, 0 applied twice, each fault recovered
 within 30 s, RSS growth <= 10 % per service. Step mode runs one stage per rate without faults and
