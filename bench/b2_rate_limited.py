@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from b1_full_pull import (  # noqa: E402
     BASELINES,
     print_table,
@@ -24,6 +25,8 @@ from b1_full_pull import (  # noqa: E402
     timed_pull,
     with_test_db,
 )
+
+from bench.result import emit  # noqa: E402
 
 LIMIT = 100
 
@@ -42,6 +45,7 @@ def _measure(conn, n_items: int) -> list[tuple[str, str]]:
     floor = calls * 60 / LIMIT
     rejected = statuses.get(429, 0)
     ok = rejected == 0 and wall <= 1.15 * floor and items.status == "completed"
+    emit(items=n_items, calls=calls, wall_seconds=wall, floor_seconds=floor, rejected=rejected, status=items.status)
     return [
         ("database", connection.vendor), ("items in Zoho", f"{n_items:,}"),
         ("API calls (client)", str(calls)), ("sandbox answers by status", str(dict(sorted(statuses.items())))),

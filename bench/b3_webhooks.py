@@ -7,7 +7,8 @@ Uses DATABASE_URL when it points at PostgreSQL, else postgres://postgres@127.0.0
 the real settings, sends Zoho-shaped item deliveries (~1.5 KB, each one distinct and
 HMAC-signed) from a lean keep-alive load generator (threads over raw sockets with
 prebuilt requests, so the client costs as little CPU as possible on the shared cores),
-then compares 2xx answers with inbox rows.
+then compares 2xx answers with inbox rows. The same load then goes to a bare Django view on the same
+gunicorn settings (bench/bare_settings.py): the ceiling the figure is a ratio to.
 Goal: >= 600 req/s, p99 <= 50 ms, every 2xx has its inbox row.
 Baseline: 45 ms per webhook; 1,000 webhooks/hour.
 """
@@ -28,6 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.result import emit, unprofiled  # noqa: E402
+
 SECRET = "bench-webhook-secret-0123456789"
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/tds_bench_webhooks"
 
@@ -57,8 +60,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "tds_site.settings",
+def _start_gunicorn(url: str, port: int, workers: int, settings: str = "tds_site.settings") -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": settings,
            "ZOHO_WEBHOOK_SECRET": SECRET, "ZOHO_WEBHOOK_AUTH": "hmac", "DEBUG": "false", "TDS_LOG_LEVEL": "WARNING",
            "STATIC_ROOT": tempfile.mkdtemp(prefix="tds-b3-static-"), "TDS_MANIFEST_STATIC": "false",
            "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-throwaway-key-0123456789-abcdefghijklmnop"}
@@ -169,13 +172,17 @@ def _inbox_rows(url: str) -> int:
         return conn.execute("SELECT count(*) FROM tds_inbox_events").fetchone()[0]
 
 
-def _report(results: list, wall: float, rows: int, args: argparse.Namespace) -> None:
+def _stats(results: list, wall: float) -> dict[str, float]:
     latencies = sorted(t for _s, t in results)
     ok = sum(1 for s, _t in results if 200 <= s < 300)
-    errors = len(results) - ok
-    rate = len(results) / wall
-    p50 = statistics.median(latencies) * 1000
-    p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
+    return {"requests": len(results), "ok": ok, "errors": len(results) - ok, "rate": len(results) / wall,
+            "p50_ms": statistics.median(latencies) * 1000,
+            "p99_ms": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000, "wall": wall}
+
+
+def _report(results: list, wall: float, rows: int, args: argparse.Namespace, bare: dict[str, float]) -> None:
+    stats = _stats(results, wall)
+    ok, errors, rate, p50, p99 = stats["ok"], stats["errors"], stats["rate"], stats["p50_ms"], stats["p99_ms"]
     print(f"\nB3 webhook ingest: {len(results)} signed POSTs, {args.connections} connections, "
           f"gunicorn {args.workers} sync workers, PostgreSQL")
     print(f"{'figure':<28}{'measured':>14}{'goal':>14}{'baseline':>24}")
@@ -186,6 +193,9 @@ def _report(results: list, wall: float, rows: int, args: argparse.Namespace) -> 
     print(f"{'non-2xx / errors':<28}{errors:>14}{'0':>14}")
     print(f"{'inbox rows':<28}{rows:>14}{'= 2xx':>14}")
     print(f"{'wall':<28}{wall:>13.1f}s")
+    print(f"{'ceiling: bare view req/s':<28}{bare['rate']:>14.0f}{'ratio':>14}{rate / bare['rate']:>24.2f}")
+    print(f"{'ceiling: bare view p99':<28}{bare['p99_ms']:>12.1f}ms{'ratio':>14}{p99 / bare['p99_ms']:>24.2f}")
+    emit(**stats, inbox_rows=rows, connections=args.connections, workers=args.workers, ceiling=bare)
     verdict = rate >= 600 and p99 <= 50 and rows == ok and errors == 0
     print(f"\nresult: {'PASS' if verdict else 'BELOW GOAL'}"
           f" (rows {'=' if rows == ok else '!='} 2xx)")
@@ -196,18 +206,35 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--ceiling-requests", type=int, default=5000,
+                        help="POSTs sent to the bare view (the ceiling) after the measured run")
     args = parser.parse_args()
     url = _database_url()
     _prepare_database(url)
     port = _free_port()
-    work = _requests(args.requests, port)
+    with unprofiled():
+        work = _requests(args.requests, port)
     server = _start_gunicorn(url, port, args.workers)
     try:
         results, wall = _load(port, work, args.connections)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    _report(results, wall, _inbox_rows(url), args)
+    _report(results, wall, _inbox_rows(url), args, _ceiling(url, args))
+
+
+def _ceiling(url: str, args: argparse.Namespace) -> dict[str, float]:
+    """The same load against a bare view on the same gunicorn settings (bench/bare_settings.py)."""
+    port = _free_port()
+    with unprofiled():
+        work = _requests(min(args.requests, args.ceiling_requests), port)
+        server = _start_gunicorn(url, port, args.workers, settings="bench.bare_settings")
+    try:
+        with unprofiled():
+            return _stats(*_load(port, work, args.connections))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

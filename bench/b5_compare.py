@@ -30,6 +30,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from b1_full_pull import print_table, with_test_db  # noqa: E402
 
+from bench.result import emit  # noqa: E402
+
 DIFFERENCES = 5  # of each kind: missing locally, stale locally, local only
 
 
@@ -108,6 +110,8 @@ def _table(n_items: int, report: dict, wall: float, calls: dict[str, int]) -> li
     local = wall - report["timings"]["http_seconds"]
     items = report["comparisons"][0]
     ok = api == pages and list_calls == pages and local <= 2.0
+    emit(items=n_items, list_pages=pages, api_calls=api, list_calls=list_calls, other_calls=other, wall_seconds=wall,
+         local_seconds=local, match_pct=items["match_pct"])
     return [
         ("database", connection.vendor), ("items in Zoho", f"{n_items:,}"),
         ("list pages (200 per page)", str(pages)),

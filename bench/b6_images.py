@@ -5,7 +5,8 @@
 The sandbox runs in a separate process (rate limit off) so its HTTP work does
 not share this process's GIL. The benchmark creates a throw-away test
 database (tds_bench_b6_<pid> on PostgreSQL, in-memory on SQLite) and a temporary
-MEDIA_ROOT, so it leaves nothing behind. Goal: >= 100 images/s,
+MEDIA_ROOT, so it leaves nothing behind. The ceiling: Pillow alone decoding the stored originals and
+writing their WebP thumbnails in one process. Goal: >= 100 images/s,
 re-run downloads 0. Baseline: 50 images in ~5 min.
 """
 from __future__ import annotations
@@ -23,6 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from b1_full_pull import print_table, with_test_db  # noqa: E402
+
+from bench.ceilings import pillow_thumbnails  # noqa: E402
+from bench.result import emit  # noqa: E402
 
 BASELINE_PER_SECOND = 50 / 300  # "Image download (50 images) ~5 min"
 
@@ -76,7 +80,24 @@ def _run(args: argparse.Namespace, conn: Any, hello: dict[str, Any]) -> list[tup
     cpu["sandbox"] = sandbox_cpu_1 - sandbox_cpu_0
     again = images_sync(concurrency=args.concurrency)
     calls_2, _ = _sandbox_state(conn)
-    return _table(args, first, again, (calls_1 - calls_0, calls_2 - calls_1), cpu)
+    from sync.images.store import THUMB_SIZE
+
+    ceiling = pillow_thumbnails(_originals(), size=THUMB_SIZE)
+    emit(images=args.images, stored=first.downloaded + first.deduplicated, failed=first.failed,
+         wall_seconds=first.duration, images_per_second=first.images_per_second, again_downloaded=again.downloaded,
+         again_calls=calls_2 - calls_1, ceiling=ceiling)
+    rows = _table(args, first, again, (calls_1 - calls_0, calls_2 - calls_1), cpu)
+    rows.insert(-1, ("ceiling: Pillow decode + WebP thumbnail, one process",
+                     f"{ceiling['images_per_second']:.0f} images/s; ratio "
+                     f"{first.images_per_second / ceiling['images_per_second']:.2f}"))
+    return rows
+
+
+def _originals() -> list[Path]:
+    """The originals the first run stored (their thumbnails are in a folder below)."""
+    from sync.images.store import products_dir
+
+    return sorted(p for p in products_dir().iterdir() if p.is_file())
 
 
 def _table(args: argparse.Namespace, first: Any, again: Any, calls: tuple[int, int], cpu: dict[str, float]) -> list:

@@ -8,6 +8,8 @@ sandbox (not timed), then times `tds_odoo_sync --once` three times: the first pu
 product created), an immediate re-run (nothing changed: 0 writes), and a run after 10 products
 were edited through the sandbox's mutation API and pulled again (exactly 10 writes). Odoo
 write calls are counted by the fake itself (/_fake/counters), not by the client.
+The ceiling: the fake answering as many empty calls (a search_count matching nothing) as the first
+push made, through the same client: products/s if no call carried any work.
 Goal: first push >= 500 products/s; re-run 0 writes; 10 edits -> 10 writes.
 Baseline: 2,000 products in 30-60 s.
 """
@@ -28,6 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from b1_full_pull import print_table, setup_django, start_sandbox, with_test_db  # noqa: E402
+
+from bench.ceilings import odoo_empty_calls  # noqa: E402
+from bench.result import emit  # noqa: E402
 
 BASELINE = "2,000 products in 30-60 s (33-67 products/s)"
 EDITS = 10
@@ -50,14 +55,14 @@ def start_odoo(version: int) -> tuple[Any, Any, dict[str, str]]:
     return proc, parent, parent.recv()
 
 
-def odoo_writes(url: str) -> tuple[int, int]:
-    """(write calls, records written) as the fake Odoo counted them; counters reset afterwards."""
+def odoo_writes(url: str) -> tuple[int, int, int]:
+    """(write calls, records written, all calls) as the fake Odoo counted them; counters reset afterwards."""
     counters = requests.get(f"{url}/_fake/counters", timeout=10).json()
     requests.post(f"{url}/_fake/reset-counters", timeout=10)
-    return counters["write_calls"], sum(counters["records_written"].values())
+    return counters["write_calls"], sum(counters["records_written"].values()), sum(counters["calls"].values())
 
 
-def timed_push(url: str) -> tuple[Any, float, tuple[int, int]]:
+def timed_push(url: str) -> tuple[Any, float, tuple[int, int, int]]:
     from django.core.management import call_command
 
     from sync.models import SyncRun
@@ -84,14 +89,18 @@ def _measure(n_items: int, sandbox_url: str, odoo_url: str) -> list[tuple[str, s
 
     pull_entity(entity="items", full=True, trigger="cli")
     odoo_writes(odoo_url)
-    first, first_s, (first_calls, first_records) = timed_push(odoo_url)
-    again, again_s, (again_calls, _) = timed_push(odoo_url)
+    first, first_s, (first_calls, first_records, first_push_calls) = timed_push(odoo_url)
+    again, again_s, (again_calls, _, _) = timed_push(odoo_url)
     edit_in_zoho(sandbox_url)
     pull_entity(entity="items", trigger="cli")
-    edited, edited_s, (edit_calls, edit_records) = timed_push(odoo_url)
+    edited, edited_s, (edit_calls, edit_records, _) = timed_push(odoo_url)
     rate = n_items / first_s
     counts = first.summary.get("counts") or {}
     ok = rate >= 500 and again_calls == 0 and edit_calls == EDITS and first.created == n_items
+    ceiling = odoo_empty_calls(first_push_calls)
+    ceiling["products_per_second"] = n_items / ceiling["seconds"] if ceiling["seconds"] else 0.0
+    emit(items=n_items, first_seconds=first_s, products_per_second=rate, created=first.created,
+         first_calls=first_push_calls, again_write_calls=again_calls, edit_write_calls=edit_calls, ceiling=ceiling)
     return [
         ("database", connection.vendor),
         ("Odoo (fake)", f"{first.summary.get('odoo_version')} over {first.summary.get('protocol')}"),
@@ -104,6 +113,9 @@ def _measure(n_items: int, sandbox_url: str, odoo_url: str) -> list[tuple[str, s
         (f"after {EDITS} edits in Zoho + pull", f"{edited_s:.2f} s; updated {edited.updated}; {edit_calls} write "
                                                 f"calls for {edit_records} records"),
         ("machine load average (1 min) at the end", f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"),
+        ("ceiling: the fake answering as many empty calls", f"{first_push_calls} calls in {ceiling['seconds']:.2f} s"
+                                                             f" = {ceiling['products_per_second']:,.0f} products/s; "
+                                                             f"ratio {rate / ceiling['products_per_second']:.2f}"),
         ("goal", f">= 500 products/s first; re-run 0 writes; {EDITS} edits -> {EDITS} writes"),
         ("baseline", BASELINE),
         ("speed-up vs 60 s for 2,000", f"{rate / (2000 / 60):,.0f}x"),

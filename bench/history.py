@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import statistics
 import time
 from typing import Any
@@ -134,7 +135,18 @@ def database_setup(url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def history_load() -> float:
+def scaled(statement: str, scale: float) -> str:
+    """The statement keeping only the newest ``scale`` share of each large series (the rows nearest now),
+    so a quick run has the recent history the pages show, with less of the past behind it."""
+    def newest(match: re.Match[str]) -> str:
+        total = int(match[1])
+        keep = max(1, int(total * scale))
+        return match[0] if total < 10_000 else f"generate_series({total - keep + 1}, {total})"
+
+    return statement if scale >= 1 else re.sub(r"generate_series\(1, (\d+)\)", newest, statement)
+
+
+def history_load(scale: float = 1.0) -> float:
     from django.db import connection
     from django.utils import timezone
 
@@ -143,7 +155,7 @@ def history_load() -> float:
     started = time.monotonic()
     with connection.cursor() as cursor:
         for statement in HISTORY:
-            cursor.execute(statement)
+            cursor.execute(scaled(statement, scale))
         cursor.execute("ANALYZE")
     now = timezone.now()
     SyncCursor.objects.bulk_create([SyncCursor(entity=e, watermark=now, last_incremental_run_at=now,
@@ -185,6 +197,15 @@ def p95_report(*, title: str, sizes: dict[str, int], timings: dict[str, list[flo
     print(f"\nresult: {'PASS' if ok else 'BELOW GOAL'}")
     print(json.dumps({"p95_ms": figures}))
     return ok
+
+
+def bare_timings(client: Any, *, requests: int) -> list[float]:
+    """Milliseconds per GET of a bare view (bench/bare_urls.py) through the same client and middleware: the
+    ceiling the read benchmarks are a ratio to."""
+    from django.test import override_settings
+
+    with override_settings(ROOT_URLCONF="bench.bare_urls"):
+        return timed_gets(client, {"bare view": "/bare"}, requests=requests)["bare view"]
 
 
 def timed_gets(client: Any, paths: dict[str, str], *, requests: int, warmup: int = 10) -> dict[str, list[float]]:

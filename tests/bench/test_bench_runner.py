@@ -1,0 +1,59 @@
+"""The benchmark runner (python -m bench): every registered benchmark runs and prints its row."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.registry import BENCHMARKS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _bench(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bench", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+def test_an_unknown_benchmark_is_one_line_naming_the_known_ones() -> None:
+    result = _bench("B99")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"unknown benchmark B99; known: {', '.join(BENCHMARKS)}"]
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_list_names_every_registered_benchmark() -> None:
+    result = _bench("list")
+    assert result.returncode == 0
+    assert [line.split()[0] for line in result.stdout.splitlines()] == list(BENCHMARKS)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_quick_run_prints_a_row_with_a_ceiling_for_every_benchmark(tmp_path: Path) -> None:
+    """No goal is enforced (the machine is shared), but each benchmark must run, emit its figures and its
+    ceiling, and be judged: a row with a verdict, never ERROR."""
+    env = {**os.environ, "TDS_BENCH_RESULTS": str(tmp_path)}
+    result = _bench("all", "--quick", env=env, timeout=1800)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    rows = {m[1]: m[0] for m in re.finditer(r"(?m)^(B\d+)\s+\|.*$", result.stdout)}
+    assert list(rows) == list(BENCHMARKS), result.stdout
+    for line in rows.values():
+        assert line.rstrip().endswith(("pass", "FAIL")), line
+    assert re.search(r"(?m)^machine: \d+ cores, .* load average before [\d.]+ / ", result.stdout)
+    report = json.loads((tmp_path / "latest.json").read_text())
+    assert [row["id"] for row in report["rows"]] == list(BENCHMARKS)
+    for row in report["rows"]:
+        assert row["figures"] and row["ceiling"], row["id"]
+        assert row["verdict"] == "pass" or row["why"], row["id"]
+
+
+def test_show_without_a_run_is_one_line(tmp_path: Path) -> None:
+    result = _bench("show", env={**os.environ, "TDS_BENCH_RESULTS": str(tmp_path)})
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"no run yet: {tmp_path / 'latest.json'} does not exist"
