@@ -106,7 +106,7 @@ class EntitySpec:
 class DerivedSpec:
     """A name that is not a Zoho list of its own: read from another entity's records (stock on hand,
     image identity), applied through that entity's upsert, synced by its own service (``runner``: the
-    dotted path of a function(dry_run=, trigger=, client=) -> RunResult)."""
+    dotted path of a function(dry_run=, trigger=, client=, run_id=) -> RunResult)."""
 
     name: str
     reads: str

@@ -21,9 +21,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from sync import events
-from sync.ledger import RunTracker, run_current
+from sync.ledger import RunTracker, run_current, run_open
 from sync.metrics.receivers import queue_applied
-from sync.models import SyncQueueItem
+from sync.models import RunType, SyncQueueItem
 from sync.pipeline.deadletter import deadletter_add, deadletter_resolve_for
 from sync.pipeline.inbox import inbox_mark_processed, inbox_promote, inbox_reject_unknown
 from sync.pipeline.quarantine import inbox_sweep_unreadable, queue_quarantine, queue_sweep_unreadable
@@ -99,31 +99,29 @@ def drain_queue(*, batch_size: int = 200, max_batches: int | None = None, apply:
     """
     worker = worker or worker_identity()
     total = DrainResult()
-    run = queue_run(worker=worker, batch_size=batch_size, trigger=trigger)
-    try:
+    with queue_run(worker=worker, batch_size=batch_size, trigger=trigger) as run:
         while max_batches is None or total.batches < max_batches:
             result = drain_batch(worker=worker, batch_size=batch_size, apply=apply, lease_seconds=lease_seconds,
                                  on_work=run.begin)
             total.add(result)
             if not result.claimed and not result.promoted:
                 break
-    except BaseException as exc:
-        run.finish(error=exc, log_summary=False)
-        raise
-    queue_run_finish(run, total)
+            run.checkpoint()  # heartbeat; an operator's stop takes effect between batches
+        queue_run_finish(run, total)
     return total
 
 
 def queue_run(*, worker: str, batch_size: int, trigger: str) -> RunTracker:
-    """A "queue" run in the ledger whose row is written only once a batch finds work (``run.begin``)."""
-    return RunTracker(run_type="queue", trigger=trigger, configuration={"worker": worker, "batch_size": batch_size},
-                      deferred=True)
+    """A "queue" run in the ledger whose row is written only once a batch finds work (``run.begin``);
+    no log rows on the worker's path."""
+    return run_open(run_type=RunType.QUEUE, trigger=trigger, configuration={"worker": worker, "batch_size": batch_size},
+                    deferred=True, summary_line=False)
 
 
 def queue_run_finish(run: RunTracker, total: DrainResult) -> None:
-    """One UPDATE at the end (none if the run found nothing); no log rows on the worker's path."""
+    """One UPDATE at the end (none if the run found nothing)."""
     run.count(processed=total.claimed, updated=total.applied, skipped=total.superseded, failed=total.dead)
-    run.finish(summary=total.as_dict(), log_summary=False)
+    run.finish(summary=total.as_dict())
 
 
 # --- batch shaping -------------------------------------------------------------------------

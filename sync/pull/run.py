@@ -28,8 +28,9 @@ from django.db import DatabaseError, connection
 
 from sync.background import Background, prefetched
 from sync.entities import DerivedSpec, EntitySpec, resolve_entities, spec_for
-from sync.ledger import RunResult, RunTracker
+from sync.ledger import RunResult, RunTracker, run_open
 from sync.logging import new_correlation_id
+from sync.models import RunType
 from sync.pull.cursors import cursor_advance, cursor_get, cursor_since, zoho_time
 from sync.pull.deletions import mark_deleted
 from sync.pull.details import with_details
@@ -99,32 +100,27 @@ def plan_pull(*, spec: EntitySpec, full: bool, since: datetime | None = None) ->
 
 def pull_entity(*, entity: str, full: bool = False, dry_run: bool = False, since: datetime | None = None,
                 trigger: str = "manual", client: ZohoPort | None = None, db_batch_size: int | None = None,
-                correlation_id: str = "", progress: ProgressFn | None = None) -> RunResult:
-    """One entity pass; never raises for a Zoho or mapping failure (the run records it as failed)."""
+                correlation_id: str = "", progress: ProgressFn | None = None, run_id: str = "") -> RunResult:
+    """One entity pass (continuing the queued run ``run_id`` when given); never raises for a Zoho or
+    mapping failure (the run records it as failed: one failed entity must not stop the others)."""
     spec = spec_for(entity)
     if isinstance(spec, DerivedSpec):  # synced by its own service
         from django.utils.module_loading import import_string
 
-        return import_string(spec.runner)(dry_run=dry_run, trigger=trigger, client=client)
+        return import_string(spec.runner)(dry_run=dry_run, trigger=trigger, client=client, run_id=run_id)
     client = client or _client()
     plan = plan_pull(spec=spec, full=full, since=since)
-    tracker = RunTracker(entity=spec.name, run_type="full" if plan.complete else "incremental", trigger=trigger,
-                         dry_run=dry_run, correlation_id=correlation_id,
-                         configuration={"full": full, "since": since.isoformat() if since else None,
-                                        "params": plan.params})
     calls_at_start = client.stats.total
-    try:
+    with run_open(entity=spec.name, run_type=RunType.FULL if plan.complete else RunType.INCREMENTAL, trigger=trigger,
+                  dry_run=dry_run, correlation_id=correlation_id, run_id=run_id, contain=True,
+                  calls=lambda: client.stats.total - calls_at_start,
+                  configuration={"full": full, "since": since.isoformat() if since else None,
+                                 "params": plan.params}) as tracker:
         totals = _run_pass(plan, client=client, tracker=tracker, dry_run=dry_run,
                            db_batch_size=_batch_size(spec, db_batch_size), progress=progress, calls0=calls_at_start)
-    except Exception as exc:  # noqa: BLE001 - one failed entity must not stop the others
-        if getattr(exc, "waits", False):  # Zoho says "not now": the ledger records it deferred, with resume_at
-            logger.warning("pull %s cut short by Zoho's limits: %s", spec.name, exc)
-        else:
-            logger.exception("pull %s failed", spec.name)
-        return tracker.finish(error=exc, api_calls=client.stats.total - calls_at_start)
-    if not dry_run:
-        cursor_advance(entity=spec.name, watermark=totals.max_modified, full=plan.complete, run=tracker.run)
-    return tracker.finish(api_calls=client.stats.total - calls_at_start)
+        if not dry_run:
+            cursor_advance(entity=spec.name, watermark=totals.max_modified, full=plan.complete, run=tracker.run)
+    return tracker.result
 
 
 def _run_pass(plan: PullPlan, *, client: ZohoPort, tracker: RunTracker, dry_run: bool, db_batch_size: int,
