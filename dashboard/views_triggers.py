@@ -10,14 +10,14 @@ from django.utils.html import format_html
 
 from dashboard.common import page, staff_only, staff_post
 from sync import jobs
-from sync.entities import valid_names
+from sync.entities import DERIVED, valid_names
 from sync.models import RunType
 from sync.selectors.runs import runs_active
 
-# kind -> (entity the run is held under, run type, label); pulls take the entity from the form.
+# kind -> (entity the run is held under, run type, label); pulls take the entity from the form,
+# each derived name (stock, images) is a kind of its own, as the registry describes it.
 FIXED = {
-    "stock": ("stock", "stock", "Stock sync"),
-    "images": ("images", "images", "Image sync"),
+    **{d.name: (d.name, d.run_type, d.label) for d in DERIVED.values()},
     "compare": ("", "compare", "Compare"),
     "odoo": ("products", "odoo", "Odoo push"),  # offered only when ODOO_URL is set
 }

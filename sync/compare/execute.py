@@ -19,14 +19,13 @@ from sync.compare.actions import not_reached, run_action
 from sync.compare.recommend import NO_SYNC_NEEDED, RECONCILIATION
 from sync.compare.report import ActionResult, CompareReport, EntityComparison, Recommendation
 from sync.compare.run import compare_run
-from sync.entities import spec_for
+from sync.entities import DerivedSpec, spec_for
 from sync.ledger import RunTracker, run_open
 from sync.logfiles import RunLog
 from sync.models import RunType
 from sync.zoho_port import ZohoPort
 
 ActionHook = Callable[[Recommendation, EntityComparison | None, ActionResult], None]
-AFTER_ITEMS = ("stock", "images")
 
 
 def execution_order(recs: list[Recommendation]) -> list[Recommendation]:
@@ -34,7 +33,8 @@ def execution_order(recs: list[Recommendation]) -> list[Recommendation]:
     todo = sorted((r for r in recs if r.action not in (NO_SYNC_NEEDED, RECONCILIATION)), key=lambda r: -r.priority)
 
     def rank(rec: Recommendation) -> tuple[bool, bool]:
-        return spec_for(rec.entity).per_record_calls, rec.entity in AFTER_ITEMS
+        spec = spec_for(rec.entity)  # a derived name reads records an earlier pull of the run brings
+        return spec.per_record_calls, isinstance(spec, DerivedSpec)
 
     return sorted(todo, key=rank)  # stable: priority order holds within each group
 

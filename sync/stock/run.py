@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
+from sync.entities import DERIVED, EntitySpec, get_spec
 from sync.ledger import RunResult, RunTracker, run_open
 from sync.mappers.common import Unreadable, money
 from sync.models import Product, RunType
@@ -70,9 +71,15 @@ def stock_sync(*, batch_size: int = 200, db_batch_size: int = 100, active_only: 
     return tracker.result
 
 
+def _source() -> EntitySpec:
+    """The pulled entity whose records carry stock on hand (the registry's ``reads`` of stock)."""
+    return get_spec(DERIVED["stock"].reads)
+
+
 def _by_pages(client: ZohoPort, per_page: int, active_only: bool) -> Iterable[list[dict[str, Any]]]:
-    params = {"filter_by": "Status.Active"} if active_only else {}
-    for page in client.paginate("inventory", "/items", list_key="items", params=params, per_page=per_page):
+    spec = _source()
+    params = {**spec.params, **({"filter_by": "Status.Active"} if active_only else {})}
+    for page in client.paginate(spec.api, spec.path, list_key=spec.list_key, params=params, per_page=per_page):
         yield page.records
 
 
@@ -97,7 +104,7 @@ def _apply(batch: list[dict[str, Any]], *, client: ZohoPort, tracker: RunTracker
     extra["total_items_from_zoho"] += len(batch)
     if with_stock_only:
         batch = [r for r in batch if _with_stock(r)]
-    res: UpsertResult = upsert_records(entity="items", records=batch, run=tracker.run, dry_run=dry_run,
+    res: UpsertResult = upsert_records(entity=_source().name, records=batch, run=tracker.run, dry_run=dry_run,
                                        source="stock", correlation_id=tracker.correlation_id, force=force)
     if details_in_hand:
         from sync.stock.levels import stock_levels_write

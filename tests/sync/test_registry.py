@@ -10,7 +10,7 @@ from django.core.management import call_command
 from sync import entities
 from sync.checks import check_registry, registry_problems
 from sync.compare.targets import resolve_names, target_for
-from sync.entities import DERIVED, REGISTRY, DerivedSpec, all_specs, webhook_vocabulary
+from sync.entities import DERIVED, REGISTRY, all_specs, webhook_vocabulary
 from sync.models import DeadLetter, SyncQueueItem
 from sync.pipeline import queue as queue_service
 from sync.pipeline.workers import drain_queue
@@ -123,6 +123,9 @@ def _broken(name: str, **changes: object) -> list:
     ("vendors", {"webhook_claims": ("kontakt", "contact_type", "vendor")}, "claims webhook body key 'kontakt'"),
     ("images", {"reads": "pictures"}, "'images' reads 'pictures', which is not a pulled entity"),
     ("images", {"runner": "sync.pull.derived.nothing"}, "runner 'sync.pull.derived.nothing' cannot be imported"),
+    ("stock", {"compare": "sync.compare.run.nothing"}, "compare 'sync.compare.run.nothing' cannot be imported"),
+    ("stock", {"recommend": "sync.compare.recommend.x"}, "recommend 'sync.compare.recommend.x' cannot be imported"),
+    ("images", {"run_type": "pictures"}, "'images' run type 'pictures' is not a RunType"),
 ])
 def test_an_incomplete_spec_fails_the_start_up_check(name, changes, message):
     errors = _broken(name, **changes)
@@ -130,7 +133,7 @@ def test_an_incomplete_spec_fails_the_start_up_check(name, changes, message):
 
 
 def test_a_derived_spec_of_an_unlisted_entity_is_refused():
-    derived = DerivedSpec("x", reads="items", queue_urgency=1, runner="sync.pull.derived.stock_pass")
+    derived = dataclasses.replace(entities.DERIVED["stock"], name="x")
     assert registry_problems([derived]) == ["'x' reads 'items', which is not a pulled entity"]
     assert registry_problems([REGISTRY["warehouses"], REGISTRY["items"], derived]) == []
 
