@@ -9,7 +9,6 @@ from django.shortcuts import redirect
 
 from dashboard.common import confirm_page, confirmed, page, staff_only, staff_post
 from sync.pipeline.deadletter import deadletter_discard, deadletter_retry
-from sync.pipeline.queue import queue_kick
 from sync.selectors.pages import dead_letters_page
 from sync.selectors.pipeline import dead_letters_open
 
@@ -38,8 +37,6 @@ def dead_letters_retry(request: HttpRequest) -> HttpResponse:
         what = "every open dead letter" if every else f"{len(ids)} dead letter(s)"
         return confirm_page(request, question=f"Put {what} back on the queue?", back="dashboard:dead-letters")
     outcome = deadletter_retry(ids=ids, all_open=every)
-    if outcome.requeued:
-        queue_kick()
     messages.success(request, f"Requeued {outcome.requeued} dead letter(s)"
                      + (f"; {outcome.skipped} were already resolved or unknown." if outcome.skipped else "."))
     return redirect("dashboard:dead-letters")

@@ -105,12 +105,7 @@ def retry_dead_letters(*, limit: int = 500) -> dict:
     """Requeue transient dead letters whose backoff has passed."""
     from sync.pipeline.deadletter import deadletter_auto_retry
 
-    outcome = deadletter_auto_retry(limit=limit).as_dict()
-    if outcome["requeued"]:
-        from sync.pipeline.queue import queue_kick
-
-        queue_kick()
-    return outcome
+    return deadletter_auto_retry(limit=limit).as_dict()  # the retry kicks a drain itself
 
 
 # --- images ----------------------------------------------------------------------

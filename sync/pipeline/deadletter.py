@@ -83,7 +83,12 @@ class RetryOutcome:
 
 
 def deadletter_retry(*, ids: list[int] | None = None, all_open: bool = False, automatic: bool = False) -> RetryOutcome:
-    """Put dead letters' items back on the queue (fresh attempts); `all_open` takes every unresolved one."""
+    """Put dead letters' items back on the queue (fresh attempts); `all_open` takes every unresolved one.
+
+    Whoever asks (the API, the admin action, tds_deadletter, the dashboard, the automatic retry),
+    a drain is asked for once the requeue commits, so the items do not wait for the next round."""
+    from sync.pipeline.queue import queue_kick  # queue imports this module (its quarantine path)
+
     letters = DeadLetter.objects.filter(resolved=False)
     if not all_open:
         letters = letters.filter(id__in=ids or [])
@@ -92,6 +97,8 @@ def deadletter_retry(*, ids: list[int] | None = None, all_open: bool = False, au
         for letter in letters.select_for_update().order_by("id"):
             _requeue(letter, automatic=automatic)
             requeued += 1
+        if requeued:
+            transaction.on_commit(queue_kick)
     # Ids that were unknown or already resolved are reported as skipped.
     skipped = 0 if all_open else len(set(ids or [])) - requeued
     return RetryOutcome(requeued=requeued, skipped=skipped)

@@ -259,11 +259,11 @@ def _bury_exhausted() -> int:
 def apply_items(*, entity: str, operation: str, source: str, items: list[SyncQueueItem]) -> None:
     """Write the items' raw Zoho records through sync.upsert.records (mapper, stale guard, audit).
 
-    A stock (or images) item carries an item record: the item is upserted and, where the
-    entity carries stock, the per-warehouse levels of the records that changed are written.
+    A stock (or images) item carries an item record: the item is upserted (with the per-warehouse
+    stock levels the record carries, where the entity has them: sync.upsert.records).
     Raises MappingError when any record of the batch could not be mapped, so the caller isolates it.
     """
-    from sync.entities import get_spec, spec_for
+    from sync.entities import spec_for
     from sync.pipeline.retry import MappingError
     from sync.upsert.records import upsert_records
 
@@ -277,23 +277,12 @@ def apply_items(*, entity: str, operation: str, source: str, items: list[SyncQue
                             inbox_event_id=first.inbox_event_id if len(items) == 1 else None)
     if result.failed:
         raise MappingError("; ".join(result.errors[:3]) or f"{result.failed} {entity} records could not be mapped")
-    if get_spec(target).stock_levels and result.changed_ids:
-        _write_stock_levels(records, set(result.changed_ids))
     if result.undated_ids and source == "webhook":
         from sync.pipeline.refetch import refetch_later
 
         refetch_later(entity=target, zoho_ids=result.undated_ids)
     _announce(entity=entity, source=source, count=len(items), created=result.created, updated=result.updated,
               unchanged=result.unchanged, skipped=result.skipped)
-
-
-def _write_stock_levels(records: list[dict], changed: set[str]) -> None:
-    from sync.stock.levels import stock_levels_write
-
-    with_stock = [r for r in records
-                  if str(r.get("item_id")) in changed and (r.get("warehouses") or r.get("locations"))]
-    if with_stock:
-        stock_levels_write(details=with_stock)
 
 
 def _mark_deleted(entity: str, items: list[SyncQueueItem], source: str) -> None:

@@ -195,18 +195,18 @@ def _apply_batch(spec: EntitySpec, records: list[dict[str, Any]], *, client: Zoh
         details = with_details(spec=spec, records=records, client=client)
         records, unchanged, failure = details.records, details.unchanged, details.error
     res = upsert_records(entity=spec.name, records=records, run=tracker.run, dry_run=dry_run,
-                         correlation_id=tracker.correlation_id)
+                         correlation_id=tracker.correlation_id,
+                         fetch_details=lambda ids: _stock_in_background(ids, client=client, tracker=tracker,
+                                                                        dry_run=dry_run, background=background))
     res.unchanged += unchanged
-    if spec.stock_levels and res.changed_ids:
-        _stock_in_background(res.changed_ids, client=client, tracker=tracker, dry_run=dry_run,
-                             background=background)
     refusals_log(tracker, res.refusals)
     return res, failure
 
 
 def _stock_in_background(ids: list[str], *, client: ZohoPort, tracker: RunTracker, dry_run: bool,
-                         background: Background) -> None:
-    """Fetch the changed items' details in parallel chunks; write their stock levels in one go."""
+                         background: Background) -> int:
+    """Fetch the changed items' details in parallel chunks; write their stock levels in one go,
+    after the next batch is mapped (0 rows now: the write is counted when it happens)."""
     details: list[dict[str, Any]] = []
 
     def write(_: None) -> None:
@@ -217,6 +217,7 @@ def _stock_in_background(ids: list[str], *, client: ZohoPort, tracker: RunTracke
         chunk = ids[start:start + DETAIL_CHUNK]
         background.submit(functools.partial(client.item_details, chunk), details.extend)
     background.submit(lambda: None, write)  # runs after the chunks above, in submission order
+    return 0
 
 
 def pull_all(*, entities: list[str] | None = None, full: bool = False, dry_run: bool = False,

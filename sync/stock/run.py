@@ -62,7 +62,7 @@ def stock_sync(*, batch_size: int = 200, db_batch_size: int = 100, active_only: 
             source = _by_ids(client, ids) if ids else _by_pages(client, batch_size, active_only)
             for batch in _regroup(source, db_batch_size):
                 _apply(batch, client=client, tracker=tracker, with_stock_only=with_stock_only, dry_run=dry_run,
-                       calls0=calls0, details_in_hand=bool(ids), force=force)
+                       calls0=calls0, force=force)
                 if progress:
                     progress(tracker.result.extra["total_items_from_zoho"])
         except Exception as exc:  # the ledger records the failure; the errors list names it too
@@ -99,19 +99,17 @@ def _regroup(pages: Iterable[list[dict[str, Any]]], size: int) -> Iterable[list[
 
 
 def _apply(batch: list[dict[str, Any]], *, client: ZohoPort, tracker: RunTracker, with_stock_only: bool,
-           dry_run: bool, calls0: int, details_in_hand: bool, force: bool = False) -> None:
+           dry_run: bool, calls0: int, force: bool = False) -> None:
     extra = tracker.result.extra
     extra["total_items_from_zoho"] += len(batch)
     if with_stock_only:
         batch = [r for r in batch if _with_stock(r)]
-    res: UpsertResult = upsert_records(entity=_source().name, records=batch, run=tracker.run, dry_run=dry_run,
-                                       source="stock", correlation_id=tracker.correlation_id, force=force)
-    if details_in_hand:
-        from sync.stock.levels import stock_levels_write
-
-        extra["stock_rows_written"] += stock_levels_write(details=batch, dry_run=dry_run)
-    elif res.changed_ids:
-        extra["stock_rows_written"] += stock_for_items(client=client, item_ids=res.changed_ids, dry_run=dry_run)[0]
+    # Details (by ids) carry their stock; list records get the changed items' details fetched.
+    res: UpsertResult = upsert_records(
+        entity=_source().name, records=batch, run=tracker.run, dry_run=dry_run, source="stock",
+        correlation_id=tracker.correlation_id, force=force,
+        fetch_details=lambda ids: stock_for_items(client=client, item_ids=ids, dry_run=dry_run)[0])
+    extra["stock_rows_written"] += res.stock_rows
     extra["errors"] += res.errors[: max(0, 50 - len(extra["errors"]))]
     refusals_log(tracker, res.refusals)
     tracker.add(res, api_calls=client.stats.total - calls0)
