@@ -30,12 +30,12 @@ _SECRET_SETTINGS = ("ZOHO_CLIENT_SECRET", "ZOHO_REFRESH_TOKEN", "ZOHO_WEBHOOK_SE
 
 
 def auto_retry_limit() -> int:
-    return int(getattr(settings, "TDS_DLQ_AUTO_RETRIES", 3))
+    return settings.TDS_DLQ_AUTO_RETRIES
 
 
 def _redact(text: str) -> str:
     for name in _SECRET_SETTINGS:
-        secret = getattr(settings, name, "")
+        secret = getattr(settings, name)
         if secret and len(secret) >= 6:
             text = text.replace(secret, "***")
     return text

@@ -53,7 +53,7 @@ def queue_kick() -> None:
     """Ask the django-q2 cluster to drain soon, at most once every few seconds per process; never waits."""
     from django.core.cache import caches
 
-    seconds = float(getattr(settings, "TDS_WEBHOOK_KICK_SECONDS", 2.0))
+    seconds = settings.TDS_WEBHOOK_KICK_SECONDS
     now = time.monotonic()
     # A local check first, so a busy web process does not ask the cache on every delivery.
     if seconds <= 0 or now - _LAST_KICK[0] < seconds:

@@ -41,7 +41,6 @@ from sync.zoho_port import ZohoPort
 
 logger = logging.getLogger("tds.sync")
 ProgressFn = Callable[[str, int], None]
-DEFAULT_DB_BATCH = 1000
 DETAIL_CHUNK = 100  # ids per /itemdetails call (Zoho's bulk endpoint)
 DETAIL_DB_BATCH = 50  # records per commit for entities fetched one detail call per record
 
@@ -128,7 +127,7 @@ def _run_pass(plan: PullPlan, *, client: ZohoPort, tracker: RunTracker, dry_run:
     spec, totals = plan.spec, UpsertResult()
     seen: set[str] | None = set() if plan.complete else None
     # Item details for stock levels (<=100 ids a call), fetched while the next batch is mapped.
-    background = Background(workers=min(3, max(1, int(getattr(settings, "ZOHO_MAX_CONCURRENCY", 3) or 1))))
+    background = Background(workers=min(3, max(1, settings.ZOHO_MAX_CONCURRENCY)))
     # Zoho's page_context has no total: a full pass estimates progress from the mirror's size.
     expected = spec.model.objects.count() if plan.complete else 0
     try:
@@ -264,5 +263,5 @@ def _client() -> ZohoPort:
 def _batch_size(spec: EntitySpec, asked: int | None) -> int:
     """Records per committed batch; detail-heavy entities commit small batches, so a failure part-way
     loses no more than one batch of detail calls."""
-    size = asked or int(getattr(settings, "TDS_PULL_DB_BATCH_SIZE", DEFAULT_DB_BATCH))
+    size = asked or settings.TDS_PULL_DB_BATCH_SIZE
     return min(size, DETAIL_DB_BATCH) if spec.detail_lines else size
