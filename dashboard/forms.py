@@ -11,12 +11,12 @@ from django import forms
 from django.http import QueryDict
 
 from sync.entities import valid_names
-from sync.models import SyncRun
+from sync.models import RunType, SyncRun
 from sync.selectors.pages import RUN_FILTERS
 
 # Values a filter can take before any run of that kind is in the ledger.
 KNOWN = {"entity": valid_names, "status": lambda: list(SyncRun.Status.values),
-         "trigger": lambda: list(SyncRun.Trigger.values), "run_type": list}
+         "trigger": lambda: list(SyncRun.Trigger.values), "run_type": lambda: list(RunType.values)}
 
 
 class HistoryFilterForm(forms.Form):

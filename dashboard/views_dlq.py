@@ -14,7 +14,6 @@ from dashboard.common import confirm_page, confirmed, page, staff_only, staff_po
 from dashboard.forms import ItemFilterForm
 from sync.models import DeadLetter
 from sync.pipeline.deadletter import deadletter_discard, deadletter_retry
-from sync.pipeline.queue import queue_kick
 from sync.selectors.items import dead_letter_detail, dead_letters_list, dead_letters_matching
 from sync.selectors.pipeline import dead_letters_open
 
@@ -67,8 +66,6 @@ def dead_letters_retry(request: HttpRequest) -> HttpResponse:
         what = "every open dead letter" if every else f"{len(ids)} dead letter(s)"
         return confirm_page(request, question=f"Put {what} back on the queue?", back="dashboard:dead-letters")
     outcome = deadletter_retry(ids=ids, all_open=every)
-    if outcome.requeued:
-        queue_kick()
     messages.success(request, f"Requeued {outcome.requeued} dead letter(s)"
                      + (f"; {outcome.skipped} were already resolved or unknown." if outcome.skipped else "."))
     return redirect(_back(request))

@@ -10,13 +10,14 @@ from django.utils.html import format_html
 
 from dashboard.common import page, staff_only, staff_post
 from sync import jobs
-from sync.entities import valid_names
+from sync.entities import DERIVED, valid_names
+from sync.models import RunType
 from sync.selectors.runs import runs_active
 
-# kind -> (entity the run is held under, run type, label); pulls take the entity from the form.
+# kind -> (entity the run is held under, run type, label); pulls take the entity from the form,
+# each derived name (stock, images) is a kind of its own, as the registry describes it.
 FIXED = {
-    "stock": ("stock", "stock", "Stock sync"),
-    "images": ("images", "images", "Image sync"),
+    **{d.name: (d.name, d.run_type, d.label) for d in DERIVED.values()},
     "compare": ("", "compare", "Compare"),
     "odoo": ("products", "odoo", "Odoo push"),  # offered only when ODOO_URL is set
 }
@@ -52,7 +53,7 @@ def trigger(request: HttpRequest) -> HttpResponse:
                 return redirect(back)
             full = request.POST.get("mode") == "full"
             label = f"{'Full' if full else 'Incremental'} pull of {entity}"
-            job = jobs.job_enqueue(kind="pull", entity=entity, run_type="full" if full else "incremental",
+            job = jobs.job_enqueue(kind="pull", entity=entity, run_type=RunType.FULL if full else RunType.INCREMENTAL,
                                    options={"entity": entity, "full": full, "dry_run": dry_run}, trigger="manual")
         elif kind == "odoo" and not settings.ODOO_URL:
             messages.error(request, "Odoo is not configured: set ODOO_URL.")
@@ -61,10 +62,10 @@ def trigger(request: HttpRequest) -> HttpResponse:
             entity, run_type, label = FIXED[kind]
             options: dict = {"dry_run": dry_run}
             if kind == "compare":
-                options.update(deep=_flag(request, "deep"), sync=_flag(request, "sync"))
-                label = ("Carrying out recommendations" if options["sync"] else
+                options.update(deep=_flag(request, "deep"), carry_out=_flag(request, "sync"))
+                label = ("Carrying out recommendations" if options["carry_out"] else
                          "Deep compare" if options["deep"] else "Compare")
-                run_type = "compare_sync" if options["sync"] else "compare"
+                run_type = RunType.COMPARE_SYNC if options["carry_out"] else RunType.COMPARE
             job = jobs.job_enqueue(kind=kind, entity=entity, run_type=run_type, options=options, trigger="manual")
         else:
             messages.error(request, f"Unknown trigger {kind!r}.")

@@ -62,8 +62,11 @@ class SyncQueueItemAdmin(admin.ModelAdmin):
 
 @admin.register(m.SyncRun)
 class SyncRunAdmin(ExportMixin, admin.ModelAdmin):
-    # Runs are written by the services that do the work; a hand-made one would be a false record.
+    # Runs are written by the run ledger as the work happens; a hand-made or edited one would be a false record.
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
     list_display = ("created_at", "run_type", "entity", "trigger", "status", "dry_run", "processed", "created",

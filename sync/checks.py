@@ -14,6 +14,7 @@ from django.core import checks
 from django.utils.module_loading import import_string
 
 from sync.entities import AnySpec, DerivedSpec, EntitySpec
+from sync.models.choices import RunType
 
 
 def registry_problems(specs: Iterable[AnySpec]) -> list[str]:
@@ -43,10 +44,13 @@ def _spec_problems(spec: AnySpec, pulled: set[str]) -> list[str]:
     if isinstance(spec, DerivedSpec):
         if spec.reads not in pulled:
             out.append(f"{spec.name!r} reads {spec.reads!r}, which is not a pulled entity")
-        try:
-            import_string(spec.runner)
-        except ImportError:
-            out.append(f"{spec.name!r} runner {spec.runner!r} cannot be imported")
+        for role in ("runner", "compare", "recommend"):
+            try:
+                import_string(getattr(spec, role))
+            except ImportError:
+                out.append(f"{spec.name!r} {role} {getattr(spec, role)!r} cannot be imported")
+        if spec.run_type not in RunType.values:
+            out.append(f"{spec.name!r} run type {spec.run_type!r} is not a RunType")
         return out
     out += [f"{spec.name!r} depends on unknown entity {dep!r}" for dep in spec.depends_on if dep not in pulled]
     for model in (spec.model_name, *(fk.model for fk in spec.fks), *([spec.lines.model] if spec.lines else [])):

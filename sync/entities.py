@@ -118,16 +118,29 @@ class EntitySpec:
 @dataclass(frozen=True)
 class DerivedSpec:
     """A name that is not a Zoho list of its own: read from another entity's records (stock on hand,
-    image identity), applied through that entity's upsert, synced by its own service (``runner``: the
-    dotted path of a function(dry_run=, trigger=, client=) -> RunResult)."""
+    image identity), applied through that entity's upsert, synced by its own service. Everything
+    that treats the name differently from a pulled entity reads it here:
+
+    ``runner``     dotted path of function(*, dry_run, trigger, client=None, run_id="", item_ids=None,
+                   repair=False) -> RunResult: the service as a pass of the pull, a queued run, and
+                   compare's action (``item_ids`` the records compare found different; ``repair``
+                   rewrites them even when Zoho's record did not change)
+    ``compare``    dotted path of function(target, zoho) -> EntityComparison, record by record
+    ``recommend``  dotted path of function(comparison) -> Recommendation when they differ
+    """
 
     name: str
     reads: str
     queue_urgency: int
     runner: str
+    compare: str
+    recommend: str
+    run_type: str                         # its runs in the ledger (a sync.models.RunType value)
+    label: str                            # how the dashboard names a run of it
     webhook_routes: tuple[str, ...] = ()
     after: str = ""                       # listed right after this entity in names and compare's 'all'
     per_record_calls: bool = False        # one Zoho call per record (images): planned after list-only work
+    match_weight: float = 1.0             # weight of its match percentage in compare's health score
 
 
 def _doc_lines(model: str, parent: str) -> Lines:
@@ -253,9 +266,12 @@ _SPECS = (
 # Both are read from the items list; a stock webhook carries an item record (stock on hand per warehouse).
 _DERIVED_SPECS = (
     DerivedSpec("stock", reads="items", queue_urgency=6, runner="sync.pull.derived.stock_pass",
-                webhook_routes=("stock",), after="items"),
-    DerivedSpec("images", reads="items", queue_urgency=8, runner="sync.pull.derived.images_pass", after="items",
-                per_record_calls=True),
+                compare="sync.compare.run.compare_stock", recommend="sync.compare.recommend.stock_rule",
+                run_type="stock", label="Stock sync", webhook_routes=("stock",), after="items"),
+    # A missing picture matters less than a missing record: half weight in the health score.
+    DerivedSpec("images", reads="items", queue_urgency=8, runner="sync.pull.derived.images_pass",
+                compare="sync.compare.run.compare_images", recommend="sync.compare.recommend.images_rule",
+                run_type="images", label="Image sync", after="items", per_record_calls=True, match_weight=0.5),
 )
 
 REGISTRY: dict[str, EntitySpec] = {spec.name: spec for spec in _SPECS}

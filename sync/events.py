@@ -189,7 +189,7 @@ def _send(name: str, payload: dict[str, Any]) -> None:
 
 
 def _publish_redis(name: str, payload: dict[str, Any]) -> None:
-    url = getattr(settings, "REDIS_URL", None)
+    url = settings.REDIS_URL
     if not url:
         return
     try:

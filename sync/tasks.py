@@ -6,14 +6,17 @@ cluster imports no more than a task needs; keep each task a few lines.
 """
 from __future__ import annotations
 
-# --- runs asked for over HTTP (sync.jobs wrote their pending rows) -------------------
+# --- runs asked for over HTTP or on the dashboard (the ledger wrote their pending rows) --------
+# Each service gets the pending row's id and its run takes the row over; a row cancelled before
+# the task started is skipped.
 
 
 def api_pull(*, run_id: str, entity: str, full: bool = False, dry_run: bool = False) -> dict:
     """POST /api/tds/sync: one entity's pull, continuing the pending run ``run_id``."""
     from sync.pull.run import pull_entity
 
-    return _adopting(run_id, lambda: pull_entity(entity=entity, full=full, dry_run=dry_run, trigger="api"))
+    return _queued(run_id, lambda: pull_entity(entity=entity, full=full, dry_run=dry_run, trigger="api",
+                                               run_id=run_id))
 
 
 def api_stock_sync(*, run_id: str, batch_size: int = 200, db_batch_size: int = 100, active_only: bool = True,
@@ -21,79 +24,52 @@ def api_stock_sync(*, run_id: str, batch_size: int = 200, db_batch_size: int = 1
     """POST /api/tds/stock/sync and the BFF stock routes: the stock sync, continuing ``run_id``."""
     from sync.stock.run import stock_sync
 
-    return _adopting(run_id, lambda: stock_sync(
+    return _queued(run_id, lambda: stock_sync(
         batch_size=batch_size, db_batch_size=db_batch_size, active_only=active_only,
-        with_stock_only=with_stock_only, item_ids=item_ids, dry_run=dry_run, trigger="api"))
+        with_stock_only=with_stock_only, item_ids=item_ids, dry_run=dry_run, trigger="api", run_id=run_id))
 
 
 def api_odoo(*, run_id: str, dry_run: bool = False) -> dict:
     """The dashboard's Odoo push of the products, continuing the pending run ``run_id``."""
     from odoo.services.push import products_push
 
-    return _adopting(run_id, lambda: products_push(dry_run=dry_run, trigger="manual").run_result())
-
-
-def _adopting(run_id: str, service) -> dict:  # noqa: ANN001
-    from sync.jobs import job_settle
-    from sync.ledger import run_adopt
-    from sync.stopping import StopRequested, runs_settle, stops_on_signals
-
-    try:
-        with run_adopt(run_id=run_id), stops_on_signals():  # a worker made to stop settles its run
-            result = service()
-    except (Exception, StopRequested) as exc:
-        if isinstance(exc, StopRequested):
-            runs_settle(exc)
-        job_settle(run_id=run_id, result=None, error=exc)
-        raise
-    job_settle(run_id=run_id, result=result)
-    return _as_dict(result)
+    return _queued(run_id, lambda: products_push(dry_run=dry_run, trigger="manual", run_id=run_id))
 
 
 def api_images(*, run_id: str, force: bool = False, dry_run: bool = False) -> dict:
     """The dashboard's image sync, continuing the pending run ``run_id``."""
     from sync.images.run import images_sync
 
-    return _adopted_run(run_id, lambda: images_sync(force=force, dry_run=dry_run, trigger="manual").as_dict())
+    return _queued(run_id, lambda: images_sync(force=force, dry_run=dry_run, trigger="manual", run_id=run_id))
 
 
-def api_compare(*, run_id: str, deep: bool = False, sync: bool = False, dry_run: bool = False) -> dict:
-    """The dashboard's compare (and, with ``sync``, carrying out its recommendations), continuing ``run_id``."""
-    from django.utils import timezone
-
+def api_compare(*, run_id: str, deep: bool = False, carry_out: bool = False, dry_run: bool = False) -> dict:
+    """The dashboard's compare and, with ``carry_out``, the pulls it recommends, continuing ``run_id``
+    (a dry run keeps its plan in the row's summary)."""
     from sync.compare.execute import compare_and_sync
-    from sync.jobs import ACTIVE
-    from sync.models import SyncRun
 
-    def job() -> dict:
-        report = compare_and_sync(deep=deep, sync=sync, dry_run=dry_run, trigger="manual")
-        # A dry run writes no run of its own: the pending row keeps the report (the plan) instead.
-        SyncRun.objects.filter(pk=run_id, status__in=ACTIVE).update(
-            status=SyncRun.Status.COMPLETED, summary=report.to_dict(), progress=100.0,
-            finished_at=timezone.now(), api_calls=report.api_calls,
-            duration_seconds=round(report.duration_seconds, 3))
-        return {"summary": report.summary_line()}
-
-    return _adopted_run(run_id, job)
+    return _queued(run_id, lambda: compare_and_sync(deep=deep, sync=carry_out, dry_run=dry_run, trigger="manual",
+                                                    run_id=run_id))
 
 
-def _adopted_run(run_id: str, service) -> dict:  # noqa: ANN001
-    """For services that open and close their own run (no RunResult): settle only a row they never reached."""
-    from sync.jobs import job_settle
-    from sync.ledger import run_adopt
+def _queued(run_id: str, service) -> dict:  # noqa: ANN001
+    """Run the service on its queued row; a row the service never took over is failed, saying why.
+    A worker made to stop (SIGTERM/SIGINT, sync.stopping) settles its run the same way."""
+    from sync.ledger import RunSkipped, run_settle
     from sync.stopping import StopRequested, runs_settle, stops_on_signals
 
     try:
-        with run_adopt(run_id=run_id), stops_on_signals():
-            answer = service()
+        with stops_on_signals():
+            result = service()
+    except RunSkipped as exc:
+        return {"skipped": str(exc)}
     except (Exception, StopRequested) as exc:
         if isinstance(exc, StopRequested):
             runs_settle(exc)
-        job_settle(run_id=run_id, result=None, error=exc)
+        run_settle(run_id=run_id, error=exc)
         raise
-    # Only a row the service never reached is still pending: close it as failed, saying why.
-    job_settle(run_id=run_id, result=None, error=RuntimeError("the task finished without opening its run"))
-    return answer
+    run_settle(run_id=run_id, error="the task finished without opening its run")
+    return _as_dict(result)
 
 
 # --- webhooks, queue, dead letters ---------------------------------------------
@@ -134,12 +110,7 @@ def retry_dead_letters(*, limit: int = 500) -> dict:
     """Requeue transient dead letters whose backoff has passed."""
     from sync.pipeline.deadletter import deadletter_auto_retry
 
-    outcome = deadletter_auto_retry(limit=limit).as_dict()
-    if outcome["requeued"]:
-        from sync.pipeline.queue import queue_kick
-
-        queue_kick()
-    return outcome
+    return deadletter_auto_retry(limit=limit).as_dict()  # the retry kicks a drain itself
 
 
 # --- images ----------------------------------------------------------------------
@@ -201,8 +172,10 @@ def scheduled_image_sync(*, dry_run: bool = False) -> dict:
 
 def _as_dict(result: object) -> dict:
     """A small, picklable task result for django-q2's Success table."""
-    as_dict = getattr(result, "as_dict", None)
-    return as_dict() if callable(as_dict) else {"result": str(result)}
+    as_dict, summary_line = getattr(result, "as_dict", None), getattr(result, "summary_line", None)
+    if callable(as_dict):
+        return as_dict()
+    return {"summary": summary_line()} if callable(summary_line) else {"result": str(result)}
 
 
 # --- alerts, metrics, retention -----------------------------------------------------

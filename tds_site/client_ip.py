@@ -22,7 +22,7 @@ from django.http import HttpRequest
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    if getattr(settings, "TDS_BEHIND_PROXY", False):
+    if settings.TDS_BEHIND_PROXY:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         last = ip_or_none(forwarded.split(",")[-1])
         if last:

@@ -60,4 +60,4 @@ def secret_key_setting(*, configured: str, debug: bool) -> tuple[str, bool]:
 
 def secret_key_missing() -> bool:
     """True in a process that runs on its own random key (DEBUG off, no SECRET_KEY)."""
-    return bool(getattr(settings, "TDS_SECRET_KEY_MISSING", False))
+    return settings.TDS_SECRET_KEY_MISSING

@@ -20,7 +20,7 @@ class EmailBackend(smtp.EmailBackend):
     @cached_property
     def ssl_context(self) -> ssl.SSLContext:
         context = ssl.create_default_context()
-        cafile = getattr(settings, "EMAIL_SSL_CAFILE", "")
+        cafile = settings.EMAIL_SSL_CAFILE
         if cafile:
             context.load_verify_locations(cafile=cafile)
         if self.ssl_certfile:  # a client certificate, as Django's own backend allows

@@ -301,4 +301,4 @@ def get_client(**overrides: Any) -> ZohoClient:
     config = settings_from_django()
     if overrides:
         config = dataclasses.replace(config, **overrides)
-    return ZohoClient(config, redis_url=getattr(settings, "REDIS_URL", None) or None)
+    return ZohoClient(config, redis_url=settings.REDIS_URL or None)

@@ -64,22 +64,22 @@ def settings_from_django() -> ZohoSettings:
     """Build from django.conf.settings; ZohoConfigError names every missing credential."""
     from django.conf import settings
 
-    missing = [name for name in CREDENTIALS if not str(getattr(settings, name, "") or "").strip()]
+    missing = [name for name in CREDENTIALS if not str(getattr(settings, name) or "").strip()]
     if missing:
         raise ZohoConfigError(
             "Zoho is not configured: set " + ", ".join(missing) + " (or ZOHO_SANDBOX=true for the local sandbox)",
             missing=missing,
         )
-    sandbox = bool(getattr(settings, "ZOHO_SANDBOX", False))
-    accounts = getattr(settings, "ZOHO_ACCOUNTS_URL", "") or ""
+    sandbox = settings.ZOHO_SANDBOX
+    accounts = settings.ZOHO_ACCOUNTS_URL
     if sandbox and not accounts:
-        accounts = getattr(settings, "ZOHO_SANDBOX_URL", "") or SANDBOX_URL
+        accounts = settings.ZOHO_SANDBOX_URL or SANDBOX_URL
     return ZohoSettings(
         client_id=settings.ZOHO_CLIENT_ID,
         client_secret=settings.ZOHO_CLIENT_SECRET,
         refresh_token=settings.ZOHO_REFRESH_TOKEN,
         organization_id=str(settings.ZOHO_ORGANIZATION_ID),
-        dc=getattr(settings, "ZOHO_DC", "com") or "com",
+        dc=settings.ZOHO_DC,
         accounts_url=accounts,
         sandbox=sandbox,
         **_tuning(settings),

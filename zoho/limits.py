@@ -148,7 +148,7 @@ def _db_lock(key: str) -> threading.Lock:
 def default_backend() -> Backend:
     from django.conf import settings
 
-    url = getattr(settings, "REDIS_URL", None)
+    url = settings.REDIS_URL
     return RedisBackend(url) if url else DbBackend()
 
 

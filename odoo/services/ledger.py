@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.ledger import RunTracker
+from sync.ledger import RunTracker, run_open
+from sync.models import RunType
 
-RUN_TYPE = "odoo"
+RUN_TYPE = RunType.ODOO
 ENTITY = "products"
 
 
-def ledger_open(*, trigger: str, dry_run: bool, configuration: dict[str, Any]) -> RunTracker:
-    return RunTracker(entity=ENTITY, run_type=RUN_TYPE, trigger=trigger, dry_run=dry_run,
-                      configuration=configuration)
+def ledger_open(*, trigger: str, dry_run: bool, configuration: dict[str, Any], run_id: str = "") -> RunTracker:
+    return run_open(entity=ENTITY, run_type=RUN_TYPE, trigger=trigger, dry_run=dry_run,
+                    configuration=configuration, run_id=run_id)
 
 
 def ledger_runs(limit: int = 50) -> Any:

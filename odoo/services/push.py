@@ -56,33 +56,22 @@ class OdooSyncResult:
         out["counts"] = self.counts.as_dict() if self.counts else None
         return out
 
-    def run_result(self) -> Any:
-        """The run's figures as the ledger's RunResult (what settles a pending row a dry run never wrote)."""
-        from odoo.services.ledger import ENTITY
-        from sync.ledger import RunResult
-
-        return RunResult(entity=ENTITY, run_id=self.run_id, status=self.status, dry_run=self.dry_run,
-                         processed=self.products, created=self.created + self.adopted, updated=self.updated,
-                         unchanged=self.unchanged, deleted=self.archived, failed=len(self.conflicts),
-                         api_calls=self.api_calls, duration_seconds=self.duration_seconds, error=self.error,
-                         extra={k: v for k, v in self.as_dict().items() if k not in ("run_id", "error", "status")})
-
 
 def products_push(*, client: OdooClient | None = None, rate: Decimal | None = None, dry_run: bool = False,
-                  trigger: str = "cli", progress: Callable[[int], None] | None = None) -> OdooSyncResult:
-    """Push changed products; raises OdooError (after recording the failed run) when the run cannot finish."""
+                  trigger: str = "cli", progress: Callable[[int], None] | None = None,
+                  run_id: str = "") -> OdooSyncResult:
+    """Push changed products (continuing the queued run ``run_id`` when given); raises OdooError
+    (after recording the failed run) when the run cannot finish."""
     client = client or get_client()
     client.run_begin()
     rate = rate if rate is not None else Decimal(str(settings.ODOO_USD_TO_IQD))
-    tracker = ledger_open(trigger=trigger, dry_run=dry_run,
-                          configuration={"rate": str(rate), "url": client.config.url, "db": client.config.db})
-    result = OdooSyncResult(dry_run=dry_run, run_id=tracker.result.run_id)
-    try:
+    with ledger_open(trigger=trigger, dry_run=dry_run, run_id=run_id,
+                     configuration={"rate": str(rate), "url": client.config.url, "db": client.config.db}) as tracker:
+        result = OdooSyncResult(dry_run=dry_run, run_id=tracker.result.run_id)
+        tracker.on_close(lambda run, error: _fold(run, result, client))
         _run(result, client=client, rate=rate, dry_run=dry_run, progress=progress)
-    except BaseException as exc:  # a stop signal (sync.stopping) settles the run as well as a failure
-        _finish(tracker, result, client, error=exc)
-        raise
-    _finish(tracker, result, client)
+    finished = tracker.result
+    result.status, result.error, result.duration_seconds = finished.status, finished.error, finished.duration_seconds
     return result
 
 
@@ -125,9 +114,11 @@ def _report_plan(result: OdooSyncResult, plan: Plan) -> None:
     result.conflicts = plan.conflicts
 
 
-def _finish(tracker: Any, result: OdooSyncResult, client: OdooClient, *, error: BaseException | None = None) -> None:
+def _fold(tracker: Any, result: OdooSyncResult, client: OdooClient) -> None:
+    """The push's figures into its run as the run closes, however it ends."""
     result.write_calls, result.api_calls = client.write_calls, sum(client.calls.values())
     res = tracker.result
+    res.api_calls = result.api_calls
     res.created, res.updated, res.unchanged = result.created + result.adopted, result.updated, result.unchanged
     res.deleted, res.processed = result.archived, result.products
     res.failed = sum(1 for _ in result.conflicts)  # items left for review make the run "partial"
@@ -137,6 +128,3 @@ def _finish(tracker: Any, result: OdooSyncResult, client: OdooClient, *, error: 
                     level="WARNING")
     if result.missing_units:
         tracker.log(f"units not found in Odoo, left as they are: {result.missing_units}", level="WARNING")
-    finished = tracker.finish(error=error, api_calls=result.api_calls)
-    result.status, result.error = finished.status, finished.error
-    result.duration_seconds = finished.duration_seconds

@@ -38,8 +38,8 @@ def target_open(*, client: OdooClient, rate: Decimal | None = None) -> Target:
     fields = client.fields_get("product.template", ["type", "string"])
     rules = MappingRules(
         rate=rate if rate is not None else Decimal(str(settings.ODOO_USD_TO_IQD)),
-        decimals=int(getattr(settings, "ODOO_PRICE_DECIMALS", 0)), units=units_read(client=client),
-        aliases=unit_aliases(list(getattr(settings, "ODOO_UNIT_MAP", []) or [])),
+        decimals=settings.ODOO_PRICE_DECIMALS, units=units_read(client=client),
+        aliases=unit_aliases(list(settings.ODOO_UNIT_MAP)),
         type_fields=tuple(name for name in TYPE_FIELDS[:3] if name in fields), uom_po="uom_po_id" in fields)
     return Target(server=server, currency=currency, rules=rules)
 

@@ -14,8 +14,9 @@ from django.db.models import Min
 from django.utils.text import slugify
 
 from sync.config import config_get
+from sync.models import RunType
 
-SYNC_RUN_TYPES = ("full", "incremental", "stock", "queue", "compare_sync")
+SYNC_RUN_TYPES = (RunType.FULL, RunType.INCREMENTAL, RunType.STOCK, RunType.QUEUE, RunType.COMPARE_SYNC)
 
 
 @dataclass(frozen=True)

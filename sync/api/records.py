@@ -25,9 +25,10 @@ ERRORS = {400: OpenApiResponse(ErrorSerializer, description="a bad entity, id, s
           401: OpenApiResponse(ErrorSerializer, description="no or bad credentials"),
           403: OpenApiResponse(ErrorSerializer, description="not a staff user")}
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="the mirror (or, asked to compare, Zoho) holds no such record")
-ZOHO_FAILED = OpenApiResponse(ErrorSerializer, description="Zoho could not be asked, or has no such record")
+ZOHO_FAILED = OpenApiResponse(ErrorSerializer, description="Zoho could not be asked, or sent what cannot be stored")
 THROTTLED = OpenApiResponse(ErrorSerializer, description="compare or re-fetch throttled; see Retry-After")
-NO_ROUTE = OpenApiResponse(ErrorSerializer, description="Zoho holds no such record, or no route can carry the entity or id")
+NO_ROUTE = OpenApiResponse(ErrorSerializer,
+                           description="Zoho holds no such record, or no route can carry the entity or id")
 _ANY = serializers.JSONField()
 
 

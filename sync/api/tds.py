@@ -20,7 +20,7 @@ from sync.api import inputs, outputs
 from sync.api.exceptions import JsonErrorsMixin
 from sync.api.filters import RunCursorPagination, SyncRunFilter
 from sync.api.fresh import fresh
-from sync.models import SyncRun
+from sync.models import RunType, SyncRun
 from sync.selectors import health, runs
 from sync.selectors import status as status_selectors
 
@@ -87,7 +87,7 @@ class SyncView(WriteView):
         data = given.validated_data
         try:
             job = jobs.job_enqueue(kind="pull", entity=data["entity_type"],
-                                   run_type="full" if data["full"] else "incremental",
+                                   run_type=RunType.FULL if data["full"] else RunType.INCREMENTAL,
                                    options={"entity": data["entity_type"], "full": data["full"],
                                             "dry_run": data["dry_run"]})
         except jobs.RunActive as exc:
@@ -110,7 +110,8 @@ class StockSyncView(WriteView):
         given = inputs.StockOptionsSerializer(data=chosen)
         given.is_valid(raise_exception=True)
         try:
-            job = jobs.job_enqueue(kind="stock", entity="stock", run_type="stock", options=dict(given.validated_data))
+            job = jobs.job_enqueue(kind="stock", entity="stock", run_type=RunType.STOCK,
+                                   options=dict(given.validated_data))
         except jobs.RunActive as exc:
             return conflict_answer(exc)
         return job_answer(job)

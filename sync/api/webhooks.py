@@ -67,7 +67,7 @@ def rejected_count(reason: str) -> int:
 
 
 def read_body(request: HttpRequest) -> bytes:
-    limit = int(getattr(settings, "TDS_WEBHOOK_MAX_BYTES", zw.MAX_BODY_BYTES))
+    limit = settings.TDS_WEBHOOK_MAX_BYTES
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError as exc:

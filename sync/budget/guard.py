@@ -13,6 +13,7 @@ from typing import Any
 
 from sync.config import TUNABLES, config_get
 from sync.ledger import run_current
+from sync.models import RunType
 from zoho.errors import ZohoQuotaExceeded
 
 _RESERVE_HIGH = TUNABLES["TDS_ZOHO_WEBHOOK_RESERVE_PERCENT"].high
@@ -34,7 +35,7 @@ def reserve_guard(*, endpoint: str, quota: Any) -> None:
     if quota.remaining > quota.limit * MAX_RESERVE_SHARE:
         return  # far from any reserve the tunable allows: no need to read it
     run = run_current()
-    if run is None or run.run_type == "queue":
+    if run is None or run.run_type == RunType.QUEUE:
         return  # webhook follow-ups may spend the reserve; a call outside any run is not bulk work
     reserve = reserve_calls(quota.limit)
     if quota.remaining > reserve:

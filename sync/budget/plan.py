@@ -22,6 +22,7 @@ from django.utils import timezone
 from sync import schedules
 from sync.budget.estimate import calls_per_run_estimated
 from sync.config import config_get
+from sync.models import RunType
 
 MEASURED_RUNS = 10
 SCANNED_ROWS = 2000
@@ -147,11 +148,11 @@ def calls_per_run_measured() -> dict[str, tuple[float, int]]:
 
 
 def _schedule_of(run_types: set[str]) -> str:
-    if run_types & {"compare_sync", "compare"}:
+    if run_types & {RunType.COMPARE_SYNC, RunType.COMPARE}:
         return schedules.COMPARE_SYNC
-    for run_type, name in (("images", schedules.IMAGE_SYNC), ("stock", schedules.STOCK_SYNC),
-                           ("odoo", schedules.ODOO_SYNC), ("incremental", schedules.INCREMENTAL_PULL),
-                           ("full", schedules.FULL_PULL)):
+    for run_type, name in ((RunType.IMAGES, schedules.IMAGE_SYNC), (RunType.STOCK, schedules.STOCK_SYNC),
+                           (RunType.ODOO, schedules.ODOO_SYNC), (RunType.INCREMENTAL, schedules.INCREMENTAL_PULL),
+                           (RunType.FULL, schedules.FULL_PULL)):
         if run_type in run_types:
             return name
     return ""

@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from sync.metrics.points import counter_add, gauge_set
+from sync.models import RunType
 
 _lock = threading.Lock()
 _calls: Counter[tuple[date, str, str, str, str]] = Counter()
@@ -79,11 +80,11 @@ def call_trigger() -> str:
     run = run_current()
     if run is None:
         return "manual"
-    if run.run_type == "queue":
+    if run.run_type == RunType.QUEUE:
         return "webhook"
-    if run.run_type == "images":
+    if run.run_type == RunType.IMAGES:
         return "images"
-    if run.run_type.startswith("compare"):
+    if run.run_type in (RunType.COMPARE, RunType.COMPARE_SYNC):
         return "compare"
     return "schedule" if run.trigger == "schedule" else "manual"
 

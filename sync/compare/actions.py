@@ -1,11 +1,15 @@
 """Carry out one recommendation through the existing services: the pull engine for
-records, the stock sync for stock, the image sync for images. Nothing here talks to
-Zoho or writes rows itself; a dry run only describes what would run.
+records, a derived name's own service (its registry ``runner``: the stock sync, the image
+sync) for the others. Nothing here talks to Zoho or writes rows itself; a dry run only
+describes what would run.
 """
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils.module_loading import import_string
+
+from sync import entities
 from sync.compare.recommend import DOWNLOAD_MISSING, FULL_SYNC, INCREMENTAL_SYNC
 from sync.compare.report import ActionResult, Recommendation
 
@@ -20,10 +24,9 @@ def run_action(rec: Recommendation, *, dry_run: bool, trigger: str) -> ActionRes
     if dry_run:
         return ActionResult(entity=rec.entity, action=rec.action, dry_run=True, skipped=0, message=describe(rec))
     try:
-        if rec.action == DOWNLOAD_MISSING:
-            return _images(rec, trigger=trigger)
-        if rec.entity == "stock":
-            return _stock(rec, trigger=trigger)
+        derived = entities.DERIVED.get(rec.entity)
+        if derived is not None and rec.action in (DOWNLOAD_MISSING, FULL_SYNC, INCREMENTAL_SYNC):
+            return _derived(derived, rec, trigger=trigger)
         if rec.action in (FULL_SYNC, INCREMENTAL_SYNC):
             return _pull(rec, trigger=trigger)
     except Exception as exc:  # one failed action must not stop the others; the error is reported
@@ -32,27 +35,10 @@ def run_action(rec: Recommendation, *, dry_run: bool, trigger: str) -> ActionRes
     return ActionResult(entity=rec.entity, action=rec.action, dry_run=False, message="nothing to run")
 
 
-def _images(rec: Recommendation, *, trigger: str) -> ActionResult:
-    from sync.images.run import images_sync
-
-    result = images_sync(item_ids=rec.ids, trigger=trigger)
-    return ActionResult(
-        entity=rec.entity, action=rec.action, dry_run=False,
-        synced=result.downloaded + result.deduplicated + result.unchanged,
-        failed=result.failed + result.refused, skipped=result.no_image,
-        api_calls=result.api_calls, run_id=result.run_id, deferred=bool(result.waiting), resume_at=result.resume_at,
-        message=f"{describe(rec)}; cut short: {result.waiting_reason}" if result.waiting else describe(rec),
-    )
-
-
-def _stock(rec: Recommendation, *, trigger: str) -> ActionResult:
-    from sync.stock.run import stock_sync
-
-    # Zoho's record did not change, so its content hash still matches and the upsert
-    # would skip it: the local quantity was edited outside TDS (other apps write these
-    # tables). force rewrites exactly these rows from Zoho.
-    result = stock_sync(item_ids=rec.ids, trigger=trigger, force=True)
-    return _from_run(rec, result)
+def _derived(spec: entities.DerivedSpec, rec: Recommendation, *, trigger: str) -> ActionResult:
+    """Stock, images: their own service, on exactly the records compare found different."""
+    runner = import_string(spec.runner)
+    return _from_run(rec, runner(item_ids=rec.ids, repair=True, dry_run=False, trigger=trigger))
 
 
 def _pull(rec: Recommendation, *, trigger: str) -> ActionResult:
@@ -63,7 +49,7 @@ def _pull(rec: Recommendation, *, trigger: str) -> ActionResult:
 
 
 def _from_run(rec: Recommendation, result: Any) -> ActionResult:
-    """Map a pull/stock result (counts like a tds_sync_runs row) onto Synced | Failed | Skipped."""
+    """Map a run's result (counts like a tds_sync_runs row) onto Synced | Failed | Skipped."""
     synced = result.created + result.updated + getattr(result, "deleted", 0)
     status = getattr(result, "status", "completed")
     error = getattr(result, "error", "") if status == "failed" else ""

@@ -19,13 +19,13 @@ from sync.compare.actions import not_reached, run_action
 from sync.compare.recommend import NO_SYNC_NEEDED, RECONCILIATION
 from sync.compare.report import ActionResult, CompareReport, EntityComparison, Recommendation
 from sync.compare.run import compare_run
-from sync.entities import spec_for
-from sync.ledger import RunTracker
+from sync.entities import DerivedSpec, spec_for
+from sync.ledger import RunTracker, run_open
 from sync.logfiles import RunLog
+from sync.models import RunType
 from sync.zoho_port import ZohoPort
 
 ActionHook = Callable[[Recommendation, EntityComparison | None, ActionResult], None]
-AFTER_ITEMS = ("stock", "images")
 
 
 def execution_order(recs: list[Recommendation]) -> list[Recommendation]:
@@ -33,7 +33,8 @@ def execution_order(recs: list[Recommendation]) -> list[Recommendation]:
     todo = sorted((r for r in recs if r.action not in (NO_SYNC_NEEDED, RECONCILIATION)), key=lambda r: -r.priority)
 
     def rank(rec: Recommendation) -> tuple[bool, bool]:
-        return spec_for(rec.entity).per_record_calls, rec.entity in AFTER_ITEMS
+        spec = spec_for(rec.entity)  # a derived name reads records an earlier pull of the run brings
+        return spec.per_record_calls, isinstance(spec, DerivedSpec)
 
     return sorted(todo, key=rank)  # stable: priority order holds within each group
 
@@ -42,9 +43,11 @@ def for_review(recs: list[Recommendation]) -> list[Recommendation]:
     return [r for r in recs if r.action == RECONCILIATION]
 
 
-def _execute(report: CompareReport, *, dry_run: bool, trigger: str, log: RunLog, hook: ActionHook | None) -> None:
+def _execute(report: CompareReport, *, dry_run: bool, trigger: str, log: RunLog, hook: ActionHook | None,
+             checkpoint: Callable[[], None]) -> None:
     comparisons = {c.entity: c for c in report.comparisons}
     for rec in execution_order(report.recommendations):
+        checkpoint()  # an operator's stop takes effect between actions
         if report.deferred:  # Zoho said "not now" to an earlier action: every later call would hear it too
             result = not_reached(rec, resume_at=report.resume_at)
         else:
@@ -86,37 +89,36 @@ def compare_and_sync(
     *, entities: list[str] | None = None, deep: bool = False, sync: bool = False, dry_run: bool = False,
     trigger: str = "cli", client: ZohoPort | None = None, on_report: Callable[[CompareReport], None] | None = None,
     on_action: ActionHook | None = None, progress: Callable[[str], None] | None = None, lines: bool = False,
+    run_id: str = "",
 ) -> CompareReport:
-    """One compare (and optionally sync) run: report, logs, summary line, tds_sync_runs row."""
+    """One compare (and optionally sync) run: report, logs, summary line, tds_sync_runs row (the
+    queued row ``run_id`` when given; a queued dry run keeps its plan there)."""
     log = RunLog(dry_run=dry_run)
-    run = RunTracker(run_type="compare_sync" if sync else "compare", trigger=trigger, dry_run=dry_run,
-                     configuration={"entities": entities or "default", "deep": deep, "sync": sync,
-                                    "lines": lines})
-    cid = run.correlation_id
-    log.info("compare started entities=%s deep=%s sync=%s dry_run=%s trigger=%s",
-             entities or "default", deep, sync, dry_run, trigger)
-    try:
-        report = compare_run(entities=entities, deep=deep, client=client, progress=progress, lines=lines)
-        report.correlation_id, report.dry_run, report.run_id = cid, dry_run, run.result.run_id
-        _log_report(report, log)
-        if on_report:
-            on_report(report)
-        if sync:
-            _execute(report, dry_run=dry_run, trigger=trigger, log=log, hook=on_action)
-    except BaseException as exc:
-        message = f"{type(exc).__name__}: {exc}"
-        word = "DEFERRED" if getattr(exc, "waits", False) else "FAILED"  # Zoho said "not now": the ledger agrees
-        log.error("compare %s: %s", word.lower(), message)
-        log.summary(f"{timezone.now():%Y-%m-%d %H:%M:%S}Z {word} {message} cid={cid}")
-        run.finish(error=exc)
-        raise
-    _run_counts(run, report)
-    failed = any(not a.ok for a in report.actions)
-    log.summary(report.summary_line())
-    summary = report.to_dict()
-    stopped = next((a for a in report.actions if a.deferred), None)
-    if stopped is not None:
-        run.result.error = f"{stopped.entity}: {stopped.message}"[:1000]
-    status = "partial" if failed else "deferred" if report.deferred else "completed"
-    run.finish(status=status, summary=summary)
+    with run_open(run_type=RunType.COMPARE_SYNC if sync else RunType.COMPARE, trigger=trigger, dry_run=dry_run,
+                  run_id=run_id, configuration={"entities": entities or "default", "deep": deep, "sync": sync}) as run:
+        cid = run.correlation_id
+        log.info("compare started entities=%s deep=%s sync=%s dry_run=%s trigger=%s",
+                 entities or "default", deep, sync, dry_run, trigger)
+        try:
+            report = compare_run(entities=entities, deep=deep, client=client, progress=progress, lines=lines)
+            report.correlation_id, report.dry_run, report.run_id = cid, dry_run, run.result.run_id
+            _log_report(report, log)
+            if on_report:
+                on_report(report)
+            if sync:
+                _execute(report, dry_run=dry_run, trigger=trigger, log=log, hook=on_action, checkpoint=run.checkpoint)
+        except BaseException as exc:  # the ledger settles the run; this is the compare log's line
+            message = f"{type(exc).__name__}: {exc}"
+            word = "DEFERRED" if getattr(exc, "waits", False) else "FAILED"  # Zoho said "not now": the ledger agrees
+            log.error("compare %s: %s", word.lower(), message)
+            log.summary(f"{timezone.now():%Y-%m-%d %H:%M:%S}Z {word} {message} cid={cid}")
+            raise
+        _run_counts(run, report)
+        failed = any(not a.ok for a in report.actions)
+        log.summary(report.summary_line())
+        stopped = next((a for a in report.actions if a.deferred), None)
+        if stopped is not None:
+            run.result.error = f"{stopped.entity}: {stopped.message}"[:1000]
+        run.finish(status="partial" if failed else "deferred" if report.deferred else "completed",
+                   summary=report.to_dict())
     return report

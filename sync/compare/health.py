@@ -30,6 +30,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from sync.compare.report import Health
+from sync.entities import DERIVED
 
 DLQ_TRANSIENT_POINTS = 1.0
 DLQ_PERMANENT_POINTS = 2.0
@@ -42,8 +43,12 @@ VERY_STALE_POINTS = 6.0
 STALE_CAP = 15.0
 STRUCTURAL_POINTS = 3.0
 STRUCTURAL_CAP = 12.0
-# Entity weights in the data match; anything not listed weighs 1.
-MATCH_WEIGHTS = {"images": 0.5}
+
+
+def match_weight(entity: str) -> float:
+    """An entity's weight in the data match: the registry's for a derived name, else 1."""
+    derived = DERIVED.get(entity)
+    return derived.match_weight if derived is not None else 1.0
 
 
 @dataclass
@@ -60,10 +65,10 @@ class HealthInputs:
 
 def weighted_match(matches: dict[str, float]) -> float:
     """{entity: match %} -> the weighted mean used by the score (100 when nothing is compared)."""
-    total = sum(MATCH_WEIGHTS.get(e, 1.0) for e in matches)
+    total = sum(match_weight(e) for e in matches)
     if not total:
         return 100.0
-    return sum(MATCH_WEIGHTS.get(e, 1.0) * pct for e, pct in matches.items()) / total
+    return sum(match_weight(e) * pct for e, pct in matches.items()) / total
 
 
 def band_for(score: float) -> str:

@@ -1,6 +1,7 @@
 """Recommendation rules: one per entity, priority 1-10 (10 = most urgent), with the reason.
 
-Rules, first match wins (records = every entity but stock and images):
+Rules, first match wins (records = every pulled entity; the registry names the rule of each
+derived one, stock_rule and images_rule below):
 - the comparison failed                     -> RECONCILIATION (review the error)
 - nothing differs                           -> NO_SYNC_NEEDED
 - local records Zoho lacks, more than 10 %
@@ -22,6 +23,9 @@ Priority = base per action, +1 when the match is below 95 %, +1 more below 80 %,
 """
 from __future__ import annotations
 
+from django.utils.module_loading import import_string
+
+from sync import entities
 from sync.compare.report import EntityComparison, Recommendation
 
 NO_SYNC_NEEDED = "NO_SYNC_NEEDED"
@@ -84,7 +88,7 @@ def _incremental_reason(c: EntityComparison) -> str:
     return f"Zoho has {c.difference:+,} records against the mirror"
 
 
-def _stock_rule(c: EntityComparison) -> Recommendation:
+def stock_rule(c: EntityComparison) -> Recommendation:
     ids = sorted(set(c.stale) | set(c.missing_local))
     if not ids and c.deep:
         return _make(c, NO_SYNC_NEEDED, "stock on hand agrees for every item")
@@ -92,7 +96,7 @@ def _stock_rule(c: EntityComparison) -> Recommendation:
                  plan=f"stock sync of {len(ids):,} items")
 
 
-def _images_rule(c: EntityComparison) -> Recommendation:
+def images_rule(c: EntityComparison) -> Recommendation:
     ids = sorted(set(c.missing_local) | set(c.changed))
     if ids:
         return _make(c, DOWNLOAD_MISSING, f"{len(c.missing_local):,} images missing locally, "
@@ -108,10 +112,9 @@ def recommend(c: EntityComparison) -> Recommendation:
         return _make(c, RECONCILIATION, f"comparison failed: {c.error}")
     if c.in_sync:
         return _make(c, NO_SYNC_NEEDED, f"Zoho and local agree ({c.zoho_count:,} records)")
-    if c.entity == "stock":
-        return _stock_rule(c)
-    if c.entity == "images":
-        return _images_rule(c)
+    derived = entities.DERIVED.get(c.entity)
+    if derived is not None:  # stock_rule, images_rule: named by the registry
+        return import_string(derived.recommend)(c)
     return _records_rule(c)
 
 

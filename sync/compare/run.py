@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from sync.compare.deep import (
     compare_timestamps,
@@ -73,14 +74,14 @@ def _records_quick(target: Target, zoho: ZohoSide) -> EntityComparison:
                             local_count=local_count, has_cursor=has_cursor)
 
 
-def _stock(target: Target, zoho: ZohoSide) -> EntityComparison:
+def compare_stock(target: Target, zoho: ZohoSide) -> EntityComparison:
     records = zoho.records(target.source)
     zoho_map = present((str(r[target.id_field]), to_decimal(r.get("stock_on_hand"))) for r in records)
     local_map = present(_local_rows(target, "stock_quantity"))
     return compare_values(target.entity, zoho=zoho_map, local=local_map)
 
 
-def _images(target: Target, zoho: ZohoSide) -> EntityComparison:
+def compare_images(target: Target, zoho: ZohoSide) -> EntityComparison:
     """Image identity (document id, name, type) in Zoho's list against the one the local file was fetched for."""
     from sync.images.plan import zoho_image_key
 
@@ -94,10 +95,8 @@ def _images(target: Target, zoho: ZohoSide) -> EntityComparison:
 
 def compare_entity(target: Target, *, zoho: ZohoSide, deep: bool, lines: bool = False) -> EntityComparison:
     calls_before = zoho.calls()
-    if target.kind == "stock":
-        result = _stock(target, zoho)
-    elif target.kind == "images":
-        result = _images(target, zoho)
+    if target.compare:  # a derived name: compare_stock, compare_images, named by the registry
+        result = import_string(target.compare)(target, zoho)
     elif deep or zoho.fetched(target.source):
         result = _records_deep(target, zoho)
         if lines and has_lines(target.entity):
@@ -120,7 +119,7 @@ def _compare_or_error(target: Target, *, zoho: ZohoSide, deep: bool, lines: bool
 
 def _ordered(targets: list[Target]) -> list[Target]:
     # Entities that need full item records go first, so items reuse the pages they fetched.
-    return sorted(targets, key=lambda t: t.kind == "records")
+    return sorted(targets, key=lambda t: not t.compare)
 
 
 def compare_run(*, entities: list[str] | None = None, deep: bool = False, client: ZohoPort | None = None,

@@ -1,8 +1,8 @@
 """What to compare for each entity name: built from the one entity registry (sync/entities.py).
 
-Every registry name is a target. ``stock`` and ``images`` are derived specs: not lists of
-their own in Zoho, both are read from the items list (stock on hand, image identity) and
-compared against columns of ``products``.
+Every registry name is a target. A derived spec (stock, images) is not a list of its own in
+Zoho: it is read from the list of the entity it ``reads`` (stock on hand, image identity in the
+items list), compared by its registry ``compare`` function against that entity's rows.
 """
 from __future__ import annotations
 
@@ -16,18 +16,21 @@ from sync.entities import UnknownEntity
 
 __all__ = ["UnknownEntity", "valid_names"]
 
-DEFAULT_ENTITIES = ("items", "stock", "images", "price_lists", "customers", "vendors")
+# The quick compare: items and what is derived from them, then the smaller lists people look up.
+DEFAULT_ENTITIES = ("items", *(d.name for d in entities.DERIVED.values() if d.reads == "items"),
+                    "price_lists", "customers", "vendors")
 
 
 @dataclass(frozen=True)
 class Target:
     entity: str
-    kind: str  # records | stock | images
+    kind: str  # "records", or the derived name (stock, images)
     source: Source
     id_field: str
     model: Any
     model_id_field: str
     cursor_entity: str
+    compare: str = ""  # a derived name's compare function (dotted path); "" for records
 
 
 def _registry() -> dict[str, Any]:
@@ -62,10 +65,11 @@ def resolve_names(names: list[str] | None, *, deep: bool = False) -> list[str]:
     return resolved
 
 
-def _target(name: str, spec: Any, kind: str) -> Target:
+def _target(name: str, spec: Any, kind: str, compare: str = "") -> Target:
     return Target(
         entity=name,
         kind=kind,
+        compare=compare,
         source=Source(api=spec.api, path=spec.path, list_key=spec.list_key,
                       params=tuple(sorted((k, str(v)) for k, v in (spec.params or {}).items())),
                       keep=spec.keep, paged=spec.paged),
@@ -78,8 +82,9 @@ def _target(name: str, spec: Any, kind: str) -> Target:
 
 def target_for(name: str) -> Target:
     spec = entities.spec_for(name)
-    kind = name if isinstance(spec, entities.DerivedSpec) else "records"
-    return _target(name, _registry()[spec.reads], kind=kind)
+    if isinstance(spec, entities.DerivedSpec):
+        return _target(name, _registry()[spec.reads], kind=spec.name, compare=spec.compare)
+    return _target(name, _registry()[spec.reads], kind="records")
 
 
 def targets_for(names: list[str] | None, *, deep: bool = False) -> list[Target]:

@@ -57,7 +57,6 @@ class Tunable:
     low: float | None = None
     high: float | None = None
     description: str = ""
-    fallback: Any = None             # when Django settings define no such name
     access: str = SUPERUSERS
     names: Callable[[], dict[str, str]] | None = None  # dict: accepted spelling -> canonical name
     names_of: str = "name"           # what a dict key is, for messages ("entity")
@@ -65,7 +64,7 @@ class Tunable:
     max_length: int = 200            # str: most characters
 
     def default(self) -> Any:
-        return getattr(settings, self.key, self.fallback)
+        return getattr(settings, self.key)  # settings.py holds every tunable's one default
 
     def check(self, value: Any) -> Any:
         """The value in its declared type and spelling, or ValidationError saying what is allowed."""
@@ -132,9 +131,9 @@ TUNABLES: dict[str, Tunable] = {t.key: t for t in (
     Tunable("TDS_RETRY_BACKOFF_SECONDS", float, 0, 86_400, "base delay of the exponential retry backoff", access=OPS),
     Tunable("TDS_RETRY_BACKOFF_MAX_SECONDS", float, 0, 604_800, "longest retry delay", access=OPS),
     Tunable("TDS_RUN_HEARTBEAT_MINUTES", float, 1, 1_440,
-            "minutes without a heartbeat after which a running run is failed (its process died)", fallback=15),
+            "minutes without a heartbeat after which a running run is failed (its process died)"),
     Tunable("TDS_QUEUE_PRIORITIES", dict, 1, 10, "queue priority per entity (1 first), over the built-in ones",
-            fallback={}, access=OPS, names=entity_names, names_of="entity"),
+            access=OPS, names=entity_names, names_of="entity"),
     # Alerts: thresholds, evaluation and notification.
     Tunable("TDS_ALERT_INTERVAL_MINUTES", int, 1, 1440, "minutes between alert evaluations"),
     Tunable("TDS_ALERT_QUEUE_PENDING_WARNING", int, 0, 10**7, "pending queue items above which a warning opens"),

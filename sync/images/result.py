@@ -7,8 +7,8 @@ from typing import Any
 
 from sync.images.fetch import Outcome
 from sync.images.plan import image_coverage
-from sync.ledger import RunTracker, resume_time
-from sync.models.tds import SyncLog, SyncRun
+from sync.ledger import COUNTERS, LogLine, RunResult, RunTracker, resume_time
+from sync.models.tds import SyncRun
 
 SUMMARY_LIST_LIMIT = 50
 
@@ -68,23 +68,22 @@ def run_configuration(*, concurrency: int, force: bool, item_ids: Iterable[str] 
     return {"concurrency": concurrency, "force": force, "items": list(item_ids) if item_ids is not None else None}
 
 
-def run_finish(run: RunTracker, result: ImageSyncResult, *, error: str = "") -> None:
-    """Close the image run in the ledger: counters, summary (coverage too), one log row per problem."""
-    run.count(processed=result.candidates, created=result.downloaded,
-              unchanged=result.unchanged + result.deduplicated + result.up_to_date, skipped=result.no_image,
-              failed=result.refused + result.failed, api_calls=result.api_calls)
+def run_fold(run: RunTracker, result: ImageSyncResult, *, error: BaseException | str | None = None) -> None:
+    """Fold the image result into its run as it closes: counters, summary (coverage too), one log
+    line per problem. The same counters as ``as_run_result``."""
+    figures = as_run_result(result)
+    run.count(**{name: getattr(figures, name) for name in COUNTERS})
     summary = result.as_dict() | {"coverage": image_coverage().as_dict()}
     for key in ("refusals", "failures", "would_fetch"):  # the full lists are in the run's SyncLog rows
         summary[key] = summary[key][:SUMMARY_LIST_LIMIT]
-    if run.run is not None:
-        _write_logs(run.run, result)
-    run.finish(error=error or result.waiting_reason or None, status=_run_status(result, error),
-               summary={"images": summary, "resume_at": result.resume_at}, log_summary=False)
+    run.result.extra = {"images": summary, "resume_at": result.resume_at}
+    run.log_many([LogLine(level="WARNING", zoho_id=r["item_id"], message=f"image refused: {r['reason']}", extra=r)
+                  for r in result.refusals]
+                 + [LogLine(level="ERROR", zoho_id=f["item_id"], message=f"image download failed: {f['reason']}",
+                            extra=f) for f in result.failures])
 
 
-def _run_status(result: ImageSyncResult, error: str) -> str:
-    if error:
-        return SyncRun.Status.FAILED
+def run_status(result: ImageSyncResult) -> str:
     if result.failed or result.refused:
         return SyncRun.Status.PARTIAL
     if result.waiting:
@@ -92,11 +91,13 @@ def _run_status(result: ImageSyncResult, error: str) -> str:
     return SyncRun.Status.COMPLETED
 
 
-def _write_logs(run: SyncRun, result: ImageSyncResult) -> None:
-    logs = [SyncLog(run=run, level="WARNING", entity="images", zoho_id=r["item_id"],
-                    message=f"image refused: {r['reason']}", extra=r, correlation_id=run.correlation_id)
-            for r in result.refusals]
-    logs += [SyncLog(run=run, level="ERROR", entity="images", zoho_id=f["item_id"],
-                     message=f"image download failed: {f['reason']}", extra=f, correlation_id=run.correlation_id)
-             for f in result.failures]
-    SyncLog.objects.bulk_create(logs, batch_size=500)
+def as_run_result(result: ImageSyncResult) -> RunResult:
+    """The image run as every other run's result. A deduplicated image (its content already stored
+    under another product) was not downloaded but is new for its product: created, like a download."""
+    created, unchanged = result.downloaded + result.deduplicated, result.unchanged + result.up_to_date
+    failed = result.refused + result.failed
+    return RunResult(entity="images", run_id=result.run_id, dry_run=result.dry_run, status=run_status(result),
+                     processed=created + unchanged + result.no_image + failed, created=created, unchanged=unchanged,
+                     skipped=result.no_image, failed=failed, api_calls=result.api_calls,
+                     duration_seconds=round(result.duration, 3), error=result.waiting_reason,
+                     extra={"images": result.as_dict(), "resume_at": result.resume_at})

@@ -22,9 +22,10 @@ from sync.background import threads_start
 from sync.config import config_get
 from sync.images.fetch import ContentIndex, Outcome, image_fetch
 from sync.images.plan import Clearing, ImageJob, ImagePlan, image_coverage, images_plan
-from sync.images.result import ImageSyncResult, run_configuration, run_finish
+from sync.images.result import ImageSyncResult, run_configuration, run_fold, run_status
 from sync.images.store import orphan_cleanup, remove_url_file, stale_temp_cleanup
-from sync.ledger import RunTracker
+from sync.ledger import RunTracker, run_open
+from sync.models import RunType
 from sync.models.erp import Product
 from sync.models.tds import SyncRun
 from sync.upsert.sql import db_column
@@ -40,29 +41,31 @@ IMAGE_FIELDS = ["image_url", "thumbnail_url", "image_hash", "image_source_key", 
 
 def images_sync(*, concurrency: int | None = None, force: bool = False, item_ids: Iterable[str] | None = None,
                 dry_run: bool = False, client: ImagePort | None = None,
-                trigger: str = SyncRun.Trigger.MANUAL, progress: ProgressFn | None = None) -> ImageSyncResult:
-    """Download missing or changed product images; see the module docstring."""
+                trigger: str = SyncRun.Trigger.MANUAL, progress: ProgressFn | None = None,
+                run_id: str = "") -> ImageSyncResult:
+    """Download missing or changed product images (continuing the queued run ``run_id`` when
+    given); see the module docstring."""
     concurrency = max(1, concurrency or image_concurrency())
     started = time.monotonic()
     plan = images_plan(force=force, item_ids=item_ids)
     result = ImageSyncResult(candidates=len(plan.jobs), up_to_date=plan.up_to_date, dry_run=dry_run)
-    if dry_run:
-        result.would_fetch = [{"item_id": j.item_id, "name": j.name, "why": j.why} for j in plan.jobs]
-        result.cleared = len(plan.clearings)
-        result.duration = time.monotonic() - started
-        return result
-    run = RunTracker(run_type="images", entity="images", trigger=trigger,
-                     configuration=run_configuration(concurrency=concurrency, force=force, item_ids=item_ids))
-    result.run_id = run.result.run_id
-    try:
-        _execute(plan, result, client=client or _default_client(), concurrency=concurrency, progress=progress,
-                 item_ids=item_ids)
-    except BaseException as exc:  # Ctrl-C too: the run must not stay "running"
-        result.duration = time.monotonic() - started
-        run_finish(run, result, error=f"{type(exc).__name__}: {exc}"[:500])
-        raise
-    result.duration = time.monotonic() - started
-    run_finish(run, result)
+    with run_open(run_type=RunType.IMAGES, entity="images", trigger=trigger, dry_run=dry_run, run_id=run_id,
+                  summary_line=False,
+                  configuration=run_configuration(concurrency=concurrency, force=force, item_ids=item_ids)) as run:
+        result.run_id = run.result.run_id
+
+        def fold(run: RunTracker, error: BaseException | str | None) -> None:
+            result.duration = time.monotonic() - started
+            run_fold(run, result, error=error)
+
+        run.on_close(fold)
+        if dry_run:
+            result.would_fetch = [{"item_id": j.item_id, "name": j.name, "why": j.why} for j in plan.jobs]
+            result.cleared = len(plan.clearings)
+        else:
+            _execute(plan, result, client=client or _default_client(), concurrency=concurrency, progress=progress,
+                     item_ids=item_ids, checkpoint=run.checkpoint)
+        run.finish(error=result.waiting_reason or None, status=run_status(result))
     return result
 
 
@@ -78,15 +81,19 @@ def _default_client() -> ImagePort:
 
 
 def _execute(plan: ImagePlan, result: ImageSyncResult, *, client: ImagePort, concurrency: int,
-             progress: ProgressFn | None, item_ids: Iterable[str] | None) -> None:
+             progress: ProgressFn | None, item_ids: Iterable[str] | None, checkpoint: Callable[[], None]) -> None:
     stale_temp_cleanup()
     if plan.jobs:
         _warm_token(client)
     calls_before = client.stats.total
     old_urls: set[str] = set()
+
+    def save(batch: list[Outcome]) -> None:
+        old_urls.update(_apply(batch, []))
+        checkpoint()  # saved so far is kept; an operator's stop takes effect here
+
     try:
-        _download_all(plan, result, client=client, concurrency=concurrency, progress=progress,
-                      save=lambda batch: old_urls.update(_apply(batch, [])))
+        _download_all(plan, result, client=client, concurrency=concurrency, progress=progress, save=save)
     finally:
         result.api_calls = client.stats.total - calls_before
     old_urls |= _apply([], plan.clearings)

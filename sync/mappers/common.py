@@ -22,11 +22,6 @@ from django.conf import settings
 from zoho.ids import json_kind
 from zoho.times import ZohoTimeError, zoho_time_read
 
-DEFAULT_ARABIC_NAME_FIELDS = ("name_ar", "cf_name_ar", "arabic_name", "Arabic Name", "Name (Arabic)", "الاسم")
-DEFAULT_ARABIC_DESCRIPTION_FIELDS = (
-    "description_ar", "cf_description_ar", "arabic_description", "Arabic Description", "Description (Arabic)",
-)
-
 
 @dataclass(frozen=True)
 class Unreadable:
@@ -166,8 +161,8 @@ def _custom_value(record: dict[str, Any], names: tuple[str, ...]) -> str | Unrea
 
 def _field_names(kind: str) -> tuple[str, ...]:
     if kind == "name":
-        return tuple(getattr(settings, "TDS_ARABIC_NAME_FIELDS", None) or DEFAULT_ARABIC_NAME_FIELDS)
-    return tuple(getattr(settings, "TDS_ARABIC_DESCRIPTION_FIELDS", None) or DEFAULT_ARABIC_DESCRIPTION_FIELDS)
+        return tuple(settings.TDS_ARABIC_NAME_FIELDS)
+    return tuple(settings.TDS_ARABIC_DESCRIPTION_FIELDS)
 
 
 def arabic(record: dict[str, Any], kind: str) -> str | Unreadable:

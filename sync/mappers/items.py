@@ -31,6 +31,12 @@ def _stock_entries(record: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def carries_levels(record: Any) -> bool:
+    """Whether the record holds its per-warehouse stock (a detail or a webhook record; a list
+    record does not), in either shape, even an empty one."""
+    return isinstance(record, dict) and any(isinstance(record.get(shape[0]), list) for shape in _SHAPES)
+
+
 def stock_levels(record: dict[str, Any]) -> list[dict[str, Any]]:
     """Rows for stock_levels (keyed by Zoho ids) from an item detail record."""
     return _stock_entries(record)

@@ -114,7 +114,7 @@ def metrics_text() -> bytes:
 
 @require_GET
 def metrics_view(request: HttpRequest) -> HttpResponse:
-    token = getattr(settings, "TDS_METRICS_TOKEN", "") or ""
+    token = settings.TDS_METRICS_TOKEN
     if token:
         sent = request.headers.get("Authorization", "")
         if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):

@@ -1,4 +1,5 @@
 from sync.models.budget import ApiQuotaDay, ApiUsage
+from sync.models.choices import COMPARE_TYPES, PULL_RUN_TYPES, RunStatus, RunTrigger, RunType
 from sync.models.erp import (
     Bill,
     BillLine,
@@ -42,6 +43,7 @@ from sync.models.tds import (
 )
 
 __all__ = [
+    "COMPARE_TYPES", "PULL_RUN_TYPES", "RunStatus", "RunTrigger", "RunType",
     "ApiQuotaDay", "ApiUsage",
     "Alert", "AuditEntry", "Bill", "BillLine", "CompositeItem", "CompositeItemComponent", "Configuration", "CreditNote",
     "CreditNoteLine", "Customer",

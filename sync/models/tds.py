@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from sync.models.choices import RunStatus, RunTrigger, RunType
 from sync.models.readable import ReadableJSONDecoder
 
 
@@ -103,26 +104,12 @@ class SyncQueueItem(models.Model):
 
 
 class SyncRun(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending"
-        RUNNING = "running"
-        COMPLETED = "completed"
-        PARTIAL = "partial"
-        # Cut short by Zoho's limits (tokens refused, daily quota spent, circuit open): what it
-        # committed stays, the rest waits for the time in summary["resume_at"]. Not a failure.
-        DEFERRED = "deferred"
-        FAILED = "failed"
-
-    class Trigger(models.TextChoices):
-        MANUAL = "manual"
-        SCHEDULE = "schedule"
-        WEBHOOK = "webhook"
-        API = "api"
-        CLI = "cli"
-        DEMO = "demo"
+    Status = RunStatus
+    Trigger = RunTrigger
+    Type = RunType
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    run_type = models.CharField(max_length=24, default="incremental")
+    run_type = models.CharField(max_length=24, choices=RunType.choices, default=RunType.INCREMENTAL)
     entity = models.CharField(max_length=40, blank=True)
     trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.MANUAL)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)

@@ -30,12 +30,12 @@ _SECRET_SETTINGS = ("ZOHO_CLIENT_SECRET", "ZOHO_REFRESH_TOKEN", "ZOHO_WEBHOOK_SE
 
 
 def auto_retry_limit() -> int:
-    return int(getattr(settings, "TDS_DLQ_AUTO_RETRIES", 3))
+    return settings.TDS_DLQ_AUTO_RETRIES
 
 
 def _redact(text: str) -> str:
     for name in _SECRET_SETTINGS:
-        secret = getattr(settings, name, "")
+        secret = getattr(settings, name)
         if secret and len(secret) >= 6:
             text = text.replace(secret, "***")
     return text
@@ -83,7 +83,12 @@ class RetryOutcome:
 
 
 def deadletter_retry(*, ids: list[int] | None = None, all_open: bool = False, automatic: bool = False) -> RetryOutcome:
-    """Put dead letters' items back on the queue (fresh attempts); `all_open` takes every unresolved one."""
+    """Put dead letters' items back on the queue (fresh attempts); `all_open` takes every unresolved one.
+
+    Whoever asks (the API, the admin action, tds_deadletter, the dashboard, the automatic retry),
+    a drain is asked for once the requeue commits, so the items do not wait for the next round."""
+    from sync.pipeline.queue import queue_kick  # queue imports this module (its quarantine path)
+
     letters = DeadLetter.objects.filter(resolved=False)
     if not all_open:
         letters = letters.filter(id__in=ids or [])
@@ -92,6 +97,8 @@ def deadletter_retry(*, ids: list[int] | None = None, all_open: bool = False, au
         for letter in letters.select_for_update().order_by("id"):
             _requeue(letter, automatic=automatic)
             requeued += 1
+        if requeued:
+            transaction.on_commit(queue_kick)
     # Ids that were unknown or already resolved are reported as skipped.
     skipped = 0 if all_open else len(set(ids or [])) - requeued
     return RetryOutcome(requeued=requeued, skipped=skipped)

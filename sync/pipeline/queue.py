@@ -22,6 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from sync.config import config_get
+from sync.enqueue import task_enqueue
 from sync.models import SyncQueueItem
 
 logger = logging.getLogger("tds.queue")
@@ -52,7 +53,7 @@ def queue_kick() -> None:
     """Ask the django-q2 cluster to drain soon, at most once every few seconds per process; never waits."""
     from django.core.cache import caches
 
-    seconds = float(getattr(settings, "TDS_WEBHOOK_KICK_SECONDS", 2.0))
+    seconds = settings.TDS_WEBHOOK_KICK_SECONDS
     now = time.monotonic()
     # A local check first, so a busy web process does not ask the cache on every delivery.
     if seconds <= 0 or now - _LAST_KICK[0] < seconds:
@@ -61,9 +62,7 @@ def queue_kick() -> None:
     if not caches["default"].add(KICK_KEY, 1, timeout=seconds):
         return
     try:
-        from django_q.tasks import async_task
-
-        async_task("sync.tasks.drain_queue", q_options={"task_name": "tds: drain queue"})
+        task_enqueue("sync.tasks.drain_queue", options={"task_name": "tds: drain queue"})
     except Exception as exc:  # noqa: BLE001 - the schedules and tds_worker pick the work up anyway
         logger.warning("could not enqueue a drain task (%s); the work waits for the next worker round", exc)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
+from sync.enqueue import task_enqueue
 from sync.entities import EntitySpec, get_spec, webhook_vocabulary
 from sync.pipeline.inbox import inbox_add
 from sync.pipeline.queue import queue_kick
@@ -27,10 +28,8 @@ def refetch_later(*, entity: str, zoho_ids: list[str]) -> None:
 
     def enqueue() -> None:
         try:
-            from django_q.tasks import async_task
-
-            async_task("sync.tasks.refetch_records", entity=entity, zoho_ids=ids,
-                       q_options={"task_name": f"tds: refetch {entity}"})
+            task_enqueue("sync.tasks.refetch_records", options={"task_name": f"tds: refetch {entity}"},
+                         entity=entity, zoho_ids=ids)
         except Exception as exc:  # noqa: BLE001 - the next incremental pull brings the record anyway
             logger.warning("could not enqueue the refetch of %d %s (%s); the next pull brings them",
                            len(ids), entity, exc)

@@ -21,9 +21,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from sync import events
-from sync.ledger import RunTracker, run_current
+from sync.ledger import RunTracker, run_current, run_open
 from sync.metrics.receivers import queue_applied
-from sync.models import SyncQueueItem
+from sync.models import RunType, SyncQueueItem
 from sync.pipeline.deadletter import deadletter_add, deadletter_resolve_for
 from sync.pipeline.inbox import inbox_mark_processed, inbox_promote, inbox_reject_unknown
 from sync.pipeline.quarantine import inbox_sweep_unreadable, queue_quarantine, queue_sweep_unreadable
@@ -105,31 +105,29 @@ def drain_queue(*, batch_size: int = 200, max_batches: int | None = None, apply:
         logger.info("queue drain skipped: the queue is paused")
         return total
     worker = worker or worker_identity()
-    run = queue_run(worker=worker, batch_size=batch_size, trigger=trigger)
-    try:
+    with queue_run(worker=worker, batch_size=batch_size, trigger=trigger) as run:
         while max_batches is None or total.batches < max_batches:
             result = drain_batch(worker=worker, batch_size=batch_size, apply=apply, lease_seconds=lease_seconds,
                                  on_work=run.begin)
             total.add(result)
             if not result.claimed and not result.promoted:
                 break
-    except BaseException as exc:
-        run.finish(error=exc, log_summary=False)
-        raise
-    queue_run_finish(run, total)
+            run.checkpoint()  # heartbeat; an operator's stop takes effect between batches
+        queue_run_finish(run, total)
     return total
 
 
 def queue_run(*, worker: str, batch_size: int, trigger: str) -> RunTracker:
-    """A "queue" run in the ledger whose row is written only once a batch finds work (``run.begin``)."""
-    return RunTracker(run_type="queue", trigger=trigger, configuration={"worker": worker, "batch_size": batch_size},
-                      deferred=True)
+    """A "queue" run in the ledger whose row is written only once a batch finds work (``run.begin``);
+    no log rows on the worker's path."""
+    return run_open(run_type=RunType.QUEUE, trigger=trigger, configuration={"worker": worker, "batch_size": batch_size},
+                    deferred=True, summary_line=False)
 
 
 def queue_run_finish(run: RunTracker, total: DrainResult) -> None:
-    """One UPDATE at the end (none if the run found nothing); no log rows on the worker's path."""
+    """One UPDATE at the end (none if the run found nothing)."""
     run.count(processed=total.claimed, updated=total.applied, skipped=total.superseded, failed=total.dead)
-    run.finish(summary=total.as_dict(), log_summary=False)
+    run.finish(summary=total.as_dict())
 
 
 # --- batch shaping -------------------------------------------------------------------------
@@ -267,11 +265,11 @@ def _bury_exhausted() -> int:
 def apply_items(*, entity: str, operation: str, source: str, items: list[SyncQueueItem]) -> None:
     """Write the items' raw Zoho records through sync.upsert.records (mapper, stale guard, audit).
 
-    A stock (or images) item carries an item record: the item is upserted and, where the
-    entity carries stock, the per-warehouse levels of the records that changed are written.
+    A stock (or images) item carries an item record: the item is upserted (with the per-warehouse
+    stock levels the record carries, where the entity has them: sync.upsert.records).
     Raises MappingError when any record of the batch could not be mapped, so the caller isolates it.
     """
-    from sync.entities import get_spec, spec_for
+    from sync.entities import spec_for
     from sync.pipeline.retry import MappingError
     from sync.upsert.records import upsert_records
 
@@ -285,23 +283,12 @@ def apply_items(*, entity: str, operation: str, source: str, items: list[SyncQue
                             inbox_event_id=first.inbox_event_id if len(items) == 1 else None)
     if result.failed:
         raise MappingError("; ".join(result.errors[:3]) or f"{result.failed} {entity} records could not be mapped")
-    if get_spec(target).stock_levels and result.changed_ids:
-        _write_stock_levels(records, set(result.changed_ids))
     if result.undated_ids and source == "webhook":
         from sync.pipeline.refetch import refetch_later
 
         refetch_later(entity=target, zoho_ids=result.undated_ids)
     _announce(entity=entity, source=source, count=len(items), created=result.created, updated=result.updated,
               unchanged=result.unchanged, skipped=result.skipped)
-
-
-def _write_stock_levels(records: list[dict], changed: set[str]) -> None:
-    from sync.stock.levels import stock_levels_write
-
-    with_stock = [r for r in records
-                  if str(r.get("item_id")) in changed and (r.get("warehouses") or r.get("locations"))]
-    if with_stock:
-        stock_levels_write(details=with_stock)
 
 
 def _mark_deleted(entity: str, items: list[SyncQueueItem], source: str) -> None:

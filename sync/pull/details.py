@@ -94,7 +94,7 @@ def detail_record(spec: EntitySpec, payload: dict[str, Any]) -> dict[str, Any]:
 def _fetch(spec: EntitySpec, client: ZohoPort, ids: list[str]) -> tuple[list[dict[str, Any]], BaseException | None]:
     if not ids:
         return [], None
-    workers = max(1, min(int(getattr(settings, "ZOHO_MAX_CONCURRENCY", 5) or 1), len(ids)))
+    workers = max(1, min(settings.ZOHO_MAX_CONCURRENCY, len(ids)))
 
     def one(zoho_id: str) -> dict[str, Any] | BaseException:
         try:

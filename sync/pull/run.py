@@ -28,8 +28,9 @@ from django.db import DatabaseError, connection
 
 from sync.background import Background, prefetched
 from sync.entities import DerivedSpec, EntitySpec, resolve_entities, spec_for
-from sync.ledger import RunResult, RunTracker
+from sync.ledger import RunResult, RunTracker, run_open
 from sync.logging import new_correlation_id
+from sync.models import RunType
 from sync.pull.cursors import cursor_advance, cursor_get, cursor_since, zoho_time
 from sync.pull.deletions import mark_deleted
 from sync.pull.details import with_details
@@ -40,7 +41,6 @@ from sync.zoho_port import ZohoPort
 
 logger = logging.getLogger("tds.sync")
 ProgressFn = Callable[[str, int], None]
-DEFAULT_DB_BATCH = 1000
 DETAIL_CHUNK = 100  # ids per /itemdetails call (Zoho's bulk endpoint)
 DETAIL_DB_BATCH = 50  # records per commit for entities fetched one detail call per record
 
@@ -105,32 +105,27 @@ def plan_pull(*, spec: EntitySpec, full: bool, since: datetime | None = None) ->
 
 def pull_entity(*, entity: str, full: bool = False, dry_run: bool = False, since: datetime | None = None,
                 trigger: str = "manual", client: ZohoPort | None = None, db_batch_size: int | None = None,
-                correlation_id: str = "", progress: ProgressFn | None = None) -> RunResult:
-    """One entity pass; never raises for a Zoho or mapping failure (the run records it as failed)."""
+                correlation_id: str = "", progress: ProgressFn | None = None, run_id: str = "") -> RunResult:
+    """One entity pass (continuing the queued run ``run_id`` when given); never raises for a Zoho or
+    mapping failure (the run records it as failed: one failed entity must not stop the others)."""
     spec = spec_for(entity)
     if isinstance(spec, DerivedSpec):  # synced by its own service
         from django.utils.module_loading import import_string
 
-        return import_string(spec.runner)(dry_run=dry_run, trigger=trigger, client=client)
+        return import_string(spec.runner)(dry_run=dry_run, trigger=trigger, client=client, run_id=run_id)
     client = client or _client()
     plan = plan_pull(spec=spec, full=full, since=since)
-    tracker = RunTracker(entity=spec.name, run_type="full" if plan.complete else "incremental", trigger=trigger,
-                         dry_run=dry_run, correlation_id=correlation_id,
-                         configuration={"full": full, "since": since.isoformat() if since else None,
-                                        "params": plan.params})
     calls_at_start = client.stats.total
-    try:
+    with run_open(entity=spec.name, run_type=RunType.FULL if plan.complete else RunType.INCREMENTAL, trigger=trigger,
+                  dry_run=dry_run, correlation_id=correlation_id, run_id=run_id, contain=True,
+                  calls=lambda: client.stats.total - calls_at_start,
+                  configuration={"full": full, "since": since.isoformat() if since else None,
+                                 "params": plan.params}) as tracker:
         totals = _run_pass(plan, client=client, tracker=tracker, dry_run=dry_run,
                            db_batch_size=_batch_size(spec, db_batch_size), progress=progress, calls0=calls_at_start)
-    except Exception as exc:  # noqa: BLE001 - one failed entity must not stop the others
-        if getattr(exc, "waits", False):  # Zoho says "not now": the ledger records it deferred, with resume_at
-            logger.warning("pull %s cut short by Zoho's limits: %s", spec.name, exc)
-        else:
-            logger.exception("pull %s failed", spec.name)
-        return tracker.finish(error=exc, api_calls=client.stats.total - calls_at_start)
-    if not dry_run:
-        cursor_advance(entity=spec.name, watermark=totals.max_modified, full=plan.complete, run=tracker.run)
-    return tracker.finish(api_calls=client.stats.total - calls_at_start)
+        if not dry_run:
+            cursor_advance(entity=spec.name, watermark=totals.max_modified, full=plan.complete, run=tracker.run)
+    return tracker.result
 
 
 def _run_pass(plan: PullPlan, *, client: ZohoPort, tracker: RunTracker, dry_run: bool, db_batch_size: int,
@@ -138,7 +133,7 @@ def _run_pass(plan: PullPlan, *, client: ZohoPort, tracker: RunTracker, dry_run:
     spec, totals = plan.spec, UpsertResult()
     seen: set[str] | None = set() if plan.complete else None
     # Item details for stock levels (<=100 ids a call), fetched while the next batch is mapped.
-    background = Background(workers=min(3, max(1, int(getattr(settings, "ZOHO_MAX_CONCURRENCY", 3) or 1))))
+    background = Background(workers=min(3, max(1, settings.ZOHO_MAX_CONCURRENCY)))
     # Zoho's page_context has no total: a full pass estimates progress from the mirror's size.
     expected = spec.model.objects.count() if plan.complete else 0
     try:
@@ -221,18 +216,18 @@ def _apply_batch(spec: EntitySpec, records: list[dict[str, Any]], *, client: Zoh
         details = with_details(spec=spec, records=records, client=client, refresh=refresh)
         records, unchanged, failure = details.records, details.unchanged, details.error
     res = upsert_records(entity=spec.name, records=records, run=tracker.run, dry_run=dry_run,
-                         correlation_id=tracker.correlation_id)
+                         correlation_id=tracker.correlation_id,
+                         fetch_details=lambda ids: _stock_in_background(ids, client=client, tracker=tracker,
+                                                                        dry_run=dry_run, background=background))
     res.unchanged += unchanged
-    if spec.stock_levels and res.changed_ids:
-        _stock_in_background(res.changed_ids, client=client, tracker=tracker, dry_run=dry_run,
-                             background=background)
     refusals_log(tracker, res.refusals)
     return res, failure
 
 
 def _stock_in_background(ids: list[str], *, client: ZohoPort, tracker: RunTracker, dry_run: bool,
-                         background: Background) -> None:
-    """Fetch the changed items' details in parallel chunks; write their stock levels in one go."""
+                         background: Background) -> int:
+    """Fetch the changed items' details in parallel chunks; write their stock levels in one go,
+    after the next batch is mapped (0 rows now: the write is counted when it happens)."""
     details: list[dict[str, Any]] = []
 
     def write(_: None) -> None:
@@ -243,6 +238,7 @@ def _stock_in_background(ids: list[str], *, client: ZohoPort, tracker: RunTracke
         chunk = ids[start:start + DETAIL_CHUNK]
         background.submit(functools.partial(client.item_details, chunk), details.extend)
     background.submit(lambda: None, write)  # runs after the chunks above, in submission order
+    return 0
 
 
 def pull_all(*, entities: list[str] | None = None, full: bool = False, dry_run: bool = False,
@@ -289,5 +285,5 @@ def _client() -> ZohoPort:
 def _batch_size(spec: EntitySpec, asked: int | None) -> int:
     """Records per committed batch; detail-heavy entities commit small batches, so a failure part-way
     loses no more than one batch of detail calls."""
-    size = asked or int(getattr(settings, "TDS_PULL_DB_BATCH_SIZE", DEFAULT_DB_BATCH))
+    size = asked or settings.TDS_PULL_DB_BATCH_SIZE
     return min(size, DETAIL_DB_BATCH) if spec.detail_lines else size

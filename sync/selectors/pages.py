@@ -8,7 +8,7 @@ from typing import Any, cast
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from sync.models import Alert, DeadLetter, SyncCursor, SyncRun
+from sync.models import COMPARE_TYPES, Alert, DeadLetter, RunType, SyncCursor, SyncRun
 from sync.selectors.runs import as_dict, as_list, run_row
 
 HISTORY_LIMIT = 100
@@ -96,7 +96,7 @@ def drain_eta_seconds(*, pending: int, per_minute: float) -> float | None:
 def health_history(*, days: int = 7) -> list[dict[str, Any]]:
     """Health score of each finished compare run, oldest first (for the chart)."""
     since = timezone.now() - timedelta(days=days)
-    rows: QuerySet = (SyncRun.objects.filter(run_type__in=("compare", "compare_sync"), created_at__gte=since)
+    rows: QuerySet = (SyncRun.objects.filter(run_type__in=COMPARE_TYPES, created_at__gte=since)
                       .exclude(status__in=("pending", "running")).order_by("created_at")
                       .values_list("created_at", "summary__health"))
     return [{"at": at, "score": (health or {}).get("score")} for at, health in rows
@@ -105,7 +105,7 @@ def health_history(*, days: int = 7) -> list[dict[str, Any]]:
 
 def compare_last_report() -> dict[str, Any] | None:
     """The newest finished compare run's summary: comparisons, recommendations, health."""
-    run = (SyncRun.objects.filter(run_type__in=("compare", "compare_sync"))
+    run = (SyncRun.objects.filter(run_type__in=COMPARE_TYPES)
            .exclude(status__in=("pending", "running")).order_by("-created_at").first())
     if run is None:
         return None
@@ -199,7 +199,7 @@ def image_failures(*, limit: int = 50) -> list[dict[str, Any]]:
     """Recent image refusals and failed downloads, from the image runs' log lines."""
     from sync.models import SyncLog
 
-    rows = (SyncLog.objects.filter(run__run_type="images", level__in=("WARNING", "ERROR"))
+    rows = (SyncLog.objects.filter(run__run_type=RunType.IMAGES, level__in=("WARNING", "ERROR"))
             .order_by("-id").values("zoho_id", "message", "created_at", "run_id")[:limit])
     return [{**row, "run_id": str(row["run_id"])} for row in rows]
 

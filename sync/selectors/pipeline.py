@@ -107,4 +107,4 @@ def zoho_state() -> dict[str, Any]:
     return {"configured": True, "reason": "", "circuit": breaker.state,
             "quota_block": dict(block) if block else None,
             "daily_quota_reserve": config.daily_quota_reserve,
-            "sandbox": bool(getattr(settings, "ZOHO_SANDBOX", False))}
+            "sandbox": settings.ZOHO_SANDBOX}

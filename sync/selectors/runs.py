@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
-from sync.models import SyncCursor, SyncLog, SyncRun
+from sync.models import COMPARE_TYPES, SyncCursor, SyncLog, SyncRun
 
 ACTIVE = (SyncRun.Status.PENDING, SyncRun.Status.RUNNING)
 FINISHED = (SyncRun.Status.COMPLETED, SyncRun.Status.PARTIAL, SyncRun.Status.DEFERRED, SyncRun.Status.FAILED)
@@ -151,7 +151,7 @@ def api_calls_today() -> int:
 
 def last_compare() -> dict[str, Any] | None:
     """Health score, band and per-entity match of the newest compare run (from its summary)."""
-    row = (SyncRun.objects.filter(run_type__in=("compare", "compare_sync"), status__in=FINISHED)
+    row = (SyncRun.objects.filter(run_type__in=COMPARE_TYPES, status__in=FINISHED)
            .order_by("-created_at")
            .values("id", "created_at", "summary__health", "summary__overall_match_pct", "summary__comparisons")
            .first())

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from sync.mappers.items import stock_levels
+from sync.mappers.items import carries_levels, stock_levels
 from sync.models import Product, StockLevel, Warehouse
 from sync.upsert.sql import relax_commit, rows_by_keys, write_rows
 from sync.upsert.validate import stock_problems
@@ -83,6 +83,27 @@ def _warehouse_ids(seen: dict[str, dict[str, Any]], dry_run: bool) -> dict[str, 
         found = dict(Warehouse.objects.filter(zoho_warehouse_id__in=list(seen))
                      .values_list("zoho_warehouse_id", "id"))
     return found
+
+
+DetailsFetch = Callable[[list[str]], int]
+
+
+def levels_follow_up(*, id_field: str, records: list[Any], stored: Iterable[str], changed: Iterable[str],
+                     fetch: DetailsFetch | None, dry_run: bool = False) -> int:
+    """The stock levels that follow an upsert of items (``sync.upsert.records`` calls this, the one
+    place that decides): the stored records that carry their per-warehouse stock (details, webhook
+    records) are written as they are (unchanged levels are skipped by their hash); the changed
+    ones that do not (list records) are fetched by ``fetch`` (bulk details, ≤100 ids a call),
+    which writes them and returns the rows written (0 when it writes them later, in the
+    background). Without ``fetch`` nothing is fetched. Returns the rows written now."""
+    stored = set(stored)
+    in_hand = [r for r in records if carries_levels(r) and str(r.get(id_field) or "") in stored]
+    written = stock_levels_write(details=in_hand, dry_run=dry_run) if in_hand else 0
+    held = {str(r.get(id_field)) for r in in_hand}
+    missing = sorted(i for i in changed if i not in held)
+    if missing and fetch is not None:
+        written += fetch(missing)
+    return written
 
 
 def stock_for_items(*, client: ZohoPort, item_ids: Iterable[str], dry_run: bool = False) -> tuple[int, list[dict]]:

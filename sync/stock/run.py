@@ -16,9 +16,10 @@ from typing import Any
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
-from sync.ledger import RunResult, RunTracker
+from sync.entities import DERIVED, EntitySpec, get_spec
+from sync.ledger import RunResult, RunTracker, run_open
 from sync.mappers.common import Unreadable, money
-from sync.models import Product
+from sync.models import Product, RunType
 from sync.stock.levels import stock_for_items
 from sync.upsert.records import UpsertResult, upsert_records
 from sync.upsert.validate import refusals_log
@@ -40,8 +41,10 @@ def check_range(name: str, value: int, bounds: tuple[int, int]) -> int:
 def stock_sync(*, batch_size: int = 200, db_batch_size: int = 100, active_only: bool = True,
                with_stock_only: bool = False, item_ids: Iterable[str] | None = None, dry_run: bool = False,
                trigger: str = "manual", client: ZohoPort | None = None, progress: ProgressFn | None = None,
-               force: bool = False) -> RunResult:
-    """Run the stock sync; the result's extra holds total_items_from_zoho and the errors list.
+               force: bool = False, run_id: str = "") -> RunResult:
+    """Run the stock sync (continuing the queued run ``run_id`` when given); the result's extra
+    holds total_items_from_zoho and the errors list. Never raises for a Zoho failure (the run
+    records it).
 
     ``force`` rewrites products even when Zoho's record is unchanged (see upsert_records).
     """
@@ -51,25 +54,32 @@ def stock_sync(*, batch_size: int = 200, db_batch_size: int = 100, active_only: 
     client = client or _client()
     config = {"batch_size": batch_size, "db_batch_size": db_batch_size, "active_only": active_only,
               "with_stock_only": with_stock_only, "item_ids": ids[:100]}
-    tracker = RunTracker(entity="stock", run_type="stock", trigger=trigger, dry_run=dry_run, configuration=config)
     calls0 = client.stats.total
-    tracker.result.extra.update(total_items_from_zoho=0, errors=[], stock_rows_written=0)
-    try:
-        source = _by_ids(client, ids) if ids else _by_pages(client, batch_size, active_only)
-        for batch in _regroup(source, db_batch_size):
-            _apply(batch, client=client, tracker=tracker, with_stock_only=with_stock_only, dry_run=dry_run,
-                   calls0=calls0, details_in_hand=bool(ids), force=force)
-            if progress:
-                progress(tracker.result.extra["total_items_from_zoho"])
-    except Exception as exc:  # noqa: BLE001 - recorded on the run; the caller sees a failed result
-        tracker.result.extra["errors"].append(f"{type(exc).__name__}: {exc}"[:500])
-        return tracker.finish(error=exc, api_calls=client.stats.total - calls0)
-    return tracker.finish(api_calls=client.stats.total - calls0)
+    with run_open(entity="stock", run_type=RunType.STOCK, trigger=trigger, dry_run=dry_run, configuration=config,
+                  run_id=run_id, contain=True, calls=lambda: client.stats.total - calls0) as tracker:
+        tracker.result.extra.update(total_items_from_zoho=0, errors=[], stock_rows_written=0)
+        try:
+            source = _by_ids(client, ids) if ids else _by_pages(client, batch_size, active_only)
+            for batch in _regroup(source, db_batch_size):
+                _apply(batch, client=client, tracker=tracker, with_stock_only=with_stock_only, dry_run=dry_run,
+                       calls0=calls0, force=force)
+                if progress:
+                    progress(tracker.result.extra["total_items_from_zoho"])
+        except Exception as exc:  # the ledger records the failure; the errors list names it too
+            tracker.result.extra["errors"].append(f"{type(exc).__name__}: {exc}"[:500])
+            raise
+    return tracker.result
+
+
+def _source() -> EntitySpec:
+    """The pulled entity whose records carry stock on hand (the registry's ``reads`` of stock)."""
+    return get_spec(DERIVED["stock"].reads)
 
 
 def _by_pages(client: ZohoPort, per_page: int, active_only: bool) -> Iterable[list[dict[str, Any]]]:
-    params = {"filter_by": "Status.Active"} if active_only else {}
-    for page in client.paginate("inventory", "/items", list_key="items", params=params, per_page=per_page):
+    spec = _source()
+    params = {**spec.params, **({"filter_by": "Status.Active"} if active_only else {})}
+    for page in client.paginate(spec.api, spec.path, list_key=spec.list_key, params=params, per_page=per_page):
         yield page.records
 
 
@@ -89,19 +99,17 @@ def _regroup(pages: Iterable[list[dict[str, Any]]], size: int) -> Iterable[list[
 
 
 def _apply(batch: list[dict[str, Any]], *, client: ZohoPort, tracker: RunTracker, with_stock_only: bool,
-           dry_run: bool, calls0: int, details_in_hand: bool, force: bool = False) -> None:
+           dry_run: bool, calls0: int, force: bool = False) -> None:
     extra = tracker.result.extra
     extra["total_items_from_zoho"] += len(batch)
     if with_stock_only:
         batch = [r for r in batch if _with_stock(r)]
-    res: UpsertResult = upsert_records(entity="items", records=batch, run=tracker.run, dry_run=dry_run,
-                                       source="stock", correlation_id=tracker.correlation_id, force=force)
-    if details_in_hand:
-        from sync.stock.levels import stock_levels_write
-
-        extra["stock_rows_written"] += stock_levels_write(details=batch, dry_run=dry_run)
-    elif res.changed_ids:
-        extra["stock_rows_written"] += stock_for_items(client=client, item_ids=res.changed_ids, dry_run=dry_run)[0]
+    # Details (by ids) carry their stock; list records get the changed items' details fetched.
+    res: UpsertResult = upsert_records(
+        entity=_source().name, records=batch, run=tracker.run, dry_run=dry_run, source="stock",
+        correlation_id=tracker.correlation_id, force=force,
+        fetch_details=lambda ids: stock_for_items(client=client, item_ids=ids, dry_run=dry_run)[0])
+    extra["stock_rows_written"] += res.stock_rows
     extra["errors"] += res.errors[: max(0, 50 - len(extra["errors"]))]
     refusals_log(tracker, res.refusals)
     tracker.add(res, api_calls=client.stats.total - calls0)

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from sync.entities import EntitySpec, get_spec
 from sync.models import AuditEntry, SyncRun
+from sync.stock.levels import DetailsFetch, levels_follow_up
 from sync.upsert.audit import NOT_AUDITED, AuditContext, audit_write, update_entries
 from sync.upsert.hashing import content_hash, content_keys, lines_hash
 from sync.upsert.relink import adopt_orphans
@@ -39,11 +40,13 @@ class UpsertResult:
     max_modified: datetime | None = None
     undated_ids: list[str] = field(default_factory=list)  # undated versions of dated records: not applied
     refusals: list[Refusal] = field(default_factory=list)  # records sync.upsert.validate refused
+    stock_rows: int = 0  # stock_levels rows written with the batch (entities that carry stock)
 
     def merge(self, other: UpsertResult) -> None:
         for name in ("created", "updated", "unchanged", "skipped", "failed"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.changed_ids += other.changed_ids
+        self.stock_rows += other.stock_rows
         self.undated_ids += other.undated_ids
         self.refusals += other.refusals[: max(0, 50 - len(self.refusals))]
         self.errors += other.errors[: max(0, 50 - len(self.errors))]
@@ -63,24 +66,32 @@ class _Pending:
 
 def upsert_records(*, entity: str, records: list[dict[str, Any]], run: SyncRun | None = None,
                    source: str = "pull", dry_run: bool = False, correlation_id: str = "",
-                   inbox_event_id: int | None = None, force: bool = False) -> UpsertResult:
+                   inbox_event_id: int | None = None, force: bool = False,
+                   fetch_details: DetailsFetch | None = None) -> UpsertResult:
     """Write Zoho records of one entity; returns what happened to each (counts and changed ids).
 
     ``force`` rewrites records whose content hash is unchanged (a repair: the local row was
     edited outside TDS, so the hash no longer describes it); the stale guard still applies.
+    An entity that carries per-warehouse stock gets its stock levels written here too
+    (sync.stock.levels.levels_follow_up; ``fetch_details`` fetches the changed records' details
+    when the records in hand do not carry their stock).
     """
     spec = get_spec(entity)
     result = UpsertResult()
     pending = _map_batch(spec, records, result)
-    _classify(spec, pending, result, force=force)
-    if dry_run or not pending:
-        return result
-    ctx = AuditContext(entity=spec.name, source=source, run=run, correlation_id=correlation_id,
-                       inbox_event_id=inbox_event_id)
-    with transaction.atomic():
-        relax_commit()
-        _write(spec, list(pending.values()), ctx)
-    result.changed_ids = list(pending)
+    mapped = list(pending)
+    stale = _classify(spec, pending, result, force=force)
+    stored = [zoho_id for zoho_id in mapped if zoho_id not in stale]  # neither refused nor stale
+    if not dry_run and pending:
+        ctx = AuditContext(entity=spec.name, source=source, run=run, correlation_id=correlation_id,
+                           inbox_event_id=inbox_event_id)
+        with transaction.atomic():
+            relax_commit()
+            _write(spec, list(pending.values()), ctx)
+        result.changed_ids = list(pending)
+    if spec.stock_levels:
+        result.stock_rows = levels_follow_up(id_field=spec.id_field, records=records, stored=stored,
+                                             changed=result.changed_ids, fetch=fetch_details, dry_run=dry_run)
     return result
 
 
@@ -128,8 +139,10 @@ def _older(new: datetime | None, old: datetime | None) -> bool:
     return bool(new and old and new < old)
 
 
-def _classify(spec: EntitySpec, pending: dict[str, _Pending], result: UpsertResult, *, force: bool) -> None:
-    """One query for the batch: drop unchanged and stale records from ``pending``; count them all."""
+def _classify(spec: EntitySpec, pending: dict[str, _Pending], result: UpsertResult, *, force: bool) -> set[str]:
+    """One query for the batch: drop unchanged and stale records from ``pending``; count them all.
+    Returns the ids of the stale ones (older than, or undated against, what is stored)."""
+    stale: set[str] = set()
     key = spec.model_id_field
     existing = rows_by_keys(model=spec.model, key=key, keys=list(pending),
                             columns=(key, "id", "content_hash", "zoho_last_modified", "deleted_in_zoho_at"))
@@ -139,11 +152,13 @@ def _classify(spec: EntitySpec, pending: dict[str, _Pending], result: UpsertResu
         incoming = item.row.get("zoho_last_modified")
         if _older(incoming, stored_modified):
             result.skipped += 1
+            stale.add(zoho_id)
             del pending[zoho_id]
         elif incoming is None and stored_modified is not None:
             # No way to tell which is newer: keep the dated version; the caller may fetch the current one.
             result.skipped += 1
             result.undated_ids.append(zoho_id)
+            stale.add(zoho_id)
             del pending[zoho_id]
         elif deleted_at is not None:
             item.action = "restore"
@@ -157,6 +172,7 @@ def _classify(spec: EntitySpec, pending: dict[str, _Pending], result: UpsertResu
             result.created += 1
         else:
             result.updated += 1
+    return stale
 
 
 def _write(spec: EntitySpec, items: list[_Pending], ctx: AuditContext) -> None:

@@ -8,6 +8,7 @@ import pytest
 from sync.compare.run import compare_run
 from sync.compare.targets import Target
 from sync.compare.zoho_counts import Source
+from sync.entities import DERIVED
 from sync.models import Product, SyncCursor
 from tests.compare.fakes import FakeClient
 
@@ -29,7 +30,8 @@ def local_product(i: int, **extra: object) -> Product:
 def targets(*kinds: str) -> list[Target]:
     source = Source(api="inventory", path="/items", list_key="items")
     return [Target(entity={"records": "items"}.get(k, k), kind=k, source=source, id_field="item_id", model=Product,
-                   model_id_field="zoho_item_id", cursor_entity="items") for k in kinds]
+                   model_id_field="zoho_item_id", cursor_entity="items",
+                   compare=DERIVED[k].compare if k in DERIVED else "") for k in kinds]
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ def test_with_odoo_url_the_button_enqueues_a_pending_odoo_run(staff_client, sett
     run = SyncRun.objects.get()
     assert (run.run_type, run.entity, run.status, run.trigger, run.dry_run) == (
         "odoo", "products", "pending", "manual", True)
-    assert sent == [("sync.tasks.api_odoo", {"run_id": str(run.pk), "task_name": f"api-odoo-{str(run.pk)[:8]}",
-                                             "dry_run": True})]
+    assert sent == [("sync.tasks.api_odoo", {"run_id": str(run.pk), "dry_run": True,
+                                             "q_options": {"task_name": f"api-odoo-{str(run.pk)[:8]}"}})]
     assert "Odoo push (dry run) queued" in response.content.decode()
 
 

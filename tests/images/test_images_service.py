@@ -215,3 +215,20 @@ def test_a_full_run_removes_old_files_no_product_refers_to(media):
     result = images_sync(client=StubClient({}))
 
     assert result.files_removed == 1 and set(media_files(media)) == kept
+
+
+def test_the_run_row_and_the_returned_result_count_an_image_run_alike(media):
+    from sync.ledger import COUNTERS
+    from sync.pull.derived import images_pass
+
+    make_products("1", "2", "3", "4")
+    same = ItemImage(image_bytes("PNG"), "image/png")
+    client = StubClient({"1": same, "2": same, "3": ZohoNotFound("no image"),
+                         "4": ItemImage(b"not an image", "image/png")})
+    result = images_pass(client=client, dry_run=False, trigger="manual")
+    row = SyncRun.objects.get(pk=result.run_id)
+    assert {n: getattr(row, n) for n in COUNTERS} == {n: getattr(result, n) for n in COUNTERS}
+    # A deduplicated image is new for its product: created, like a download, in both.
+    assert (result.created, result.skipped, result.failed, result.status) == (2, 1, 1, "partial")
+    assert result.processed == result.created + result.unchanged + result.skipped + result.failed
+    assert row.status == result.status

@@ -142,8 +142,8 @@ def test_stock_an_item_detail_cannot_store_faithfully_keeps_the_levels_it_had(en
         return {"item_id": item_id, "name": f"Item {item_id}", "last_modified_time": "2025-11-18T02:02:51+0300",
                 "warehouses": [level]}
 
-    upsert_records(entity="items", records=[detail("5001"), detail("5002")])
-    assert stock_levels_write(details=[detail("5001"), detail("5002")]) == 2
+    # A detail carries its stock: the upsert writes its levels.
+    assert upsert_records(entity="items", records=[detail("5001"), detail("5002")]).stock_rows == 2
     logger = logging.getLogger("tds.sync")  # does not propagate to the root logger caplog listens on
     logger.addHandler(caplog.handler)
     try:

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from sync import entities
 from sync.checks import check_registry, registry_problems
 from sync.compare.targets import resolve_names, target_for
-from sync.entities import DERIVED, REGISTRY, DerivedSpec, all_specs, webhook_vocabulary
+from sync.entities import DERIVED, REGISTRY, all_specs, webhook_vocabulary
 from sync.models import DeadLetter, SyncQueueItem
 from sync.pipeline import queue as queue_service
 from sync.pipeline.workers import drain_queue
@@ -128,6 +128,9 @@ def _broken(name: str, **changes: object) -> list:
     ("customers", {"params": {"contact_type": "customer"}}, "'customers' would send 'contact_type'"),
     ("bills", {"sort_desc_stop": True}, "last_modified_time is not a documented sort column"),
     ("items", {"documented": frozenset({"page", "per_page"})}, "'items' would send 'last_modified_time'"),
+    ("stock", {"compare": "sync.compare.run.nothing"}, "compare 'sync.compare.run.nothing' cannot be imported"),
+    ("stock", {"recommend": "sync.compare.recommend.x"}, "recommend 'sync.compare.recommend.x' cannot be imported"),
+    ("images", {"run_type": "pictures"}, "'images' run type 'pictures' is not a RunType"),
 ])
 def test_an_incomplete_spec_fails_the_start_up_check(name, changes, message):
     errors = _broken(name, **changes)
@@ -135,7 +138,7 @@ def test_an_incomplete_spec_fails_the_start_up_check(name, changes, message):
 
 
 def test_a_derived_spec_of_an_unlisted_entity_is_refused():
-    derived = DerivedSpec("x", reads="items", queue_urgency=1, runner="sync.pull.derived.stock_pass")
+    derived = dataclasses.replace(entities.DERIVED["stock"], name="x")
     assert registry_problems([derived]) == ["'x' reads 'items', which is not a pulled entity"]
     assert registry_problems([REGISTRY["warehouses"], REGISTRY["items"], derived]) == []
 

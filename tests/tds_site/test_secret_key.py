@@ -134,10 +134,9 @@ def test_gunicorn_refuses_the_public_key_with_one_line():
 # --- a process without a key puts nothing on the broker --------------------------------------------
 @pytest.mark.django_db
 def test_without_a_key_no_task_leaves_the_process(settings, caplog):
+    from django.core.cache import cache
     from django_q.brokers import get_broker
     from django_q.tasks import async_task
-
-    from django.core.cache import cache
 
     from sync.pipeline import queue
     from sync.pipeline.queue import queue_kick

@@ -74,7 +74,7 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def _send_burst(self, server: SandboxServer, url: str, count: int, fmt: str) -> None:
-        secret = getattr(settings, "ZOHO_WEBHOOK_SECRET", "") or "sandbox-webhook-secret"
+        secret = settings.ZOHO_WEBHOOK_SECRET or "sandbox-webhook-secret"
         rng = random.Random(server.config.seed)
         ids = server.store.ids_of("items")
         for item_id in rng.sample(ids, min(count, len(ids))):
