@@ -26,7 +26,7 @@ _guard = threading.Lock()
 
 def fresh(key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()``, or its result from less than TDS_API_READ_CACHE_SECONDS ago under the same ``key``."""
-    seconds = float(getattr(settings, "TDS_API_READ_CACHE_SECONDS", 0) or 0)
+    seconds = float(settings.TDS_API_READ_CACHE_SECONDS)
     if seconds <= 0:
         return compute()
     hit = _answers.get(key)
