@@ -88,8 +88,9 @@ HISTORY = [
        FROM generate_series(1, 1000000) AS g""",
     # 500,000 minute points of the charted metrics, never rolled up (the worst case for a chart).
     """INSERT INTO tds_metrics (name, value, samples, period, labels, recorded_at)
-       SELECT (ARRAY['tds_items_synced_total','tds_sync_errors_total','tds_run_duration_seconds',
-                     'tds_webhooks_received_total','tds_apply_latency_seconds','tds_zoho_api_calls_total'])[1 + g % 6],
+       SELECT (ARRAY['tds_items_synced_total','tds_items_seen_total','tds_sync_errors_total',
+                     'tds_run_duration_seconds','tds_webhooks_received_total','tds_apply_latency_seconds',
+                     'tds_zoho_api_calls_total'])[1 + g % 7],
               g % 100, 1, 'minute', '{}'::jsonb, now() - make_interval(secs => 63 * (500000 - g))
        FROM generate_series(1, 500000) AS g""",
     """INSERT INTO tds_dead_letter_queue (queue_item_id, entity, zoho_id, operation, payload, error_class, error_type,

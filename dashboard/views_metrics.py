@@ -14,7 +14,8 @@ from sync.selectors.pages import image_failures, image_sample
 
 # chart title -> (metric name, value to plot: "value" is the bucket's sum, "mean" its average)
 CHARTS = {
-    "Items synced": ("tds_items_synced_total", "value"),
+    "Items synced (written)": ("tds_items_synced_total", "value"),
+    "Items seen (read, written or not)": ("tds_items_seen_total", "value"),
     "Sync errors": ("tds_sync_errors_total", "value"),
     "Run duration (s, mean)": ("tds_run_duration_seconds", "mean"),
     "Webhooks received": ("tds_webhooks_received_total", "value"),

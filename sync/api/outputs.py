@@ -50,7 +50,8 @@ class QueueTripleSerializer(serializers.Serializer):
 
 
 class StatsSerializer(serializers.Serializer):
-    total_synced_24h = I()
+    total_synced_24h = I(help_text="records written (created or updated) by the runs of the last 24 hours")
+    total_seen_24h = I(help_text="records those runs read, written or not (unchanged ones included)")
     success_rate = F()
 
 

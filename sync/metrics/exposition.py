@@ -22,7 +22,10 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 # tds_metrics name -> (kind, help); a counter's name without "_total" is its family name.
 SERIES = {
-    "tds_items_synced_total": ("counter", "Records synced, by entity and source"),
+    "tds_items_synced_total": ("counter",
+                               "Records written to the mirror (created or updated), by entity and source"),
+    "tds_items_seen_total": ("counter",
+                             "Records read, written or not (unchanged, older, refused), by entity and source"),
     "tds_sync_errors_total": ("counter", "Failed records and failed runs, by entity"),
     "tds_webhooks_received_total": ("counter", "Webhooks at the inbox, by entity and outcome"),
     "tds_zoho_api_calls_total": ("counter", "Zoho API calls, by endpoint and HTTP status"),

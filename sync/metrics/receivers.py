@@ -1,6 +1,8 @@
 """What the engine reports as it works, turned into metric points.
 
-The run ledger's events carry items synced, run durations and failures; the queue reports each
+The run ledger's events carry the records of each batch (seen: every record read; synced: only
+those written, created or updated, so an unchanged record re-read in an incremental pass's overlap
+moves "seen" and not "synced"), run durations and failures; the queue reports each
 committed batch (apply latency from Zoho's last_modified_time to the committed row); the inbox
 reports each webhook it stores. Every function here only adds to the in-memory buffer.
 """
@@ -20,7 +22,11 @@ def on_event(sender: Any, name: str, payload: dict[str, Any], **kwargs: Any) -> 
     """tds_event receiver (connected in sync/apps.py)."""
     if name == events.ENTITY_SYNCED:
         labels = {"entity": payload["entity"], "source": payload["source"]}
-        counter_add("tds_items_synced_total", payload["count"] - payload["failed"], labels=labels)
+        written = payload["created"] + payload["updated"]
+        if written:
+            counter_add("tds_items_synced_total", written, labels=labels)
+        if payload["count"]:
+            counter_add("tds_items_seen_total", payload["count"], labels=labels)
         if payload["failed"]:
             counter_add("tds_sync_errors_total", payload["failed"], labels={"entity": payload["entity"],
                                                                             "kind": "record"})

@@ -48,7 +48,7 @@ def health_report() -> dict[str, Any]:
         down = {"status": "unhealthy", "reason": "the database does not answer"}
         return {"status": "unhealthy", "workers_active": None, "queue_size": None,
                 "queue": {"pending": None, "processing": None, "failed": None}, "last_sync": None,
-                "last_sync_by_entity": {}, "stats": {"total_synced_24h": 0, "success_rate": 0.0},
+                "last_sync_by_entity": {}, "stats": {"total_synced_24h": 0, "total_seen_24h": 0, "success_rate": 0.0},
                 "checks": {"database": down}}
     queue = pipeline.queue_counts()
     letters = pipeline.dead_letters_open()
@@ -78,7 +78,8 @@ def health_report() -> dict[str, Any]:
         "queue_size": queue["pending"] + queue["processing"],
         "queue": {"pending": queue["pending"], "processing": queue["processing"], "failed": queue["failed"]},
         "last_sync": last["overall"], "last_sync_by_entity": last["per_entity"],
-        "stats": {"total_synced_24h": stats["total_synced_24h"], "success_rate": stats["success_rate"]},
+        "stats": {"total_synced_24h": stats["total_synced_24h"], "total_seen_24h": stats["total_seen_24h"],
+                  "success_rate": stats["success_rate"]},
         "checks": checks,
     }
 

@@ -21,7 +21,7 @@ def history():
     SyncCursor.objects.create(entity="items", last_incremental_run_at=now - timedelta(minutes=5))
     SyncCursor.objects.create(entity="customers", last_full_run_at=now - timedelta(minutes=9))
     done = SyncRun.objects.create(run_type="incremental", entity="items", trigger="schedule", status="completed",
-                                  processed=40, created=10, updated=30, api_calls=3, progress=100.0,
+                                  processed=45, created=10, updated=30, unchanged=5, api_calls=3, progress=100.0,
                                   started_at=now, finished_at=now, duration_seconds=4.5)
     SyncLog.objects.create(run=done, message="completed: created=10", entity="items")
     SyncRun.objects.create(run_type="full", entity="customers", status="failed", error_message="ZohoError: boom")
@@ -49,11 +49,14 @@ def test_health_authenticated_has_the_seed_body_and_checks(staff_api, history):
     assert_shape(body, {"status": str, "workers_active": int, "queue_size": int,
                         "queue": {"pending": int, "processing": int, "failed": int},
                         "last_sync": str, "last_sync_by_entity": dict,
-                        "stats": {"total_synced_24h": int, "success_rate": NUM}, "checks": dict})
+                        "stats": {"total_synced_24h": int, "total_seen_24h": int, "success_rate": NUM},
+                        "checks": dict})
     assert body["queue"] == {"pending": 3, "processing": 1, "failed": 2} and body["queue_size"] == 4
     assert set(body["last_sync_by_entity"]) == {"items", "customers"}
     # 2 of the 3 finished runs completed
-    assert body["stats"]["total_synced_24h"] == 40 and body["stats"]["success_rate"] == 66.7
+    # synced is what was written; the 5 unchanged records were seen only
+    assert (body["stats"]["total_synced_24h"], body["stats"]["total_seen_24h"]) == (40, 45)
+    assert body["stats"]["success_rate"] == 66.7
     assert set(body["checks"]) == {"database", "cluster", "zoho_token", "zoho_circuit", "zoho_quota", "queue",
                                    "dead_letters", "queued_runs"}
     assert all(set(c) >= {"status", "reason"} and c["reason"] for c in body["checks"].values())
@@ -129,7 +132,7 @@ def test_bff_runs_is_the_seed_shape(user_api, history):
                         "started_at", "duration"}
     assert_shape(run, {"id": str, "type": str, "entity_type": str, "status": str, "progress_percentage": NUM,
                        "processed": int, "failed": int, "started_at": str, "duration": (int, float, type(None))})
-    assert run["entity_type"] == "items" and run["processed"] == 40 and run["duration"] == 4.5
+    assert run["entity_type"] == "items" and run["processed"] == 45 and run["duration"] == 4.5
     assert len(user_api.get("/api/bff/tds/runs").json()["runs"]) == 4
 
 

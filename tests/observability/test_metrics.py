@@ -53,7 +53,9 @@ def test_the_ledger_events_become_points_items_durations_and_errors(django_captu
         with pytest.raises(RuntimeError), run_open(run_type="stock", trigger="schedule"):
             raise RuntimeError("boom")
     series = {(m.name, tuple(sorted(m.labels.items()))): (m.value, m.samples) for m in Metric.objects.all()}
-    assert series[("tds_items_synced_total", (("entity", "items"), ("source", "pull")))] == (6, 1)
+    # written: created + updated; seen: every record of the batch, the unchanged and the failed one too
+    assert series[("tds_items_synced_total", (("entity", "items"), ("source", "pull")))] == (5, 1)
+    assert series[("tds_items_seen_total", (("entity", "items"), ("source", "pull")))] == (7, 1)
     assert series[("tds_sync_errors_total", (("entity", "items"), ("kind", "record")))] == (1, 1)
     assert series[("tds_sync_errors_total", (("entity", "stock"), ("kind", "run")))] == (1, 1)
     assert ("tds_run_duration_seconds", (("run_type", "stock"), ("status", "failed"))) in series

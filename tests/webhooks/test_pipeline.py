@@ -176,3 +176,17 @@ def test_permanent_failure_is_dead_lettered_at_once(live_server):
     assert (result.dead, result.retried, flaky.failures) == (1, 0, 1)
     assert not Product.objects.exists()
     assert InboxEvent.objects.get().status == "failed"
+
+
+def test_a_stale_delivery_is_seen_and_not_synced(live_server):
+    from sync.metrics import points_flush
+    from sync.models import Metric
+
+    for document in _versions():  # second creates, third updates, first is older than the mirror
+        deliver(live_server.url, document)
+        drain_queue()
+    points_flush()
+    totals = {name: sum(m.value for m in Metric.objects.filter(name=name)
+                        if m.labels == {"entity": "items", "source": "webhook"})
+              for name in ("tds_items_synced_total", "tds_items_seen_total")}
+    assert totals == {"tds_items_synced_total": 2, "tds_items_seen_total": 3}
