@@ -51,13 +51,14 @@ def _seed() -> dict:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from sync.models import DeadLetter, Metric, ProcessHeartbeat, SyncLog, SyncRun
+    from sync.models import DeadLetter, Metric, ProcessHeartbeat, SyncCursor, SyncLog, SyncRun
 
     get_user_model().objects.create_user("operator", "op@example.com", "pw-operator", is_staff=True,
                                          is_superuser=True)
     run = SyncRun.objects.create(run_type="incremental", entity="items", trigger="schedule", status="completed",
                                  processed=42, api_calls=3, correlation_id="cid-browser")
     SyncLog.objects.create(run=run, level="INFO", entity="items", message="pulled 42 items")
+    SyncCursor.objects.create(entity="items", last_incremental_run_at=timezone.now() - timedelta(minutes=90))
     letters = [DeadLetter.objects.create(entity="items", zoho_id=f"ZB{i}", error_class="permanent",
                                          error_type="ValueError", error_message=f"browser letter {i}",
                                          payload={"item_id": f"ZB{i}"}) for i in (1, 2)]
