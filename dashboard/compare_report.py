@@ -23,16 +23,19 @@ def _status(comparison: dict[str, Any], rec: dict[str, Any] | None) -> str:
     return IN_SYNC if action == NO_SYNC_NEEDED else REVIEW if action == RECONCILIATION else TO_SYNC
 
 
-def _why_not(report: dict[str, Any]) -> str:
-    """Why an entity the registry knows has no row in this report."""
+def _why_not(report: dict[str, Any]) -> tuple[str, str]:
+    """Why an entity the registry knows has no row in this report: (in full, for one row)."""
     if report["status"] == RunStatus.DEFERRED:
-        return "not reached: Zoho's limits cut this compare short"
+        why = "not reached: Zoho's limits cut this compare short"
+        return why, why
     if report["status"] == RunStatus.FAILED:
-        return f"not reached: the compare failed ({report['error'] or 'no reason recorded'})"
+        why = f"not reached: the compare failed ({report['error'] or 'no reason recorded'})"
+        return why, why
     if report["mode"] == "deep":
-        return "not asked for: this compare was limited to some entities"
-    return (f"a quick compare counts only {', '.join(DEFAULT_ENTITIES)}; "
-            "a deep compare covers every entity")
+        why = "not asked for: this compare was limited to some entities"
+        return why, why
+    return (f"a quick compare counts only {', '.join(DEFAULT_ENTITIES)}; a deep compare covers every entity",
+            "not in a quick compare: Deep compare covers it")
 
 
 def compare_rows(report: dict[str, Any]) -> dict[str, Any]:
@@ -40,12 +43,12 @@ def compare_rows(report: dict[str, Any]) -> dict[str, Any]:
     does), the recommendations that call for something, and what "Carry out" would do."""
     compared = {c["entity"]: c for c in report["comparisons"] if isinstance(c, dict) and c.get("entity")}
     recs = {r["entity"]: r for r in report["recommendations"] if isinstance(r, dict) and r.get("entity")}
-    why_not = _why_not(report)
+    why_not, why_not_row = _why_not(report)
     rows = []
     for name in [*valid_names(), *(n for n in compared if n not in valid_names())]:
         comparison, rec = compared.get(name), recs.get(name)
         if comparison is None:
-            rows.append({"entity": name, "status": NOT_COMPARED, "reason": why_not, "compared": False})
+            rows.append({"entity": name, "status": NOT_COMPARED, "reason": why_not_row, "compared": False})
             continue
         rows.append({**comparison, "compared": True, "status": _status(comparison, rec),
                      "action": (rec or {}).get("action", ""), "plan": (rec or {}).get("plan", ""),
