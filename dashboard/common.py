@@ -74,9 +74,10 @@ def confirmed(request: HttpRequest) -> bool:
     return request.POST.get("confirm") == "yes"
 
 
-def confirm_page(request: HttpRequest, *, question: str, back: str) -> HttpResponse:
-    """Ask before doing: the same POST again with confirm=yes (works without JavaScript)."""
+def confirm_page(request: HttpRequest, *, question: str, back: str, back_url: str = "") -> HttpResponse:
+    """Ask before doing: the same POST again with confirm=yes (works without JavaScript). "No" goes to
+    ``back_url`` when given (a page with arguments), else to the page named ``back``."""
     skip = ("csrfmiddlewaretoken", "confirm")
     fields = [(k, v) for k in request.POST if k not in skip for v in request.POST.getlist(k)]
     return render(request, "dashboard/confirm.html", {"question": question, "fields": fields, "back": back,
-                                                      "action": request.path})
+                                                      "back_url": back_url, "action": request.path})

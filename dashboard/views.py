@@ -1,14 +1,26 @@
 """Overview: the page an operator keeps open."""
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 
 from dashboard.common import page, pairs, staff_only
+from sync.entities import DERIVED
 from sync.selectors.pages import overview_page
+
+
+def _freshness(rows: list[dict[str, Any]], active_runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each freshness row with what its "Sync now" queues (the trigger kind: a pull, or the derived
+    name's own run) and the run of that entity already under way, if the overview lists one."""
+    active = {r["entity"]: r for r in reversed(active_runs)}  # the newest wins
+    return [{**row, "kind": row["entity"] if row["entity"] in DERIVED else "pull",
+             "active": active.get(row["entity"])} for row in rows]
 
 
 @staff_only
 def overview(request: HttpRequest) -> HttpResponse:
     o = overview_page()
-    return page(request, "dashboard/overview.html", {"o": {**o, "checks": pairs(o["checks"])}},
+    return page(request, "dashboard/overview.html",
+                {"o": {**o, "checks": pairs(o["checks"]), "freshness": _freshness(o["freshness"], o["active_runs"])}},
                 fragment="dashboard/_overview.html")

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from dashboard.common import page, pairs, staff_only, staff_post
+from dashboard.compare_report import compare_rows
 from sync.alerts.evaluate import alert_acknowledge, alert_resolve
 from sync.selectors.pages import alerts_by_status, compare_last_report, health_history, notice_failure
 
@@ -16,8 +17,9 @@ def compare(request: HttpRequest) -> HttpResponse:
     history = health_history(days=30)
     chart = {"x": [int(p["at"].timestamp()) for p in history],
              "series": {"health score": [p["score"] for p in history]}}
-    return page(request, "dashboard/compare.html", {"report": compare_last_report(), "history": history,
-                                                     "chart": chart})
+    report = compare_last_report()
+    return page(request, "dashboard/compare.html", {"report": report, "shown": compare_rows(report) if report else None,
+                                                     "history": history, "chart": chart})
 
 
 @staff_only

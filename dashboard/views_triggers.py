@@ -71,7 +71,8 @@ def trigger(request: HttpRequest) -> HttpResponse:
             messages.error(request, f"Unknown trigger {kind!r}.")
             return redirect(back)
     except jobs.RunActive as exc:
-        messages.warning(request, format_html('Already running: <a href="{}">{}</a>. Not started again.',
+        messages.warning(request, format_html('Already running: <a href="{}">{}</a>. Not started again '
+                                              '(its page can cancel it).',
                                               _link(str(exc.run.pk)), exc))
         return redirect(back)
     messages.success(request, format_html('{}{} queued: <a href="{}">run {}</a>.', label,

@@ -110,7 +110,8 @@ def compare_last_report() -> dict[str, Any] | None:
     if run is None:
         return None
     summary = as_dict(run.summary)
-    return {"run_id": str(run.pk), "at": run.created_at, "status": run.status,
+    return {"run_id": str(run.pk), "at": run.created_at, "status": run.status, "error": run.error_message,
+            "mode": summary.get("mode") or ("deep" if as_dict(run.configuration).get("deep") else "quick"),
             "comparisons": as_list(summary.get("comparisons")),
             "recommendations": as_list(summary.get("recommendations")),
             "health": as_dict(summary.get("health")), "overall_match_pct": summary.get("overall_match_pct")}

@@ -10,7 +10,9 @@ from sync.models import Alert, DeadLetter, SyncQueueItem, SyncRun
 pytestmark = pytest.mark.django_db
 
 ACTIONS = ["/tds-admin/dead-letters/retry", "/tds-admin/dead-letters/discard", "/tds-admin/queue/reap",
-           "/tds-admin/triggers/run", "/tds-admin/alerts/1", "/tds-admin/configuration/set"]
+           "/tds-admin/triggers/run", "/tds-admin/alerts/1", "/tds-admin/configuration/set",
+           "/tds-admin/runs/00000000-0000-0000-0000-000000000001/cancel",
+           "/tds-admin/runs/00000000-0000-0000-0000-000000000001/retry"]
 
 
 def _messages(response) -> list[str]:  # noqa: ANN001
@@ -139,7 +141,7 @@ def test_second_press_while_running_says_so(staff_client, monkeypatch) -> None: 
     response = staff_client.post("/tds-admin/triggers/run", {"kind": "stock"})
     assert SyncRun.objects.filter(entity="stock").count() == 1
     [message] = _messages(response)
-    assert message.startswith("Already running") and "Not started again." in message
+    assert message.startswith("Already running") and "Not started again (its page can cancel it)." in message
 
 
 @pytest.mark.parametrize(("data", "task", "run_type"), [

@@ -39,7 +39,8 @@ def _url(pattern: URLPattern, rows: dict[str, Any]) -> str:
 @pytest.fixture
 def rows(db) -> dict[str, Any]:  # noqa: ANN001
     run = SyncRun.objects.create(run_type="incremental", entity="items", trigger="schedule", status="completed")
-    SyncRun.objects.create(run_type="full", entity="customers", trigger="manual", status="failed")
+    SyncRun.objects.create(run_type="full", entity="customers", trigger="manual", status="failed")  # Retry
+    SyncRun.objects.create(run_type="stock", entity="stock", trigger="manual", status="pending")  # Cancel
     item = SyncQueueItem.objects.create(entity="items", zoho_id="Z1", payload={"item_id": "Z1"}, status="dead",
                                         attempts=5, last_error="bad")
     letter = DeadLetter.objects.create(queue_item=item, entity="items", zoho_id="Z1", error_class="permanent",

@@ -51,13 +51,14 @@ def _seed() -> dict:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from sync.models import DeadLetter, Metric, ProcessHeartbeat, SyncLog, SyncRun
+    from sync.models import DeadLetter, Metric, ProcessHeartbeat, SyncCursor, SyncLog, SyncRun
 
     get_user_model().objects.create_user("operator", "op@example.com", "pw-operator", is_staff=True,
                                          is_superuser=True)
     run = SyncRun.objects.create(run_type="incremental", entity="items", trigger="schedule", status="completed",
                                  processed=42, api_calls=3, correlation_id="cid-browser")
     SyncLog.objects.create(run=run, level="INFO", entity="items", message="pulled 42 items")
+    SyncCursor.objects.create(entity="items", last_incremental_run_at=timezone.now() - timedelta(minutes=90))
     letters = [DeadLetter.objects.create(entity="items", zoho_id=f"ZB{i}", error_class="permanent",
                                          error_type="ValueError", error_message=f"browser letter {i}",
                                          payload={"item_id": f"ZB{i}"}) for i in (1, 2)]
@@ -163,7 +164,8 @@ def test_operator_logs_in_sees_runs_retries_a_dead_letter_and_sees_a_chart(live_
 @pytest.mark.postgres
 def test_operator_triggers_a_sync_and_sees_it_run_on_a_real_cluster(live_server, browser_page, zoho_settings,
                                                                     sandbox) -> None:  # noqa: ANN001
-    """The run is queued by the page, picked up by `manage.py qcluster` and pulled from the sandbox."""
+    """The run is queued by the page, picked up by `manage.py qcluster` and pulled from the sandbox; a run
+    cancelled while pending is skipped by the cluster, and a failed run retried from its page runs again."""
     import signal
     import subprocess
 
@@ -174,27 +176,65 @@ def test_operator_triggers_a_sync_and_sees_it_run_on_a_real_cluster(live_server,
     from tests.api.test_cluster_worker import _cluster
 
     get_user_model().objects.create_user("operator", "op@example.com", "pw-operator", is_staff=True)
+    failed = SyncRun.objects.create(run_type="incremental", entity="items", trigger="schedule", status="failed",
+                                    error_message="ZohoError: the sandbox was down",
+                                    configuration={"entity": "items", "full": False, "dry_run": False})
     get_broker().purge_queue()
-    cluster = _cluster(sandbox)
     page = browser_page
+    page.goto(f"{live_server.url}/admin/login/?next=/tds-admin/triggers/")
+    page.fill("#id_username", "operator")
+    page.fill("#id_password", "pw-operator")
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/tds-admin/triggers/")
+
+    # No cluster yet: the run stays pending and blocks its trigger until it is cancelled from the history.
+    page.select_option("select[name=entity]", "customers")
+    page.click("button:has-text('Sync entity')")
+    assert page.locator("text=Incremental pull of customers queued").is_visible()
+    pending = SyncRun.objects.get(entity="customers")
+    page.select_option("select[name=entity]", "customers")
+    page.click("button:has-text('Sync entity')")
+    assert page.locator("text=Already running").is_visible()
+    page.goto(f"{live_server.url}/tds-admin/runs/")
+    page.click(f"form[action='/tds-admin/runs/{pending.pk}/cancel'] button")
+    assert page.locator("text=Cancel the pending run").is_visible()
+    page.click("button:has-text('Yes, do it')")
+    page.wait_for_url(f"{live_server.url}/tds-admin/runs/")
+    assert page.locator("text=before it started: it will not run, and its trigger can be pressed again.").is_visible()
+    pending.refresh_from_db()
+    assert pending.status == "cancelled"
+
+    cluster = _cluster(sandbox)
     try:
-        page.goto(f"{live_server.url}/admin/login/?next=/tds-admin/triggers/")
-        page.fill("#id_username", "operator")
-        page.fill("#id_password", "pw-operator")
-        page.click("input[type=submit]")
-        page.wait_for_url(f"{live_server.url}/tds-admin/triggers/")
+        page.goto(f"{live_server.url}/tds-admin/triggers/")
         page.select_option("select[name=entity]", "items")
         page.click("button:has-text('Sync entity')")
         assert page.locator("text=Incremental pull of items queued").is_visible()
         # (A second press while it runs is answered "Already running": the view tests cover it; the
         # sandbox pull is too quick to catch here.)
-        run = SyncRun.objects.get(entity="items")
+        run = SyncRun.objects.exclude(pk=failed.pk).get(entity="items")
         page.goto(f"{live_server.url}/tds-admin/runs/{run.pk}/")
         # The run page's fragment refreshes every 5 s: the status turns to completed without a reload.
         page.locator("dd.status-completed").wait_for(timeout=120_000)
         page.screenshot(path=str(SCREENS / "run-finished.png"), full_page=True)
         run.refresh_from_db()
         assert run.status == "completed" and run.created == len(sandbox.store.ids_of("items"))
+
+        # Retry the failed run from its page: a new run with the same parameters runs on the cluster.
+        page.goto(f"{live_server.url}/tds-admin/runs/{failed.pk}/")
+        page.click("button.retry")
+        assert page.locator("text=with the same parameters?").is_visible()
+        page.click("button:has-text('Yes, do it')")
+        page.wait_for_url(f"{live_server.url}/tds-admin/runs/{failed.pk}/")
+        assert page.locator(f"text=Retry of run {str(failed.pk)[:8]} (incremental of items) queued").is_visible()
+        retried = SyncRun.objects.exclude(pk__in=[failed.pk, run.pk]).get(entity="items")
+        page.click(f".messages a[href='/tds-admin/runs/{retried.pk}/']")
+        page.wait_for_url(f"{live_server.url}/tds-admin/runs/{retried.pk}/")
+        page.locator("dd.status-completed").wait_for(timeout=120_000)
+        retried.refresh_from_db()
+        assert (retried.run_type, retried.status, retried.trigger) == ("incremental", "completed", "manual")
+        pending.refresh_from_db()
+        assert pending.status == "cancelled"  # its task reached the cluster and was skipped
     finally:
         cluster.send_signal(signal.SIGTERM)
         try:
