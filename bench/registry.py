@@ -122,6 +122,19 @@ def _reads(f: Figures) -> Verdict:
                    f"bare view p95 {bare:.1f} ms", ratio, "p95 <= 3 x bare, each", ratio <= 3)
 
 
+def _b12(f: Figures) -> Verdict:
+    bare = f["ceiling"]
+    bff = {path: row for path, row in f["endpoints"].items() if path.startswith("/api/bff/")}
+    worst = min(bff, key=lambda path: bff[path]["rate"])
+    ratio = bff[worst]["rate"] / bare["rate"]
+    p99 = max(row["p99"] for row in bff.values())
+    return Verdict(f"slowest {bff[worst]['rate']:,.0f} req/s ({worst.removeprefix('/api/bff/tds/')}) of {len(bff)} "
+                   f"BFF GETs; worst p99 {p99:.1f} ms",
+                   f"bare view {bare['rate']:,.0f} req/s, p99 {bare['p99']:.1f} ms", ratio,
+                   ">= 0.5 each; p99 <= 100 ms",
+                   ratio >= 0.5 and p99 <= 100 and not any(row["errors"] for row in f["endpoints"].values()))
+
+
 def _b9(f: Figures) -> Verdict:
     fresh = f["freshness"]["outside"]
     return Verdict(f"freshness p50 {fresh['p50']:.2f} s, p99 {fresh['p99']:.2f} s at {f['rate']:g}/s; "
@@ -154,5 +167,10 @@ for _entry in (
               ("--requests", "30", "--scale", "0.02"), _reads, "API response 120 ms"),
     Benchmark("B11", "/tds-admin pages, a year of history", "b11_dashboard_pages.py", (),
               ("--requests", "20", "--scale", "0.02"), _reads, "API response 120 ms"),
+    Benchmark("B12", "API reads, 16 keep-alive callers on gunicorn", "b12_api_polling.py", (),
+              ("--seconds", "1.5", "--paths", "/api/tds/status,/api/bff/tds/status,/api/bff/tds/dashboard,"
+               "/api/bff/tds/runs"), _b12, "API response 120 ms"),
+    Benchmark("B13", "record search and trace, a year of history", "b13_record_trace.py", (),
+              ("--requests", "20", "--scale", "0.02", "--mirror-scale", "0.02"), _reads, "API response 120 ms"),
 ):
     register(_entry)
