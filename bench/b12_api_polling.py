@@ -1,6 +1,6 @@
 """B12: API reads under many callers — 16 keep-alive connections against gunicorn on PostgreSQL.
 
-    .venv/bin/python bench/b12_api_polling.py [--seconds 10] [--connections 16] [--history]
+    .venv/bin/python bench/b12_api_polling.py [--seconds 10] [--connections 16] [--history] [--paths P,P,...]
 
 Creates postgres://postgres@127.0.0.1:5432/tds_bench_polling (or the database named by DATABASE_URL when
 it points at PostgreSQL), migrates it and fills it with a working day of state (runs, a queue backlog,
@@ -10,7 +10,9 @@ workers, WEB_CONCURRENCY and TDS_WEB_THREADS as set, Redis when REDIS_URL is set
 view, then for each endpoint in turn drives it for --seconds with --connections keep-alive connections
 (the loader of B3: threads over raw sockets with prebuilt requests), a staff user's token on every API
 call, and prints req/s, p50 and p99 beside the ceiling: the bare view on the same server in the same run.
-Goal: every BFF GET >= 0.5 x the ceiling's req/s and p99 <= 100 ms. The database is dropped at the end.
+--paths drives only the endpoints named (the runner's quick run: a few, a second or two each); the ceiling
+always runs. Goal: every BFF GET >= 0.5 x the ceiling's req/s and p99 <= 100 ms. The database is dropped
+at the end.
 """
 from __future__ import annotations
 
@@ -23,12 +25,14 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench.b3_webhooks import Client, _free_port  # noqa: E402
 from bench.history import database_drop, database_setup, database_url, history_load  # noqa: E402
+from bench.result import emit, unprofiled  # noqa: E402
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/tds_bench_polling"
 SECRET_KEY = "bench-only-throwaway-key-0123456789-abcdefghijklmnop"
@@ -149,7 +153,7 @@ def _drive(port: int, path: str, key: str | None, seconds: float, connections: i
 
 def _report(figures: dict[str, dict[str, float]], args: argparse.Namespace, redis: str) -> bool:
     ceiling = figures[CEILING]
-    print(f"\nB12 API reads under many callers: {args.connections} connections, {args.seconds:.0f} s per endpoint, "
+    print(f"\nB12 API reads under many callers: {args.connections} connections, {args.seconds:g} s per endpoint, "
           f"gunicorn {os.environ.get('WEB_CONCURRENCY', '3')} workers x {os.environ.get('TDS_WEB_THREADS', '4')} "
           f"threads, PostgreSQL, Redis {'on' if redis else 'off'}")
     print(f"{'endpoint':<32}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'non-200':>9}"
@@ -174,22 +178,32 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--history", action="store_true", help="load the year of history of B10/B11")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument("--paths", help="comma-separated endpoints to drive (default: all of them)")
     args = parser.parse_args()
+    known = dict(ENDPOINTS)
+    wanted = [p.strip() for p in args.paths.split(",") if p.strip()] if args.paths else list(known)
+    unknown = [p for p in wanted if p not in known]
+    if unknown:
+        parser.error(f"unknown endpoint {', '.join(unknown)}; known: {', '.join(p for p in known if p != CEILING)}")
+    endpoints = [(CEILING, False)] + [(p, known[p]) for p in wanted if p != CEILING]
     os.environ["TDS_MANIFEST_STATIC"] = "false"
     url = database_url(default=DEFAULT_DB)
     redis = os.environ.get("REDIS_URL", "")  # for the server: the bench process itself runs without it
     database_setup(url)
     server = None
     try:
-        history_load() if args.history else _state_load()
+        with unprofiled():
+            history_load() if args.history else _state_load()
         key = _token()
         from django.db import connections
 
         connections.close_all()
         port = _free_port()
         server = _start_gunicorn(url, port, redis)
-        figures = {path: _drive(port, path, key if with_key else None, args.seconds, args.connections)
-                   for path, with_key in ENDPOINTS}
+        figures: dict[str, dict[str, float]] = {}
+        for path, with_key in endpoints:
+            with unprofiled() if path == CEILING else nullcontext():
+                figures[path] = _drive(port, path, key if with_key else None, args.seconds, args.connections)
     finally:
         if server is not None:
             server.terminate()
@@ -199,7 +213,10 @@ def main() -> None:
 
             connections.close_all()
             database_drop(url)
-    sys.exit(0 if _report(figures, args, redis) else 1)
+    ok = _report(figures, args, redis)
+    emit(seconds=args.seconds, connections=args.connections, history=args.history, redis=bool(redis),
+         endpoints={path: row for path, row in figures.items() if path != CEILING}, ceiling=figures[CEILING])
+    sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":

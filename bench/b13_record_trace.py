@@ -1,6 +1,6 @@
 """B13: record search and trace on a year of history — p95 server time on PostgreSQL.
 
-    .venv/bin/python bench/b13_record_trace.py [--requests 200] [--keep] [--no-load]
+    .venv/bin/python bench/b13_record_trace.py [--requests 200] [--scale 1] [--mirror-scale 1] [--keep] [--no-load]
 
 Creates postgres://postgres@127.0.0.1:5432/tds_bench_trace (or the database named by DATABASE_URL when
 it points at PostgreSQL), migrates it, loads the year of history of B10/B11 (bench/history.py) and a
@@ -8,7 +8,9 @@ mirror to search: 50,000 products, 20,000 customers, 200,000 invoices with 600,0
 products 500,000 audit entries, 200,000 inbox events and their queue items spread over the year. It
 then times, for a logged-in staff user through the full request stack, the search page and the search
 API with a common word, a SKU, a document number and a customer name, and the trace page and API of a
-product and of an invoice (after 10 warm-ups each), printing p50/p95/max. Dropped at the end unless --keep.
+product and of an invoice (after 10 warm-ups each), printing p50/p95/max, and a bare view through the same
+client as the ceiling. --scale and --mirror-scale load a share of each (the runner's quick run). Dropped at the
+end unless --keep.
 Goal: p95 <= 100 ms each (the dashboard pages' goal, B11). Baseline from the seeds: API response 120 ms.
 """
 from __future__ import annotations
@@ -22,77 +24,97 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench.history import (  # noqa: E402
+    bare_timings,
     database_drop,
     database_setup,
     database_url,
     history_load,
     p95_report,
+    percentile,
     table_sizes,
     timed_gets,
 )
+from bench.result import emit, unprofiled  # noqa: E402
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/tds_bench_trace"
 GOAL_MS = 100.0
 BASELINE_MS = 120.0
 BASE_ID = 4611000000000000  # Zoho-shaped ids: BASE_ID + n
 
+# The mirror's sizes at --mirror-scale 1; a quick run loads a share of each (at least SMALLEST rows).
+SIZES = {"products": 50_000, "customers": 20_000, "invoices": 200_000, "audit": 500_000, "events": 200_000}
+SMALLEST = 1000
+
 _MIRROR_COLUMNS = "raw, content_hash, is_active, created_at, updated_at, zoho_last_modified, last_synced"
 _MIRROR_VALUES = "'{}'::jsonb, md5(g::text), true, now(), now(), now() - make_interval(days => g % 365), now()"
-MIRROR = [
-    f"""INSERT INTO products ({_MIRROR_COLUMNS}, zoho_item_id, sku, name, name_ar, description, description_ar,
-         unit_price, cost_price, stock_quantity, available_stock, unit, brand, manufacturer, category_name, item_type,
-         product_type, status, image_name, image_type, image_document_id, image_url, thumbnail_url, image_hash,
-         image_source_key)
-       SELECT {_MIRROR_VALUES}, ({BASE_ID} + g)::text, 'TSH-' || lpad(g::text, 6, '0'),
-              (ARRAY['Baseus','Anker','Ugreen','Xiaomi','Samsung'])[1 + g % 5] || ' ' ||
-              (ARRAY['cable','charger','speaker','power bank','earbuds','adapter'])[1 + g % 6] || ' #' || g,
-              '', '', '', 10 + g % 90, 5 + g % 40, g % 500, g % 400, 'pcs', '', '', '', 'inventory', 'goods',
-              'active', '', '', '', '', '', '', ''
-       FROM generate_series(1, 50000) AS g""",
-    f"""INSERT INTO customers ({_MIRROR_COLUMNS}, zoho_contact_id, name, name_ar, company_name, email, phone, mobile,
-         payment_terms_label, currency_code, status, outstanding_receivable)
-       SELECT {_MIRROR_VALUES}, ({BASE_ID} + 1000000 + g)::text, 'Customer ' || md5(g::text),
-              '', 'Trading Co ' || g, '', '', '', '', 'IQD', 'active', g % 1000
-       FROM generate_series(1, 20000) AS g""",
-    f"""INSERT INTO invoices ({_MIRROR_COLUMNS}, zoho_invoice_id, invoice_number, zoho_customer_id, customer_name,
-         date, status, currency_code, reference_number, total, balance, customer_id)
-       SELECT {_MIRROR_VALUES}, ({BASE_ID} + 2000000 + g)::text, 'INV-' || lpad(g::text, 7, '0'),
-              ({BASE_ID} + 1000000 + 1 + g % 20000)::text, 'Customer ' || md5((1 + g % 20000)::text),
-              (now() - make_interval(days => g % 365))::date, 'sent', 'IQD', '', 100 + g % 900, g % 100,
-              (SELECT id FROM customers ORDER BY id LIMIT 1) + g % 20000
-       FROM generate_series(1, 200000) AS g""",
-    """INSERT INTO invoice_lines (zoho_line_item_id, zoho_item_id, name, sku, quantity, rate, item_total, raw,
-         invoice_id, product_id)
-       SELECT i.zoho_invoice_id || n, (4611000000000000 + 1 + (i.id * 7 + n) % 50000)::text, 'line ' || n, '',
-              n, 10, 10 * n, '{}'::jsonb, i.id, NULL
-       FROM invoices i, generate_series(1, 3) AS n""",
-    f"""INSERT INTO tds_audit_trail (entity, zoho_id, action, field, old_value, new_value, source, run_id,
-         inbox_event_id, correlation_id, created_at, actor)
-       SELECT 'items', ({BASE_ID} + 1 + g % 50000)::text, 'update', 'unit_price', to_jsonb((g % 100)::text),
-              to_jsonb((g % 100 + 1)::text), 'pull', NULL, NULL, '', now() - make_interval(secs => 63 * (500000 - g)),
-              ''
-       FROM generate_series(1, 500000) AS g""",
-    f"""INSERT INTO tds_inbox_events (source, entity, zoho_id, event_type, payload, signature_valid, signature_method,
-         dedupe_key, zoho_last_modified, status, error, correlation_id, received_at, processed_at)
-       SELECT 'webhook', 'items', ({BASE_ID} + 1 + g % 50000)::text, 'updated', '{{}}'::jsonb, true, 'hmac',
-              'bench-trace:' || g, now() - make_interval(secs => 157 * (200000 - g)), 'processed', '', md5(g::text),
-              now() - make_interval(secs => 157 * (200000 - g)), now() - make_interval(secs => 157 * (200000 - g) - 1)
-       FROM generate_series(1, 200000) AS g""",
-    """INSERT INTO tds_sync_queue (entity, zoho_id, operation, payload, priority, status, attempts, next_attempt_at,
-         locked_by, locked_until, last_error, zoho_last_modified, inbox_event_id, correlation_id, created_at,
-         updated_at, completed_at)
-       SELECT e.entity, e.zoho_id, 'upsert', '{}'::jsonb, 4, 'completed', 1, NULL, '', NULL, '', e.zoho_last_modified,
-              e.id, e.correlation_id, e.received_at, e.processed_at, e.processed_at
-       FROM tds_inbox_events e WHERE e.dedupe_key LIKE 'bench-trace:%'""",
-]
 
 
-def mirror_load() -> float:
+def mirror_sizes(scale: float) -> dict[str, int]:
+    return {name: max(SMALLEST, int(count * scale)) for name, count in SIZES.items()}
+
+
+def mirror_statements(scale: float) -> list[str]:
+    n = mirror_sizes(scale)
+    products, customers, invoices, audit, events = (n["products"], n["customers"], n["invoices"], n["audit"],
+                                                    n["events"])
+    # The audit entries and events spread over the year whatever their number.
+    audit_step, event_step = f"{31_500_000 / audit:g}", f"{31_400_000 / events:g}"
+    return [
+        f"""INSERT INTO products ({_MIRROR_COLUMNS}, zoho_item_id, sku, name, name_ar, description, description_ar,
+             unit_price, cost_price, stock_quantity, available_stock, unit, brand, manufacturer, category_name,
+             item_type, product_type, status, image_name, image_type, image_document_id, image_url, thumbnail_url,
+             image_hash, image_source_key)
+           SELECT {_MIRROR_VALUES}, ({BASE_ID} + g)::text, 'TSH-' || lpad(g::text, 6, '0'),
+                  (ARRAY['Baseus','Anker','Ugreen','Xiaomi','Samsung'])[1 + g % 5] || ' ' ||
+                  (ARRAY['cable','charger','speaker','power bank','earbuds','adapter'])[1 + g % 6] || ' #' || g,
+                  '', '', '', 10 + g % 90, 5 + g % 40, g % 500, g % 400, 'pcs', '', '', '', 'inventory', 'goods',
+                  'active', '', '', '', '', '', '', ''
+           FROM generate_series(1, {products}) AS g""",
+        f"""INSERT INTO customers ({_MIRROR_COLUMNS}, zoho_contact_id, name, name_ar, company_name, email, phone,
+             mobile, payment_terms_label, currency_code, status, outstanding_receivable)
+           SELECT {_MIRROR_VALUES}, ({BASE_ID} + 1000000 + g)::text, 'Customer ' || md5(g::text),
+                  '', 'Trading Co ' || g, '', '', '', '', 'IQD', 'active', g % 1000
+           FROM generate_series(1, {customers}) AS g""",
+        f"""INSERT INTO invoices ({_MIRROR_COLUMNS}, zoho_invoice_id, invoice_number, zoho_customer_id, customer_name,
+             date, status, currency_code, reference_number, total, balance, customer_id)
+           SELECT {_MIRROR_VALUES}, ({BASE_ID} + 2000000 + g)::text, 'INV-' || lpad(g::text, 7, '0'),
+                  ({BASE_ID} + 1000000 + 1 + g % {customers})::text, 'Customer ' || md5((1 + g % {customers})::text),
+                  (now() - make_interval(days => g % 365))::date, 'sent', 'IQD', '', 100 + g % 900, g % 100,
+                  (SELECT id FROM customers ORDER BY id LIMIT 1) + g % {customers}
+           FROM generate_series(1, {invoices}) AS g""",
+        f"""INSERT INTO invoice_lines (zoho_line_item_id, zoho_item_id, name, sku, quantity, rate, item_total, raw,
+             invoice_id, product_id)
+           SELECT i.zoho_invoice_id || n, ({BASE_ID} + 1 + (i.id * 7 + n) % {products})::text, 'line ' || n, '',
+                  n, 10, 10 * n, '{{}}'::jsonb, i.id, NULL
+           FROM invoices i, generate_series(1, 3) AS n""",
+        f"""INSERT INTO tds_audit_trail (entity, zoho_id, action, field, old_value, new_value, source, run_id,
+             inbox_event_id, correlation_id, created_at, actor)
+           SELECT 'items', ({BASE_ID} + 1 + g % {products})::text, 'update', 'unit_price', to_jsonb((g % 100)::text),
+                  to_jsonb((g % 100 + 1)::text), 'pull', NULL, NULL, '',
+                  now() - make_interval(secs => {audit_step} * ({audit} - g)), ''
+           FROM generate_series(1, {audit}) AS g""",
+        f"""INSERT INTO tds_inbox_events (source, entity, zoho_id, event_type, payload, signature_valid,
+             signature_method, dedupe_key, zoho_last_modified, status, error, correlation_id, received_at, processed_at)
+           SELECT 'webhook', 'items', ({BASE_ID} + 1 + g % {products})::text, 'updated', '{{}}'::jsonb, true, 'hmac',
+                  'bench-trace:' || g, now() - make_interval(secs => {event_step} * ({events} - g)), 'processed', '',
+                  md5(g::text), now() - make_interval(secs => {event_step} * ({events} - g)),
+                  now() - make_interval(secs => {event_step} * ({events} - g) - 1)
+           FROM generate_series(1, {events}) AS g""",
+        """INSERT INTO tds_sync_queue (entity, zoho_id, operation, payload, priority, status, attempts,
+             next_attempt_at, locked_by, locked_until, last_error, zoho_last_modified, inbox_event_id, correlation_id,
+             created_at, updated_at, completed_at)
+           SELECT e.entity, e.zoho_id, 'upsert', '{}'::jsonb, 4, 'completed', 1, NULL, '', NULL, '',
+                  e.zoho_last_modified, e.id, e.correlation_id, e.received_at, e.processed_at, e.processed_at
+           FROM tds_inbox_events e WHERE e.dedupe_key LIKE 'bench-trace:%'""",
+    ]
+
+
+def mirror_load(scale: float = 1.0) -> float:
     from django.db import connection
 
     started = time.monotonic()
     with connection.cursor() as cursor:
-        for statement in MIRROR:
+        for statement in mirror_statements(scale):
             cursor.execute(statement)
         # A bulk load leaves the new rows in the trigram indexes' pending lists (GIN fastupdate), which every
         # search would scan; autovacuum flushes them in a running system, VACUUM does it here.
@@ -103,16 +125,27 @@ def mirror_load() -> float:
     return time.monotonic() - started
 
 
+def _picked(table: str, wanted: int) -> int:
+    """The row numbered ``wanted`` of the mirror, or one four fifths in when a smaller mirror was loaded."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table}")
+        count = cursor.fetchone()[0]
+    return wanted if wanted <= count else max(1, count * 4 // 5)
+
+
 def _paths() -> dict[str, str]:
     from django.urls import reverse
 
-    product, invoice = str(BASE_ID + 4242), str(BASE_ID + 2000000 + 4242)
+    n_product, n_invoice = _picked("products", 4242), _picked("invoices", 123456)
+    product, invoice = str(BASE_ID + n_product), str(BASE_ID + 2000000 + _picked("invoices", 4242))
     page, api = reverse("dashboard:records"), reverse("api:records")
     return {
         "search page 'cable'": f"{page}?q=cable",
         "search page 'Trading Co 12'": f"{page}?q=Trading+Co+12",
-        "search api SKU": f"{api}?q=TSH-004242",
-        "search api number": f"{api}?q=INV-0123456",
+        "search api SKU": f"{api}?q=TSH-{n_product:06d}",
+        "search api number": f"{api}?q=INV-{n_invoice:07d}",
         "search api customer": f"{api}?q=Customer+{'c4ca4238a0b9'}",
         "search api zoho id": f"{api}?q={product}",
         "trace page item": reverse("dashboard:record", args=["items", product]),
@@ -122,7 +155,7 @@ def _paths() -> dict[str, str]:
     }
 
 
-def _measure(requests: int) -> dict[str, list[float]]:
+def _measure(requests: int) -> tuple[dict[str, list[float]], list[float]]:
     from django.contrib.auth import get_user_model
     from django.test import Client
     from django.test.utils import setup_test_environment
@@ -131,7 +164,7 @@ def _measure(requests: int) -> dict[str, list[float]]:
     user, _ = get_user_model().objects.get_or_create(username="bench", defaults={"is_staff": True})
     client = Client()
     client.force_login(user)
-    return timed_gets(client, _paths(), requests=requests)
+    return timed_gets(client, _paths(), requests=requests), bare_timings(client, requests=requests)
 
 
 def _connect(url: str) -> None:
@@ -147,6 +180,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     parser.add_argument("--no-load", action="store_true", help="reuse a database kept with --keep")
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="share of the year of history to load, newest first (quick runs: 0.02)")
+    parser.add_argument("--mirror-scale", type=float, default=1.0,
+                        help=f"share of the mirror to load, at least {SMALLEST:,} rows a table (quick runs: 0.02)")
     args = parser.parse_args()
     os.environ["TDS_MANIFEST_STATIC"] = "false"
     url = database_url(default=DEFAULT_DB)
@@ -157,9 +194,10 @@ def main() -> None:
         database_setup(url)
     try:
         if not args.no_load:
-            load_seconds = history_load() + mirror_load()
+            with unprofiled():
+                load_seconds = history_load(args.scale) + mirror_load(args.mirror_scale)
         sizes = {**table_sizes(), **_mirror_sizes()}
-        timings = _measure(args.requests)
+        timings, bare = _measure(args.requests)
     finally:
         from django.db import connections
 
@@ -169,6 +207,13 @@ def main() -> None:
     ok = p95_report(title=f"B13 record search and trace: {args.requests} requests each, year of history and mirror "
                           f"loaded in {load_seconds:.0f} s", sizes=sizes, timings=timings, label="read", width=30,
                     goal_ms=GOAL_MS, baseline_ms=BASELINE_MS)
+    bare_p95 = percentile(bare, 0.95)
+    print(f"ceiling: a bare view through the same client, p95 {bare_p95:.1f} ms; worst ratio "
+          f"{max(percentile(s, 0.95) for s in timings.values()) / bare_p95:.1f} x")
+    emit(requests=args.requests, scale=args.scale, mirror_scale=args.mirror_scale, sizes=sizes,
+         load_seconds=load_seconds, p95_ms={name: percentile(s, 0.95) for name, s in timings.items()},
+         p50_ms={name: percentile(s, 0.5) for name, s in timings.items()},
+         ceiling={"p95_ms": bare_p95, "p50_ms": percentile(bare, 0.5), "requests": len(bare)})
     sys.exit(0 if ok else 1)
 
 

@@ -91,7 +91,7 @@ def _event(record: dict, key: str, now: object) -> object:
 
 def _start_workers(url: str, workers: int, batch_size: int, apply: str) -> list[subprocess.Popen]:
     # The workers wait for the events on an empty queue: a minute of idling before they give up covers
-    # writing 20,000 events on a busy machine (they leave once the drain is over, which is not timed).
+    # writing 20,000 events on a busy machine (they are stopped once the drain is over, which is not timed).
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "tds_site.settings", "PYTHONUNBUFFERED": "1"}
     procs = [subprocess.Popen([sys.executable, "manage.py", "tds_worker", "--batch-size", str(batch_size),
                                "--idle-sleep", "0.05", "--exit-when-idle", "60", "--apply", apply],
@@ -162,6 +162,10 @@ def main() -> None:
     try:
         started, last = _drain(events, args.events)
     finally:
+        # The drain is over (or failed): a graceful stop has each worker finish its round and print its totals,
+        # instead of idling out its minute.
+        for proc in procs:
+            proc.terminate()
         outputs = [proc.communicate(timeout=120)[0] for proc in procs]
     counts = _counts()
     from django.db import connections

@@ -94,10 +94,14 @@ def _run(args: argparse.Namespace, conn: Any, hello: dict[str, Any]) -> list[tup
 
 
 def _originals() -> list[Path]:
-    """The originals the first run stored (their thumbnails are in a folder below)."""
-    from sync.images.store import products_dir
+    """The originals the first run stored in the local media storage (their thumbnails are in a folder below)."""
+    from django.core.files.storage import default_storage
 
-    return sorted(p for p in products_dir().iterdir() if p.is_file())
+    from sync.images.store import PRODUCTS_DIR, TEMP_PREFIX
+
+    _folders, files = default_storage.listdir(PRODUCTS_DIR)
+    return sorted(Path(default_storage.path(f"{PRODUCTS_DIR}/{name}")) for name in files
+                  if not name.startswith(TEMP_PREFIX))
 
 
 def _table(args: argparse.Namespace, first: Any, again: Any, calls: tuple[int, int], cpu: dict[str, float]) -> list:

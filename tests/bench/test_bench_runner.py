@@ -57,3 +57,22 @@ def test_show_without_a_run_is_one_line(tmp_path: Path) -> None:
     result = _bench("show", env={**os.environ, "TDS_BENCH_RESULTS": str(tmp_path)})
     assert result.returncode == 2
     assert result.stderr.strip() == f"no run yet: {tmp_path / 'latest.json'} does not exist"
+
+
+def test_b12_is_judged_on_its_slowest_bff_get_against_the_bare_view() -> None:
+    def row(rate: float, p99: float, errors: int = 0) -> dict[str, float]:
+        return {"rate": rate, "p50": 5.0, "p99": p99, "errors": errors, "requests": rate}
+
+    figures = {"ceiling": row(1000, 40), "endpoints": {"/api/tds/status": row(100, 500),
+                                                       "/api/bff/tds/status": row(800, 30),
+                                                       "/api/bff/tds/runs": row(600, 60)}}
+    verdict = BENCHMARKS["B12"].judge(figures)
+    assert verdict.ratio == 0.6 and verdict.ok
+    assert "(runs)" in verdict.figure and "worst p99 60.0 ms" in verdict.figure
+    assert verdict.ceiling == "bare view 1,000 req/s, p99 40.0 ms"
+    figures["endpoints"]["/api/bff/tds/status"] = row(800, 130)
+    assert not BENCHMARKS["B12"].judge(figures).ok
+    figures["endpoints"]["/api/bff/tds/status"] = row(800, 30, errors=1)
+    assert not BENCHMARKS["B12"].judge(figures).ok
+    figures["endpoints"]["/api/bff/tds/status"] = row(400, 30)
+    assert not BENCHMARKS["B12"].judge(figures).ok
