@@ -59,6 +59,7 @@ def test_check_deploy_is_clean_with_production_like_variables() -> None:
         SECURE_HSTS_SECONDS="31536000",
         SECURE_HSTS_INCLUDE_SUBDOMAINS="true",
         SECURE_HSTS_PRELOAD="true",
+        TDS_METRICS_TOKEN="m" * 40,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

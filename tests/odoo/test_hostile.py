@@ -65,6 +65,20 @@ def odoo_env(proxy: HostileOdoo, **extra: str) -> dict[str, str]:
             "ODOO_USERNAME": fake.config.login, "ODOO_API_KEY": fake.config.api_key, **extra}
 
 
+def _peak_rss(pid: int, done: threading.Event, peak: list[float]) -> None:
+    """The process's own high-water mark (VmHWM, MB), read until it exits. Not ru_maxrss: a child
+    spawned from this (large) test process carries the parent's high-water mark across exec."""
+    while not done.is_set():
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        peak[0] = max(peak[0], int(line.split()[1]) / 1024)
+        except (OSError, ValueError):
+            return
+        done.wait(0.02)
+
+
 def run_sync(env: dict[str, str], timeout: float = 60) -> tuple[int, str, str, float, float]:
     """tds_odoo_sync --once as a process: exit code, stdout, stderr, seconds, peak RSS in MB."""
     started = time.monotonic()
@@ -73,14 +87,18 @@ def run_sync(env: dict[str, str], timeout: float = 60) -> tuple[int, str, str, f
                                 stdout=out, stderr=err, text=True)
         timer = threading.Timer(timeout, proc.kill)
         timer.start()
+        done, peak = threading.Event(), [0.0]
+        watcher = threading.Thread(target=_peak_rss, args=(proc.pid, done, peak), daemon=True)
+        watcher.start()
         try:
-            _, status, usage = os.wait4(proc.pid, 0)  # reaps the child with its own resource usage
+            proc.wait()
         finally:
             timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
+            done.set()
+            watcher.join()
         out.seek(0)
         err.seek(0)
-        return proc.returncode, out.read(), err.read(), time.monotonic() - started, usage.ru_maxrss / 1024
+        return proc.returncode, out.read(), err.read(), time.monotonic() - started, peak[0]
 
 
 def command_error(err: str) -> str:

@@ -160,7 +160,7 @@ def test_a_queued_api_run_the_worker_is_made_to_stop_is_settled(odoo_settings, m
     from sync.jobs import job_enqueue
     from sync.tasks import api_odoo
 
-    monkeypatch.setattr("sync.jobs._submit", lambda *a, **k: None)  # the task is run here, not queued
+    monkeypatch.setattr("sync.ledger.task_enqueue", lambda *a, **k: "")  # the task is run here, not queued
     job = job_enqueue(kind="odoo", entity="products", run_type="odoo", options={})
     monkeypatch.setattr("odoo.services.push.products_map", lambda **k: kill_self())
     with pytest.raises(StopRequested):
