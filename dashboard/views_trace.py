@@ -109,5 +109,5 @@ def record_retry(request: HttpRequest, entity: str, zoho_id: str) -> HttpRespons
 def _back(entity: str, zoho_id: str) -> HttpResponse:
     try:
         return redirect(reverse("dashboard:record", args=[entity, zoho_id]))
-    except Exception:  # noqa: BLE001 - an entity or id no route can carry goes to the search page
+    except Exception:  # an entity or id no route can carry goes to the search page
         return redirect("dashboard:records")

@@ -52,7 +52,7 @@ def api_compare(*, run_id: str, deep: bool = False, carry_out: bool = False, dry
                                                     run_id=run_id))
 
 
-def _queued(run_id: str, service) -> dict:  # noqa: ANN001
+def _queued(run_id: str, service) -> dict:
     """Run the service on its queued row; a row the service never took over is failed, saying why.
     A worker made to stop (SIGTERM/SIGINT, sync.stopping) settles its run the same way."""
     from sync.ledger import RunSkipped, run_settle

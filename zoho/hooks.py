@@ -44,5 +44,5 @@ def call_after(*, endpoint: str, status: Any, quota: QuotaInfo | None) -> None:
     for listener in _after:
         try:
             listener(endpoint=endpoint, status=str(status), quota=quota)
-        except Exception:  # noqa: BLE001 - accounting must never fail a Zoho call
+        except Exception:  # accounting must never fail a Zoho call
             logger.exception("zoho call listener %r failed", listener)

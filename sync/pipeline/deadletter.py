@@ -41,7 +41,7 @@ def _redact(text: str) -> str:
     return text
 
 
-def deadletter_add(*, item: SyncQueueItem, exc: BaseException, now=None) -> DeadLetter:  # noqa: ANN001
+def deadletter_add(*, item: SyncQueueItem, exc: BaseException, now=None) -> DeadLetter:
     """Park `item` (status dead) with what went wrong; call inside the caller's transaction."""
     now = now or timezone.now()
     kind = error_class(exc)
@@ -63,7 +63,7 @@ def deadletter_add(*, item: SyncQueueItem, exc: BaseException, now=None) -> Dead
     return letter
 
 
-def _next_auto_retry(letter: DeadLetter, now):  # noqa: ANN001, ANN202
+def _next_auto_retry(letter: DeadLetter, now):
     if letter.auto_retries >= auto_retry_limit():
         return None
     policy = retry_policy()
@@ -122,7 +122,7 @@ def _requeue(letter: DeadLetter, *, automatic: bool) -> None:
     letter.save(update_fields=["resolved", "resolved_at", "resolution", "queue_item"])
 
 
-def _item_for(letter: DeadLetter, now) -> SyncQueueItem:  # noqa: ANN001
+def _item_for(letter: DeadLetter, now) -> SyncQueueItem:
     fields = {"status": SyncQueueItem.Status.PENDING, "attempts": 0, "next_attempt_at": now, "locked_by": "",
               "locked_until": None, "updated_at": now}
     if letter.queue_item_id and SyncQueueItem.objects.filter(id=letter.queue_item_id).update(**fields):

@@ -63,7 +63,7 @@ def queue_kick() -> None:
         return
     try:
         task_enqueue("sync.tasks.drain_queue", options={"task_name": "tds: drain queue"})
-    except Exception as exc:  # noqa: BLE001 - the schedules and tds_worker pick the work up anyway
+    except Exception as exc:  # the schedules and tds_worker pick the work up anyway
         logger.warning("could not enqueue a drain task (%s); the work waits for the next worker round", exc)
 
 
@@ -142,7 +142,7 @@ def queue_complete(*, worker: str, ids: list[int]) -> int:
              last_error="", updated_at=timezone.now())
 
 
-def queue_reap(*, now=None) -> int:  # noqa: ANN001
+def queue_reap(*, now=None) -> int:
     """Return items whose lease ran out (their worker died or hung) to pending."""
     now = now or timezone.now()
     return SyncQueueItem.objects.filter(
@@ -154,7 +154,7 @@ def queue_reap(*, now=None) -> int:  # noqa: ANN001
 # --- health -----------------------------------------------------------------------------------
 
 
-def queue_health(*, now=None) -> dict[str, object]:  # noqa: ANN001
+def queue_health(*, now=None) -> dict[str, object]:
     """Counts by status and priority, oldest pending age, throughput, items stuck past their lease."""
     from django.db.models import Count, Min
 
@@ -204,7 +204,7 @@ def _counts_by_status() -> dict[str, int]:
     return counts
 
 
-def _stuck_row(item: SyncQueueItem, now) -> dict[str, object]:  # noqa: ANN001
+def _stuck_row(item: SyncQueueItem, now) -> dict[str, object]:
     return {"id": item.id, "entity": item.entity, "zoho_id": item.zoho_id, "locked_by": item.locked_by,
             "locked_until": item.locked_until.isoformat() if item.locked_until else None,
             "overdue_seconds": round((now - item.locked_until).total_seconds(), 1), "attempts": item.attempts}

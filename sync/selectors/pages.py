@@ -52,7 +52,7 @@ def entity_intervals() -> dict[str, int]:
     return {**hourly, "stock": int(config_get("TDS_STOCK_SYNC_INTERVAL_MINUTES"))}
 
 
-def freshness(*, now=None) -> list[dict[str, Any]]:  # noqa: ANN001
+def freshness(*, now=None) -> list[dict[str, Any]]:
     """Per entity: last pull, minutes since, and fresh / late (past 1x its interval) / stale (past 2x)."""
     now = now or timezone.now()
     intervals = entity_intervals()
