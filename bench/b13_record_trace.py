@@ -9,7 +9,7 @@ products 500,000 audit entries, 200,000 inbox events and their queue items sprea
 then times, for a logged-in staff user through the full request stack, the search page and the search
 API with a common word, a SKU, a document number and a customer name, and the trace page and API of a
 product and of an invoice (after 10 warm-ups each), printing p50/p95/max. Dropped at the end unless --keep.
-Goal: p95 <= 100 ms each (the dashboard pages' goal, B11). Baseline from the seeds: API response 120 ms.
+Goal: p95 <= 100 ms each (the dashboard pages' goal, B11). Baseline of the earlier system: API response 120 ms.
 """
 from __future__ import annotations
 

@@ -130,7 +130,7 @@ def sync_images(*, concurrency: int | None = None, force: bool = False, item_ids
 
 
 def scheduled_compare_sync(*, dry_run: bool = False, deep: bool = True) -> dict:
-    """Compare (record by record) and carry out the recommendations: the seed's 6-hourly job."""
+    """Compare (record by record) and carry out the recommendations: the 6-hourly job."""
     from sync.compare.execute import compare_and_sync
     from sync.schedules import COMPARE_SYNC, run_guarded
 

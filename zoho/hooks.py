@@ -28,13 +28,6 @@ def hooks_add(*, before: BeforeCall | None = None, after: AfterCall | None = Non
         _after.append(after)
 
 
-def hooks_remove(*, before: BeforeCall | None = None, after: AfterCall | None = None) -> None:
-    if before in _before:
-        _before.remove(before)
-    if after in _after:
-        _after.remove(after)
-
-
 def call_before(*, endpoint: str, quota: QuotaInfo | None) -> None:
     for listener in _before:
         listener(endpoint=endpoint, quota=quota)

@@ -39,7 +39,7 @@ def test_root_redirects_to_the_dashboard(client) -> None:
     assert response.status_code == 302 and response["Location"] == "/tds-admin/"
 
 
-def test_overview_shows_the_seeds_box(staff_client, seeded) -> None:
+def test_overview_shows_the_status_boxes(staff_client, seeded) -> None:
     html = staff_client.get("/tds-admin/").content.decode()
     for label in ("Active syncs", "Queue size", "Workers", "Last sync", "Success rate (24 h)", "Health score",
                   "Zoho circuit", "Zoho calls today", "Freshness", "Open alerts"):
