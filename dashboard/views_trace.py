@@ -9,7 +9,7 @@ from django.urls import reverse
 from dashboard.common import staff_only, staff_post
 from sync.models import DeadLetter
 from sync.pipeline.deadletter import deadletter_retry
-from sync.pipeline.queue import queue_kick
+from sync.pipeline.kick import queue_kick
 from sync.trace.compare import record_compare, record_refetch_apply
 from sync.trace.record import RecordMissing, TraceError, event_entities, parse_as_of, record_key, record_trace
 from sync.trace.search import BadQuery, record_search

@@ -89,7 +89,8 @@ def reap_leases() -> dict:
     a drain kicked if work is due."""
     from sync.config import config_get
     from sync.ledger import runs_fail_silent
-    from sync.pipeline.queue import queue_kick, queue_purge_completed
+    from sync.pipeline.kick import queue_kick
+    from sync.pipeline.queue import queue_purge_completed
     from sync.pipeline.workers import reap_leases as reap
 
     days = config_get("TDS_RETENTION_QUEUE_DAYS")  # the retention age; 0 keeps them

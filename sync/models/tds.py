@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from sync.models.choices import RunStatus, RunTrigger, RunType
 from sync.models.readable import ReadableJSONDecoder
+from sync.tunables import config_validate
 
 
 class ImmutableError(Exception):
@@ -364,9 +365,7 @@ class Configuration(models.Model):
         return self.key
 
     def clean(self) -> None:
-        """A row of anything but a declared run-time tunable (sync/config/), or a value its schema or checks
+        """A row of anything but a declared run-time tunable (sync/tunables.py), or a value its schema or checks
         refuse, is refused."""
-        from sync.config import config_validate
-
         config_validate(self.key, self.value)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import time
 import uuid
 from datetime import timedelta
 
@@ -21,50 +20,15 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from sync.config import config_get
-from sync.enqueue import task_enqueue
 from sync.models import SyncQueueItem
+from sync.pipeline.kick import ATTEMPTS_CEILING
+from sync.pipeline.quarantine import queue_mend, queue_quarantine, rows_load
 
 logger = logging.getLogger("tds.queue")
-
-KICK_KEY = "tds:queue:kick"
-# The attempt counter stops at the largest PostgreSQL integer, so one worn-out row cannot make the
-# claim's "attempts + 1" overflow and fail the whole batch (an item that far gone is dead-lettered anyway).
-ATTEMPTS_CEILING = 2_147_483_647
-_LAST_KICK = [float("-inf")]
-
-
-def entity_priorities() -> dict[str, int]:
-    """Each entity's queue urgency (the registry's, 1 first), overridden per entity by the
-    TDS_QUEUE_PRIORITIES tunable (sync/config/); names the registry does not know are ignored."""
-    from sync.entities import queue_urgencies
-
-    value = queue_urgencies()
-    value.update({name: urgency for name, urgency in config_get("TDS_QUEUE_PRIORITIES").items() if name in value})
-    return value
-
 
 def worker_identity() -> str:
     """host:pid:uuid — unique per worker even when pids repeat across machines."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def queue_kick() -> None:
-    """Ask the django-q2 cluster to drain soon, at most once every few seconds per process; never waits."""
-    from django.core.cache import caches
-
-    seconds = settings.TDS_WEBHOOK_KICK_SECONDS
-    now = time.monotonic()
-    # A local check first, so a busy web process does not ask the cache on every delivery.
-    if seconds <= 0 or now - _LAST_KICK[0] < seconds:
-        return
-    _LAST_KICK[0] = now
-    if not caches["default"].add(KICK_KEY, 1, timeout=seconds):
-        return
-    try:
-        task_enqueue("sync.tasks.drain_queue", options={"task_name": "tds: drain queue"})
-    except Exception as exc:  # the schedules and tds_worker pick the work up anyway
-        logger.warning("could not enqueue a drain task (%s); the work waits for the next worker round", exc)
 
 
 def in_locked_subquery(select: str) -> str:
@@ -87,8 +51,6 @@ def queue_claim(*, worker: str, limit: int, lease_seconds: int | None = None) ->
 
     A leased row that cannot be loaded is dead-lettered on the spot (sync.pipeline.quarantine).
     """
-    from sync.pipeline.quarantine import queue_quarantine
-
     items, unreadable = queue_load(worker=worker, ids=queue_lease(worker=worker, limit=limit,
                                                                   lease_seconds=lease_seconds))
     queue_quarantine(unreadable)
@@ -121,8 +83,6 @@ def queue_load(*, worker: str, ids: list[int]) -> tuple[list[SyncQueueItem], dic
     cannot be applied (not loaded at all, or an unreadable payload) with the reason."""
     if not ids:
         return [], {}
-    from sync.pipeline.quarantine import queue_mend, rows_load
-
     rows = SyncQueueItem.objects.filter(locked_by=worker).annotate(source=F("inbox_event__source"))
     items, failed = rows_load(rows, ids)
     items, unreadable = queue_mend(items)

@@ -12,7 +12,7 @@ from django.db import transaction
 from sync.enqueue import task_enqueue
 from sync.entities import EntitySpec, get_spec, webhook_vocabulary
 from sync.pipeline.inbox import inbox_add
-from sync.pipeline.queue import queue_kick
+from sync.pipeline.kick import queue_kick
 from sync.zoho_port import ZohoPort
 from zoho.ids import is_zoho_id
 

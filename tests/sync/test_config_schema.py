@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from sync.config import TUNABLES, Tunable, config_get, config_reset, config_set
 from sync.models import AuditEntry, Configuration
-from sync.pipeline.queue import entity_priorities
+from sync.pipeline.kick import entity_priorities
 
 pytestmark = pytest.mark.django_db
 

@@ -229,15 +229,15 @@ def test_items_enqueued_without_a_due_time_are_claimed():
 def test_a_burst_of_webhooks_enqueues_one_drain_task(settings, monkeypatch):
     from django.core.cache import caches
 
-    from sync.pipeline import queue as queue_service
+    from sync.pipeline import kick
 
     calls = []
     monkeypatch.setattr("django_q.tasks.async_task", lambda func, **kw: calls.append(func))
-    monkeypatch.setattr(queue_service, "_LAST_KICK", [float("-inf")])
-    caches["default"].delete(queue_service.KICK_KEY)
+    monkeypatch.setattr(kick, "_LAST_KICK", [float("-inf")])
+    caches["default"].delete(kick.KICK_KEY)
     settings.TDS_WEBHOOK_KICK_SECONDS = 60
     for _ in range(50):
-        queue_service.queue_kick()
+        kick.queue_kick()
     assert calls == ["sync.tasks.drain_queue"]
 
 

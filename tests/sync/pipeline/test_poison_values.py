@@ -226,7 +226,8 @@ def test_a_worn_out_attempt_counter_does_not_stop_the_claim():
     """The claim adds one to every claimed row's attempts in one statement; the largest value stays put
     (it used to fail the whole batch with "integer out of range", so no good event was ever claimed)."""
     from sync.pipeline.inbox import inbox_promote
-    from sync.pipeline.queue import ATTEMPTS_CEILING, queue_claim
+    from sync.pipeline.kick import ATTEMPTS_CEILING
+    from sync.pipeline.queue import queue_claim
 
     _good_events()
     inbox_promote()
