@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.registry import BENCHMARKS  # noqa: E402
-from bench.runner import RESULTS, markdown, run  # noqa: E402
+from bench.registry import BENCHMARKS
+from bench.runner import RESULTS, markdown, run
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,7 @@ syncs, compares every 6 hours with their reports), 300,000 run log lines, 1,000,
 entries, 500,000 metric points, open dead letters and alerts, then ANALYZE. It then sends each
 request (after 10 warm-ups) through Django's full request stack with a staff token and prints
 p50/p95/max per endpoint. The database is dropped at the end unless --keep.
-Goal: p95 <= 50 ms each. Baseline from the seeds: API response time 120 ms (their target < 200 ms).
+Goal: p95 <= 50 ms each. Baseline of the earlier system: API response time 120 ms (their target < 200 ms).
 """
 from __future__ import annotations
 

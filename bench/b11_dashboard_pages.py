@@ -7,7 +7,7 @@ when it points at PostgreSQL), migrates it and loads the same year of history as
 It then logs a staff user in with Django's test Client and sends every dashboard page (after 10
 warm-ups) through the full request stack, printing p50/p95/max per page. The database is dropped at
 the end unless --keep.
-Goal: p95 <= 100 ms each. Baseline from the seeds: API response time 120 ms.
+Goal: p95 <= 100 ms each. Baseline of the earlier system: API response time 120 ms.
 """
 from __future__ import annotations
 

@@ -91,7 +91,7 @@ def _token() -> str:
 
 def _start_gunicorn(url: str, port: int, redis: str) -> subprocess.Popen:
     """gunicorn as deployed; its own log goes to a file named if it fails to start."""
-    log = tempfile.NamedTemporaryFile(prefix="tds-b12-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+    log = tempfile.NamedTemporaryFile(prefix="tds-b12-gunicorn-", suffix=".log", delete=False)
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis, "DJANGO_SETTINGS_MODULE": "bench.b12_site",
            "DEBUG": "false", "TDS_LOG_LEVEL": "WARNING", "STATIC_ROOT": tempfile.mkdtemp(prefix="tds-b12-static-"),
            "TDS_MANIFEST_STATIC": "false", "SECRET_KEY": os.environ.get("SECRET_KEY") or SECRET_KEY,

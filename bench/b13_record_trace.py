@@ -11,7 +11,7 @@ API with a common word, a SKU, a document number and a customer name, and the tr
 product and of an invoice (after 10 warm-ups each), printing p50/p95/max, and a bare view through the same
 client as the ceiling. --scale and --mirror-scale load a share of each (the runner's quick run). Dropped at the
 end unless --keep.
-Goal: p95 <= 100 ms each (the dashboard pages' goal, B11). Baseline from the seeds: API response 120 ms.
+Goal: p95 <= 100 ms each (the dashboard pages' goal, B11). Baseline of the earlier system: API response 120 ms.
 """
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from b1_full_pull import (  # noqa: E402
+from b1_full_pull import (
     BASELINES,
     print_table,
     sandbox_calls,
@@ -26,7 +26,7 @@ from b1_full_pull import (  # noqa: E402
     with_test_db,
 )
 
-from bench.result import emit  # noqa: E402
+from bench.result import emit
 
 LIMIT = 100
 

@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from b1_full_pull import BASELINES, print_table, setup_django, start_sandbox, timed_pull, with_test_db  # noqa: E402
+from b1_full_pull import BASELINES, print_table, setup_django, start_sandbox, timed_pull, with_test_db
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.ceilings import copy_upsert  # noqa: E402
-from bench.result import emit  # noqa: E402
+from bench.ceilings import copy_upsert
+from bench.result import emit
 
 GOAL_MB = 250
 

@@ -4,6 +4,6 @@ gunicorn started with this settings module runs the same middleware, database an
 the real site, so a load against it measures what the machine and the stack cost before TDS does any
 work: the ceiling of the web benchmarks.
 """
-from tds_site.settings import *  # noqa: F401,F403
+from tds_site.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.bare_urls"

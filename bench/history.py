@@ -190,7 +190,7 @@ def p95_report(*, title: str, sizes: dict[str, int], timings: dict[str, list[flo
     """Print the table every read benchmark prints (p50, p95, max per row, the goal and the baseline)."""
     print(f"\n{title}")
     print("rows: " + ", ".join(f"{name} {count:,}" for name, count in sorted(sizes.items())))
-    print(f"{label:<{width}}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'goal p95':>10}{'seed baseline':>15}{'':>7}")
+    print(f"{label:<{width}}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'goal p95':>10}{'old baseline':>15}{'':>7}")
     ok, figures = True, {}
     for name, samples in timings.items():
         p95 = percentile(samples, 0.95)

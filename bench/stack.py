@@ -315,7 +315,7 @@ class Stack:
         mails = self.mails
 
         class Inbox:
-            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
                 mails.append((time.time(), envelope.rcpt_tos, envelope.content[:2000]))
                 return "250 OK"
 

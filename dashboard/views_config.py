@@ -18,7 +18,7 @@ from django.shortcuts import redirect
 from dashboard.common import page, staff_only, staff_post
 from sync.config import TUNABLES, config_get, config_items, config_reset, config_set
 from sync.config.access import OPERATORS_GROUP, config_access_require, config_changeable
-from sync.config.tunables import named
+from sync.tunables import named
 
 MAX_VALUE_CHARS = 2000  # the longest valid value (every entity's priority) is a few hundred characters
 

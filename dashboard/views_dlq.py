@@ -18,7 +18,7 @@ from sync.selectors.items import dead_letter_detail, dead_letters_list, dead_let
 from sync.selectors.pipeline import dead_letters_open
 
 
-def _filter_form(data) -> ItemFilterForm:  # noqa: ANN001 - a QueryDict (GET or POST)
+def _filter_form(data) -> ItemFilterForm:  # a QueryDict (GET or POST)
     return ItemFilterForm(data, kind="error_class", values=list(DeadLetter.ErrorClass.values))
 
 

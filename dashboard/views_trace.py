@@ -9,7 +9,7 @@ from django.urls import reverse
 from dashboard.common import staff_only, staff_post
 from sync.models import DeadLetter
 from sync.pipeline.deadletter import deadletter_retry
-from sync.pipeline.queue import queue_kick
+from sync.pipeline.kick import queue_kick
 from sync.trace.compare import record_compare, record_refetch_apply
 from sync.trace.record import RecordMissing, TraceError, event_entities, parse_as_of, record_key, record_trace
 from sync.trace.search import BadQuery, record_search
@@ -109,5 +109,5 @@ def record_retry(request: HttpRequest, entity: str, zoho_id: str) -> HttpRespons
 def _back(entity: str, zoho_id: str) -> HttpResponse:
     try:
         return redirect(reverse("dashboard:record", args=[entity, zoho_id]))
-    except Exception:  # noqa: BLE001 - an entity or id no route can carry goes to the search page
+    except Exception:  # an entity or id no route can carry goes to the search page
         return redirect("dashboard:records")

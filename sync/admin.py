@@ -1,4 +1,4 @@
-"""Django admin: part of the product (DESIGN habit 9).
+"""Django admin: the tables an operator browses, searches and exports.
 
 Records of the past (audit trail, sync logs, inbox) are read-only; the audit
 trail can be neither changed nor deleted. Products, customers, vendors and runs

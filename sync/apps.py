@@ -51,10 +51,10 @@ class SyncConfig(AppConfig):
         from sync.budget.guard import reserve_guard
         from sync.budget.plan import budget_check_config
         from sync.budget.usage import usage_flush, usage_on_call
-        from sync.config import config_check_add
         from sync.events import tds_event
         from sync.metrics import points
         from sync.metrics.receivers import on_event
+        from sync.tunables import config_check_add
         from zoho import hooks
 
         tds_event.connect(on_event, dispatch_uid="tds-metrics-events")

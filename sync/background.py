@@ -36,7 +36,7 @@ def prefetched(source: Iterator[T], *, depth: int = 2) -> Generator[T, None, Non
                 if stop.is_set():
                     return
             buffer.put((_DONE, None))
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the consumer's thread
+        except BaseException as exc:  # re-raised in the consumer's thread
             buffer.put((_DONE, exc))
 
     [thread] = threads_start(produce, count=1, name="tds-prefetch")
@@ -92,7 +92,7 @@ class Background:
                 continue
             try:
                 future.set_result(fetch())
-            except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread by drain
+            except BaseException as exc:  # re-raised in the caller's thread by drain
                 future.set_exception(exc)
 
 

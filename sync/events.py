@@ -182,7 +182,7 @@ def _is_instance(value: Any, hint: Any) -> bool:
 def _send(name: str, payload: dict[str, Any]) -> None:
     try:
         tds_event.send_robust(sender=None, name=name, payload=payload)
-    except Exception:  # noqa: BLE001 - send_robust already isolates receivers; this guards the bus itself
+    except Exception:  # send_robust already isolates receivers; this guards the bus itself
         logger.exception("event %s: signal dispatch failed", name)
     _publish_redis(name, payload)
     _count(name)
@@ -199,7 +199,7 @@ def _publish_redis(name: str, payload: dict[str, Any]) -> None:
 
             client = _redis_clients.setdefault(url, redis.Redis.from_url(url, socket_timeout=2))
         client.publish(CHANNEL, json.dumps({"event": name, **payload}, default=str))
-    except Exception as exc:  # noqa: BLE001 - the bus is best effort; the DB keeps the facts
+    except Exception as exc:  # the bus is best effort; the DB keeps the facts
         logger.warning("event %s not published to Redis: %s", name, type(exc).__name__)
 
 
@@ -225,7 +225,7 @@ def flush_metrics() -> int:
 
         Metric.objects.bulk_create(
             [Metric(name="tds_events_total", value=n, labels={"event": name}) for name, n in counts.items()])
-    except Exception as exc:  # noqa: BLE001 - metrics never fail the caller (e.g. DB gone at exit)
+    except Exception as exc:  # metrics never fail the caller (e.g. DB gone at exit)
         logger.warning("event metrics not written: %s", type(exc).__name__)
         return 0
     return len(counts)

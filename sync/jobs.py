@@ -33,7 +33,7 @@ def job_wait(*, run_id: str, seconds: float, poll: float = 0.25) -> SyncRun | No
 
 
 def run_result(run: SyncRun) -> RunResult:
-    """A finished row as the RunResult its service returned (for the seed's response shapes)."""
+    """A finished row as the RunResult its service returned (for the API's response shapes)."""
     return RunResult(entity=run.entity, run_id=str(run.pk), status=run.status, dry_run=run.dry_run,
                      processed=run.processed, created=run.created, updated=run.updated, unchanged=run.unchanged,
                      skipped=run.skipped, failed=run.failed, deleted=run.deleted, api_calls=run.api_calls,

@@ -27,7 +27,7 @@ SIGNALS = (signal.SIGTERM, signal.SIGINT)
 EXIT_CODES = {signal.SIGTERM: 143, signal.SIGINT: 130}
 
 
-class StopRequested(BaseException):  # noqa: N818 - a request, like KeyboardInterrupt, not an error
+class StopRequested(BaseException):  # a request, like KeyboardInterrupt, not an error
     def __init__(self, signum: int) -> None:
         self.signum = signum
         self.signal_name = signal.Signals(signum).name

@@ -52,7 +52,7 @@ def api_compare(*, run_id: str, deep: bool = False, carry_out: bool = False, dry
                                                     run_id=run_id))
 
 
-def _queued(run_id: str, service) -> dict:  # noqa: ANN001
+def _queued(run_id: str, service) -> dict:
     """Run the service on its queued row; a row the service never took over is failed, saying why.
     A worker made to stop (SIGTERM/SIGINT, sync.stopping) settles its run the same way."""
     from sync.ledger import RunSkipped, run_settle
@@ -89,7 +89,8 @@ def reap_leases() -> dict:
     a drain kicked if work is due."""
     from sync.config import config_get
     from sync.ledger import runs_fail_silent
-    from sync.pipeline.queue import queue_kick, queue_purge_completed
+    from sync.pipeline.kick import queue_kick
+    from sync.pipeline.queue import queue_purge_completed
     from sync.pipeline.workers import reap_leases as reap
 
     days = config_get("TDS_RETENTION_QUEUE_DAYS")  # the retention age; 0 keeps them
@@ -130,7 +131,7 @@ def sync_images(*, concurrency: int | None = None, force: bool = False, item_ids
 
 
 def scheduled_compare_sync(*, dry_run: bool = False, deep: bool = True) -> dict:
-    """Compare (record by record) and carry out the recommendations: the seed's 6-hourly job."""
+    """Compare (record by record) and carry out the recommendations: the 6-hourly job."""
     from sync.compare.execute import compare_and_sync
     from sync.schedules import COMPARE_SYNC, run_guarded
 

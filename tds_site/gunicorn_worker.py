@@ -53,7 +53,7 @@ class JsonErrorsWorker(ThreadWorker):
             answer = bytes(page.data)
         try:
             util.write_nonblock(client, answer)
-        except Exception:  # noqa: BLE001 - the client is gone; gunicorn ignores this too
+        except Exception:  # the client is gone; gunicorn ignores this too
             self.log.debug("Failed to send error message.")
 
 

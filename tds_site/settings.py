@@ -239,7 +239,7 @@ TDS_ENABLE_QUERY_LOGGING = env_bool("TDS_ENABLE_QUERY_LOGGING", False)
 TDS_IMAGE_CONCURRENCY = env_int("TDS_IMAGE_CONCURRENCY", 10, minimum=1, maximum=64)
 TDS_ALERT_EMAILS = env_addresses("TDS_ALERT_EMAILS")
 TDS_ALERT_WEBHOOK_URL = env_url("TDS_ALERT_WEBHOOK_URL")
-# Alerts, metrics, the Zoho API budget and retention: defaults of the tunables in sync/config/tunables.py.
+# Alerts, metrics, the Zoho API budget and retention: defaults of the tunables in sync/tunables.py.
 TDS_ALERT_INTERVAL_MINUTES = env_int("TDS_ALERT_INTERVAL_MINUTES", 1, minimum=1)
 TDS_ALERT_QUEUE_PENDING_WARNING = env_int("TDS_ALERT_QUEUE_PENDING_WARNING", 50, minimum=0)
 TDS_ALERT_QUEUE_PENDING_CRITICAL = env_int("TDS_ALERT_QUEUE_PENDING_CRITICAL", 200, minimum=0)

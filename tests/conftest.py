@@ -28,7 +28,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
-def _fresh_tunables():  # noqa: ANN202
+def _fresh_tunables():
     """Run-time tunables (and the budget's mirror counts) are cached briefly: a rolled-back test must not
     leak its rows."""
     from sync.budget.estimate import estimate_forget
@@ -42,14 +42,14 @@ def _fresh_tunables():  # noqa: ANN202
 
 
 @pytest.fixture
-def staff_client(client, django_user_model):  # noqa: ANN001, ANN201
+def staff_client(client, django_user_model):
     user = django_user_model.objects.create_user("staff", "staff@example.com", "pw", is_staff=True, is_superuser=True)
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def login(db, django_user_model):  # noqa: ANN001, ANN201
+def login(db, django_user_model):
     """login(name, superuser=, operator=, perm=) -> a Client logged in as a staff user of that kind:
     a superuser, a member of the "TDS operators" group, a holder of change_configuration, or none."""
     from django.contrib.auth.models import Group, Permission

@@ -23,21 +23,21 @@ def test_every_sync_model_is_registered() -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", TDS_MODELS, ids=lambda m: m._meta.db_table)
-def test_staff_sees_the_changelist(staff_client, model: type) -> None:  # noqa: ANN001
+def test_staff_sees_the_changelist(staff_client, model: type) -> None:
     response = staff_client.get(changelist(model))
     assert response.status_code == 200
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", TDS_MODELS, ids=lambda m: m._meta.db_table)
-def test_anonymous_is_redirected_to_login(client, model: type) -> None:  # noqa: ANN001
+def test_anonymous_is_redirected_to_login(client, model: type) -> None:
     response = client.get(changelist(model))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
 
 
 @pytest.mark.django_db
-def test_audit_entries_cannot_be_changed_or_deleted_in_the_admin(staff_client) -> None:  # noqa: ANN001
+def test_audit_entries_cannot_be_changed_or_deleted_in_the_admin(staff_client) -> None:
     entry = AuditEntry.objects.create(entity="items", zoho_id="1", action="update", field="rate", new_value="2")
     change_url = reverse("admin:sync_auditentry_change", args=[entry.pk])
     assert staff_client.get(change_url).status_code == 200  # viewable
@@ -51,13 +51,13 @@ def test_audit_entries_cannot_be_changed_or_deleted_in_the_admin(staff_client) -
 
 
 @pytest.mark.django_db
-def test_products_export_through_import_export(staff_client) -> None:  # noqa: ANN001
+def test_products_export_through_import_export(staff_client) -> None:
     response = staff_client.get(reverse("admin:sync_product_export"))
     assert response.status_code == 200
 
 
 @pytest.mark.django_db
-def test_dashboard_is_staff_only(staff_client) -> None:  # noqa: ANN001
+def test_dashboard_is_staff_only(staff_client) -> None:
     from django.test import Client
 
     assert Client().get("/tds-admin/").status_code == 302

@@ -28,13 +28,6 @@ def hooks_add(*, before: BeforeCall | None = None, after: AfterCall | None = Non
         _after.append(after)
 
 
-def hooks_remove(*, before: BeforeCall | None = None, after: AfterCall | None = None) -> None:
-    if before in _before:
-        _before.remove(before)
-    if after in _after:
-        _after.remove(after)
-
-
 def call_before(*, endpoint: str, quota: QuotaInfo | None) -> None:
     for listener in _before:
         listener(endpoint=endpoint, quota=quota)
@@ -44,5 +37,5 @@ def call_after(*, endpoint: str, status: Any, quota: QuotaInfo | None) -> None:
     for listener in _after:
         try:
             listener(endpoint=endpoint, status=str(status), quota=quota)
-        except Exception:  # noqa: BLE001 - accounting must never fail a Zoho call
+        except Exception:  # accounting must never fail a Zoho call
             logger.exception("zoho call listener %r failed", listener)

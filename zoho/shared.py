@@ -21,6 +21,6 @@ def shared_cache() -> Any:
 def cache_call(cache: Any, method: str, *args: Any, default: Any = None, **kwargs: Any) -> Any:
     try:
         return getattr(cache, method)(*args, **kwargs)
-    except Exception as exc:  # noqa: BLE001 - backends raise anything from DB errors to socket errors
+    except Exception as exc:  # backends raise anything from DB errors to socket errors
         logger.warning("shared cache %s failed (%s: %s); using this process's state", method, type(exc).__name__, exc)
         return default

@@ -55,7 +55,7 @@ class Rpc:
                 raise ValueError("no methodName in the request")
             result = self.services.dispatch(service, method, list(params))
             payload = xmlrpc.client.dumps((result,), methodresponse=True, allow_none=False)
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a Fault, as in Odoo
+        except Exception as exc:  # every failure becomes a Fault, as in Odoo
             payload = xmlrpc.client.dumps(_fault(exc), allow_none=False)
         return Response(200, payload.encode(), "text/xml; charset=utf-8")
 
@@ -66,7 +66,7 @@ class Rpc:
             return Response(404, NOT_FOUND_HTML, "text/html; charset=utf-8")
         try:
             return Response(200, json.dumps(self._json2(model, method, headers, body)).encode())
-        except Exception as exc:  # noqa: BLE001 - every failure becomes an Odoo error body
+        except Exception as exc:  # every failure becomes an Odoo error body
             status, name, message = _json2_error(exc)
             error = {"name": name, "message": message, "arguments": [message, status], "context": {},
                      "debug": format_traceback(exc)}

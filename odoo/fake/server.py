@@ -45,7 +45,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:  # stdlib signature
         """Access lines go to the `odoo.fake` logger at DEBUG: tests and benchmarks would drown."""
         if access_log.isEnabledFor(logging.DEBUG):
             access_log.debug("%s %s", self.address_string(), format % args)

@@ -69,7 +69,7 @@ class Services:
             "authenticate": self._authenticate}
         handler = handlers.get(method)
         if handler is None:
-            raise Exception(f"Method not found: {method}")  # noqa: TRY002 - Odoo raises a bare Exception
+            raise Exception(f"Method not found: {method}")  # Odoo raises a bare Exception
         return handler(*params)
 
     def _login(self, db: str, login: str, password: str) -> int | bool:

@@ -85,7 +85,7 @@ class Web:
             result = self._dispatch(route, path, request, payload)
             if result is not None:
                 answer["result"] = result
-        except Exception as exc:  # noqa: BLE001 - every failure becomes Odoo's error envelope
+        except Exception as exc:  # every failure becomes Odoo's error envelope
             answer["error"] = self.error(exc)
         cookie = (("Set-Cookie", _cookie(request.new_sid)),) if request.new_sid else ()
         return Response(200, json.dumps(answer, default=str).encode(), headers=cookie)

@@ -78,7 +78,7 @@ def mail_send(*, subject: str, text: str, recipients: list[str]) -> list[Deliver
     connection = get_connection(fail_silently=False)
     try:
         connection.open()
-    except Exception as exc:  # noqa: BLE001 - no relay: every address fails alike, and the caller goes on
+    except Exception as exc:  # no relay: every address fails alike, and the caller goes on
         _close_quietly(connection, broken=True)
         outcome, reason = mail_reason(exc)
         return [Delivery(f"e-mail to {to}", outcome, reason) for to in recipients]
@@ -91,7 +91,7 @@ def mail_send(*, subject: str, text: str, recipients: list[str]) -> list[Deliver
         try:
             EmailMessage(subject, text, None, [to], connection=connection).send()
             deliveries.append(Delivery(f"e-mail to {to}", "sent"))
-        except Exception as exc:  # noqa: BLE001 - recorded per address
+        except Exception as exc:  # recorded per address
             outcome, reason = mail_reason(exc)
             deliveries.append(Delivery(f"e-mail to {to}", outcome, reason))
             if not isinstance(exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused):
@@ -108,7 +108,7 @@ def _close_quietly(connection: Any, *, broken: bool) -> None:
                 setattr(connection, name, None)
     try:
         connection.close()
-    except Exception as exc:  # noqa: BLE001 - the notice is sent; a failed goodbye changes nothing
+    except Exception as exc:  # the notice is sent; a failed goodbye changes nothing
         logger.info("closing the mail connection failed: %s", type(exc).__name__)
 
 

@@ -46,7 +46,7 @@ def alerts_evaluate(*, now: datetime | None = None, rules: list[Rule] | None = N
             for finding in rule(now):
                 findings[finding.code] = finding
             evaluated.append(rule)
-        except Exception as exc:  # noqa: BLE001 - one unreadable fact must not hide the other alerts
+        except Exception as exc:  # one unreadable fact must not hide the other alerts
             logger.exception("alert rule %s failed", rule.__name__)
             result.failed_rules[rule.__name__] = f"{type(exc).__name__}: {exc}"[:300]
     live = {a.code: a for a in Alert.objects.exclude(status=Alert.Status.RESOLVED)}

@@ -36,7 +36,7 @@ def worker_last_seen(*, now: datetime) -> tuple[datetime | None, int]:
     try:
         if Stat.get_all():
             seen = now
-    except Exception as exc:  # noqa: BLE001 - the broker's status cache may be unreachable: use the tasks
+    except Exception as exc:  # the broker's status cache may be unreachable: use the tasks
         logger.info("cluster status unavailable: %s", type(exc).__name__)
     if seen is None:
         seen = Task.objects.order_by("-stopped").values_list("stopped", flat=True).first()

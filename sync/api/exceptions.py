@@ -82,7 +82,7 @@ class JsonErrorsMixin:
     # json_exception_handler for this view whatever the project setting is. A comment, not a docstring:
     # drf-spectacular would publish a docstring as the description of every operation of every view.
 
-    def get_exception_handler(self):  # noqa: ANN201 - DRF hook
+    def get_exception_handler(self):  # DRF hook
         return json_exception_handler
 
 

@@ -96,7 +96,7 @@ class RunCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
-    def get_page_size(self, request) -> int:  # noqa: ANN001 - DRF hook
+    def get_page_size(self, request) -> int:  # DRF hook
         """page_size as documented: 1-200 or a 400 naming it (DRF would quietly use the default or cap it)."""
         given = request.query_params.get(self.page_size_query_param)
         if given is None:
@@ -110,7 +110,7 @@ class RunCursorPagination(CursorPagination):
             raise ValidationError({self.page_size_query_param: [message]})
         return size
 
-    def get_schema_operation_parameters(self, view) -> list[dict[str, Any]]:  # noqa: ANN001 - DRF hook
+    def get_schema_operation_parameters(self, view) -> list[dict[str, Any]]:  # DRF hook
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.page_size_query_param:
@@ -118,7 +118,7 @@ class RunCursorPagination(CursorPagination):
                                        "default": self.page_size}
         return parameters
 
-    def decode_cursor(self, request):  # noqa: ANN001, ANN201 - DRF hook
+    def decode_cursor(self, request):  # DRF hook
         """DRF checks the cursor's encoding and offset; its position goes straight into the query, so it
         must also be what this ordering writes there (a run's created_at), or the cursor is refused.
 

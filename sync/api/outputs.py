@@ -1,4 +1,4 @@
-"""Output serializers: the JSON each endpoint answers (the seeds' field names, plus a few more)."""
+"""Output serializers: the JSON each endpoint answers (the earlier system's field names, plus a few more)."""
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes

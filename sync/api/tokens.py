@@ -72,7 +72,7 @@ def token_find_cached(*, key: str) -> AuthToken | None:
     digest = hash_token(key)
     hit = _remembered.get(digest)
     if hit is not None and time.monotonic() - hit[0] < seconds:
-        row = pickle.loads(hit[1])  # noqa: S301 - bytes this process pickled; each request its own instance
+        row = pickle.loads(hit[1])  # bytes this process pickled; each request its own instance
         if compare_digest(row.digest, digest):
             return row
     read_at = time.monotonic()

@@ -29,7 +29,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from sync.entities import webhook_vocabulary
 from sync.pipeline.inbox import inbox_store
-from sync.pipeline.queue import queue_kick
+from sync.pipeline.kick import queue_kick
 from sync.upsert.validate import record_problems
 from zoho import webhooks as zw
 
@@ -171,7 +171,7 @@ def zoho_webhook_test(request: HttpRequest) -> JsonResponse:
         event = parse(request, body, request.GET.get("entity") or None)
     except zw.WebhookError as exc:
         return _error(exc.status, exc.message)
-    from sync.pipeline.queue import entity_priorities
+    from sync.pipeline.kick import entity_priorities
 
     return JsonResponse({
         "status": "ok", "authenticated_by": method, "entity": event.entity, "zoho_id": event.zoho_id,

@@ -24,7 +24,7 @@ MAX_RESERVE_SHARE = _RESERVE_HIGH / 100.0
 def reserve_calls(limit: int) -> int:
     try:
         percent = config_get("TDS_ZOHO_WEBHOOK_RESERVE_PERCENT")
-    except Exception:  # noqa: BLE001 - no database here (a bare client): the environment's value holds
+    except Exception:  # no database here (a bare client): the environment's value holds
         percent = TUNABLES["TDS_ZOHO_WEBHOOK_RESERVE_PERCENT"].default()
     return math.ceil(limit * percent / 100.0)
 

@@ -14,8 +14,8 @@ score = data match       weighted mean of the entity match percentages; images w
 clamped to 0..100 and rounded to one decimal.
 
 Bands: 95-100 EXCELLENT, 90-94 GOOD, 80-89 WARNING, below 80 CRITICAL.
-The seed's own example (items 99.2 %, stock 99.6 %, images 91.8 %, price lists 100 %,
-incremental work only) scores 98.5 EXCELLENT, as the seed prints. Matching data sets the
+The earlier auto-sync's own example (items 99.2 %, stock 99.6 %, images 91.8 %, price lists 100 %,
+incremental work only) scores 98.5 EXCELLENT, as that system printed it. Matching data sets the
 ceiling. A single failed run, a few dead letters or one entity not pulled for a day
 cost a few points (EXCELLENT becomes GOOD at worst); repeated failures (2+) or a
 backlog of 11+ dead letters take even a perfect mirror to WARNING; those together,

@@ -1,6 +1,6 @@
 """Run-time tunables: the one reader and writer of ``tds_configuration``.
 
-Each tunable is declared once in ``sync/config/tunables.py``: its key (the name of its environment
+Each tunable is declared once in ``sync/tunables.py``: its key (the name of its environment
 setting, e.g. ``TDS_IMAGE_CONCURRENCY``), schema and who may change it (``access.py``).
 ``config_get(key)`` returns the database value when there is a valid one, else the Django setting
 (from the environment). A value that breaks the schema is refused by ``config_set`` (and by the
@@ -15,30 +15,20 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from sync.config.access import config_access_require, config_audit
-from sync.config.tunables import TUNABLES, Tunable, named
+from sync.models import Configuration
+from sync.tunables import TUNABLES, Tunable, config_checks, config_declared
 
-__all__ = ["TUNABLES", "Tunable", "config_check_add", "config_clear_cache", "config_get", "config_items",
-           "config_reset", "config_set", "config_validate"]
+__all__ = ["TUNABLES", "Tunable", "config_clear_cache", "config_get", "config_items", "config_reset", "config_set"]
 
 logger = logging.getLogger("tds.config")
 CACHE_SECONDS = 5.0
 
-
-# Checks that span several settings (e.g. the API budget of the schedules), added by the apps that own
-# them: each gets (key, checked value) and raises ValidationError to refuse the change.
-_checks: list[Callable[[str, Any], None]] = []
-
-
-def config_check_add(check: Callable[[str, Any], None]) -> None:
-    if check not in _checks:
-        _checks.append(check)
 
 _cache: dict[str, Any] = {"at": float("-inf"), "rows": {}}
 _lock = threading.Lock()
@@ -62,13 +52,11 @@ def config_set(key: str, value: Any, *, description: str = "", by: Any = None, s
     ValidationError with a clear message when the value breaks its schema or a cross-setting
     check (the API budget); ConfigAccessDenied when ``by`` (a user) may not change it.
     """
-    from sync.models import Configuration
-
-    tunable = _declared(key)
+    tunable = config_declared(key)
     if by is not None:
         config_access_require(by, key)
     checked = tunable.check(value)
-    for extra in _checks:
+    for extra in config_checks:
         extra(key, checked)
     with transaction.atomic():
         row = Configuration.objects.select_for_update().filter(key=key).first()
@@ -89,18 +77,16 @@ def config_reset(key: str, *, by: Any = None, source: str = "code") -> bool:
     The environment's value passes the cross-setting checks first (a reset may raise an interval).
     A row of an undeclared key (written some other way) may be removed too, by a superuser.
     """
-    from sync.models import Configuration
-
     if by is not None:
         config_access_require(by, key)
     if "\x00" in key or len(key) > (Configuration._meta.get_field("key").max_length or 0):
-        _declared(key)  # no row can hold such a key; the database would refuse the lookup itself
+        config_declared(key)  # no row can hold such a key; the database would refuse the lookup itself
     if not Configuration.objects.filter(key=key).exists():
-        _declared(key)  # an unknown key with no row: say so
+        config_declared(key)  # an unknown key with no row: say so
         return False
     tunable = TUNABLES.get(key)
     default = tunable.default() if tunable else None
-    for extra in _checks if tunable else ():
+    for extra in config_checks if tunable else ():
         extra(key, default)
     with transaction.atomic():
         row = Configuration.objects.select_for_update().filter(key=key).first()
@@ -128,24 +114,10 @@ def config_items() -> list[dict[str, Any]]:
     return items
 
 
-def config_validate(key: str, value: Any) -> Any:
-    """For the admin form: ValidationError when a tunable gets a value its schema or checks refuse."""
-    checked = _declared(key).check(value)
-    for extra in _checks:
-        extra(key, checked)
-    return checked
-
-
 def config_clear_cache(*args: Any, **kwargs: Any) -> None:
     """Forget the cached rows (also a post_save/post_delete receiver of tds_configuration)."""
     with _lock:
         _cache["at"] = float("-inf")
-
-
-def _declared(key: str) -> Tunable:
-    if key not in TUNABLES:
-        raise ValidationError(f"{named(key)} is not a run-time setting; known: {', '.join(sorted(TUNABLES))}")
-    return TUNABLES[key]
 
 
 def _actor(user: Any) -> str:
@@ -160,8 +132,6 @@ def _checked_or_none(tunable: Tunable, value: Any) -> Any:
 
 
 def _rows() -> dict[str, Any]:
-    from sync.models import Configuration
-
     now = time.monotonic()
     with _lock:
         if now - _cache["at"] < CACHE_SECONDS:

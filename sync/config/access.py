@@ -15,7 +15,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
-from sync.config.tunables import OPERATORS, TUNABLES, Tunable, named
+from sync.tunables import OPERATORS, TUNABLES, Tunable, named
+from sync.upsert.audit import AuditContext, audit_write
 
 OPERATORS_GROUP = "TDS operators"
 CHANGE_PERMISSION = "sync.change_configuration"
@@ -64,8 +65,6 @@ def who_may_change(tunable: Tunable | None) -> str:
 
 def config_audit(*, key: str, action: str, old: Any, new: Any, actor: str, source: str) -> None:
     """One append-only entry in tds_audit_trail for a change of ``key``."""
-    from sync.upsert.audit import AuditContext, audit_write
-
     ctx = AuditContext(entity=AUDIT_ENTITY, source=source, actor=actor)
     audit_write([ctx.entry(key, action, "value", old, new)])
 

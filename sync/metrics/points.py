@@ -75,12 +75,12 @@ def points_flush() -> int:
                 Metric(name=name, labels=dict(labels), value=value, samples=int(samples), recorded_at=now)
                 for (name, labels), (value, samples) in taken.items()])
             written = len(taken)
-        except Exception as exc:  # noqa: BLE001 - metrics never fail the caller (e.g. the DB gone at exit)
+        except Exception as exc:  # metrics never fail the caller (e.g. the DB gone at exit)
             logger.warning("metric points not written: %s", type(exc).__name__)
     for flush in flushers:
         try:
             flush()
-        except Exception as exc:  # noqa: BLE001 - same rule for the other buffers
+        except Exception as exc:  # same rule for the other buffers
             logger.warning("%s not written: %s", getattr(flush, "__name__", flush), type(exc).__name__)
     return written
 

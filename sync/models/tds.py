@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from sync.models.choices import RunStatus, RunTrigger, RunType
 from sync.models.readable import ReadableJSONDecoder
+from sync.tunables import config_validate
 
 
 class ImmutableError(Exception):
@@ -227,10 +228,10 @@ class SyncCursor(models.Model):
 
 
 class AuditQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # noqa: ANN003, ANN201
+    def update(self, **kwargs):
         raise ImmutableError("The audit trail is immutable: entries cannot be updated.")
 
-    def delete(self):  # noqa: ANN201
+    def delete(self):
         raise ImmutableError("The audit trail is immutable: entries cannot be deleted.")
 
 
@@ -269,12 +270,12 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.action} {self.entity}:{self.zoho_id} {self.field}"
 
-    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def save(self, *args, **kwargs) -> None:
         if self.pk is not None and not self._state.adding:
             raise ImmutableError("The audit trail is immutable: entries cannot be updated.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+    def delete(self, *args, **kwargs):
         raise ImmutableError("The audit trail is immutable: entries cannot be deleted.")
 
 
@@ -364,9 +365,7 @@ class Configuration(models.Model):
         return self.key
 
     def clean(self) -> None:
-        """A row of anything but a declared run-time tunable (sync/config/), or a value its schema or checks
+        """A row of anything but a declared run-time tunable (sync/tunables.py), or a value its schema or checks
         refuse, is refused."""
-        from sync.config import config_validate
-
         config_validate(self.key, self.value)
 

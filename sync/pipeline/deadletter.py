@@ -22,7 +22,8 @@ from django.utils import timezone
 from sync import events
 from sync.models import DeadLetter, SyncQueueItem
 from sync.models.readable import json_stored
-from sync.pipeline.queue import ATTEMPTS_CEILING
+from sync.pipeline import kick
+from sync.pipeline.kick import ATTEMPTS_CEILING, entity_priorities
 from sync.pipeline.retry import error_class, retry_policy
 
 logger = logging.getLogger("tds.deadletter")
@@ -41,7 +42,7 @@ def _redact(text: str) -> str:
     return text
 
 
-def deadletter_add(*, item: SyncQueueItem, exc: BaseException, now=None) -> DeadLetter:  # noqa: ANN001
+def deadletter_add(*, item: SyncQueueItem, exc: BaseException, now=None) -> DeadLetter:
     """Park `item` (status dead) with what went wrong; call inside the caller's transaction."""
     now = now or timezone.now()
     kind = error_class(exc)
@@ -63,7 +64,7 @@ def deadletter_add(*, item: SyncQueueItem, exc: BaseException, now=None) -> Dead
     return letter
 
 
-def _next_auto_retry(letter: DeadLetter, now):  # noqa: ANN001, ANN202
+def _next_auto_retry(letter: DeadLetter, now):
     if letter.auto_retries >= auto_retry_limit():
         return None
     policy = retry_policy()
@@ -87,8 +88,6 @@ def deadletter_retry(*, ids: list[int] | None = None, all_open: bool = False, au
 
     Whoever asks (the API, the admin action, tds_deadletter, the dashboard, the automatic retry),
     a drain is asked for once the requeue commits, so the items do not wait for the next round."""
-    from sync.pipeline.queue import queue_kick  # queue imports this module (its quarantine path)
-
     letters = DeadLetter.objects.filter(resolved=False)
     if not all_open:
         letters = letters.filter(id__in=ids or [])
@@ -98,7 +97,7 @@ def deadletter_retry(*, ids: list[int] | None = None, all_open: bool = False, au
             _requeue(letter, automatic=automatic)
             requeued += 1
         if requeued:
-            transaction.on_commit(queue_kick)
+            transaction.on_commit(kick.queue_kick)
     # Ids that were unknown or already resolved are reported as skipped.
     skipped = 0 if all_open else len(set(ids or [])) - requeued
     return RetryOutcome(requeued=requeued, skipped=skipped)
@@ -122,13 +121,11 @@ def _requeue(letter: DeadLetter, *, automatic: bool) -> None:
     letter.save(update_fields=["resolved", "resolved_at", "resolution", "queue_item"])
 
 
-def _item_for(letter: DeadLetter, now) -> SyncQueueItem:  # noqa: ANN001
+def _item_for(letter: DeadLetter, now) -> SyncQueueItem:
     fields = {"status": SyncQueueItem.Status.PENDING, "attempts": 0, "next_attempt_at": now, "locked_by": "",
               "locked_until": None, "updated_at": now}
     if letter.queue_item_id and SyncQueueItem.objects.filter(id=letter.queue_item_id).update(**fields):
         return SyncQueueItem.objects.get(id=letter.queue_item_id)
-    from sync.pipeline.queue import entity_priorities
-
     return SyncQueueItem.objects.create(
         entity=letter.entity, zoho_id=letter.zoho_id, operation=letter.operation, payload=json_stored(letter.payload),
         priority=entity_priorities().get(letter.entity, 5), correlation_id=letter.correlation_id,

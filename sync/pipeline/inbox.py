@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from sync.metrics.receivers import webhook_received
 from sync.models import InboxEvent
-from sync.pipeline.queue import entity_priorities, in_locked_subquery
+from sync.pipeline.kick import entity_priorities
+from sync.pipeline.queue import in_locked_subquery
 from zoho.webhooks import parse_zoho_time
 
 _INSERT_SQL = (

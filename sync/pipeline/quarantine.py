@@ -46,7 +46,7 @@ def rows_load(queryset: QuerySet[Any], ids: list[int]) -> tuple[list[Any], dict[
         return list(queryset.filter(id__in=ids)), {}
     except CONNECTION_ERRORS:
         raise
-    except Exception:  # noqa: BLE001 - some row is unreadable: find it one by one
+    except Exception:  # some row is unreadable: find it one by one
         pass
     good: list[Any] = []
     bad: dict[int, str] = {}
@@ -55,7 +55,7 @@ def rows_load(queryset: QuerySet[Any], ids: list[int]) -> tuple[list[Any], dict[
             good += list(queryset.filter(id=row_id))
         except CONNECTION_ERRORS:
             raise
-        except Exception as exc:  # noqa: BLE001 - whatever the loader trips on
+        except Exception as exc:  # whatever the loader trips on
             bad[row_id] = f"{type(exc).__name__}: {exc}"[:500]
     return good, bad
 
@@ -114,7 +114,7 @@ def _mend_by_id(model: type[models.Model], row_id: int) -> None:
                 row_mend(row)
     except CONNECTION_ERRORS:
         raise
-    except Exception:  # noqa: BLE001 - left as it is; every read still survives it
+    except Exception:  # left as it is; every read still survives it
         logger.exception("%s %s could not be loaded to be mended", model._meta.db_table, row_id)
 
 

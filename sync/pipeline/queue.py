@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import time
 import uuid
 from datetime import timedelta
 
@@ -21,50 +20,15 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from sync.config import config_get
-from sync.enqueue import task_enqueue
 from sync.models import SyncQueueItem
+from sync.pipeline.kick import ATTEMPTS_CEILING
+from sync.pipeline.quarantine import queue_mend, queue_quarantine, rows_load
 
 logger = logging.getLogger("tds.queue")
-
-KICK_KEY = "tds:queue:kick"
-# The attempt counter stops at the largest PostgreSQL integer, so one worn-out row cannot make the
-# claim's "attempts + 1" overflow and fail the whole batch (an item that far gone is dead-lettered anyway).
-ATTEMPTS_CEILING = 2_147_483_647
-_LAST_KICK = [float("-inf")]
-
-
-def entity_priorities() -> dict[str, int]:
-    """Each entity's queue urgency (the registry's, 1 first), overridden per entity by the
-    TDS_QUEUE_PRIORITIES tunable (sync/config/); names the registry does not know are ignored."""
-    from sync.entities import queue_urgencies
-
-    value = queue_urgencies()
-    value.update({name: urgency for name, urgency in config_get("TDS_QUEUE_PRIORITIES").items() if name in value})
-    return value
-
 
 def worker_identity() -> str:
     """host:pid:uuid — unique per worker even when pids repeat across machines."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def queue_kick() -> None:
-    """Ask the django-q2 cluster to drain soon, at most once every few seconds per process; never waits."""
-    from django.core.cache import caches
-
-    seconds = settings.TDS_WEBHOOK_KICK_SECONDS
-    now = time.monotonic()
-    # A local check first, so a busy web process does not ask the cache on every delivery.
-    if seconds <= 0 or now - _LAST_KICK[0] < seconds:
-        return
-    _LAST_KICK[0] = now
-    if not caches["default"].add(KICK_KEY, 1, timeout=seconds):
-        return
-    try:
-        task_enqueue("sync.tasks.drain_queue", options={"task_name": "tds: drain queue"})
-    except Exception as exc:  # noqa: BLE001 - the schedules and tds_worker pick the work up anyway
-        logger.warning("could not enqueue a drain task (%s); the work waits for the next worker round", exc)
 
 
 def in_locked_subquery(select: str) -> str:
@@ -87,8 +51,6 @@ def queue_claim(*, worker: str, limit: int, lease_seconds: int | None = None) ->
 
     A leased row that cannot be loaded is dead-lettered on the spot (sync.pipeline.quarantine).
     """
-    from sync.pipeline.quarantine import queue_quarantine
-
     items, unreadable = queue_load(worker=worker, ids=queue_lease(worker=worker, limit=limit,
                                                                   lease_seconds=lease_seconds))
     queue_quarantine(unreadable)
@@ -121,8 +83,6 @@ def queue_load(*, worker: str, ids: list[int]) -> tuple[list[SyncQueueItem], dic
     cannot be applied (not loaded at all, or an unreadable payload) with the reason."""
     if not ids:
         return [], {}
-    from sync.pipeline.quarantine import queue_mend, rows_load
-
     rows = SyncQueueItem.objects.filter(locked_by=worker).annotate(source=F("inbox_event__source"))
     items, failed = rows_load(rows, ids)
     items, unreadable = queue_mend(items)
@@ -142,7 +102,7 @@ def queue_complete(*, worker: str, ids: list[int]) -> int:
              last_error="", updated_at=timezone.now())
 
 
-def queue_reap(*, now=None) -> int:  # noqa: ANN001
+def queue_reap(*, now=None) -> int:
     """Return items whose lease ran out (their worker died or hung) to pending."""
     now = now or timezone.now()
     return SyncQueueItem.objects.filter(
@@ -154,7 +114,7 @@ def queue_reap(*, now=None) -> int:  # noqa: ANN001
 # --- health -----------------------------------------------------------------------------------
 
 
-def queue_health(*, now=None) -> dict[str, object]:  # noqa: ANN001
+def queue_health(*, now=None) -> dict[str, object]:
     """Counts by status and priority, oldest pending age, throughput, items stuck past their lease."""
     from django.db.models import Count, Min
 
@@ -204,7 +164,7 @@ def _counts_by_status() -> dict[str, int]:
     return counts
 
 
-def _stuck_row(item: SyncQueueItem, now) -> dict[str, object]:  # noqa: ANN001
+def _stuck_row(item: SyncQueueItem, now) -> dict[str, object]:
     return {"id": item.id, "entity": item.entity, "zoho_id": item.zoho_id, "locked_by": item.locked_by,
             "locked_until": item.locked_until.isoformat() if item.locked_until else None,
             "overdue_seconds": round((now - item.locked_until).total_seconds(), 1), "attempts": item.attempts}

@@ -12,7 +12,7 @@ from django.db import transaction
 from sync.enqueue import task_enqueue
 from sync.entities import EntitySpec, get_spec, webhook_vocabulary
 from sync.pipeline.inbox import inbox_add
-from sync.pipeline.queue import queue_kick
+from sync.pipeline.kick import queue_kick
 from sync.zoho_port import ZohoPort
 from zoho.ids import is_zoho_id
 
@@ -30,7 +30,7 @@ def refetch_later(*, entity: str, zoho_ids: list[str]) -> None:
         try:
             task_enqueue("sync.tasks.refetch_records", options={"task_name": f"tds: refetch {entity}"},
                          entity=entity, zoho_ids=ids)
-        except Exception as exc:  # noqa: BLE001 - the next incremental pull brings the record anyway
+        except Exception as exc:  # the next incremental pull brings the record anyway
             logger.warning("could not enqueue the refetch of %d %s (%s); the next pull brings them",
                            len(ids), entity, exc)
 

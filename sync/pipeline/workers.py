@@ -178,7 +178,7 @@ def _apply_group(worker: str, items: list[SyncQueueItem], apply: ApplyFn, result
     except LeaseLost:
         result.lost += len(items)
         logger.warning("lease lost on %d %s items; another worker has them", len(items), items[0].entity)
-    except Exception as exc:  # noqa: BLE001 - every failure is settled per item below
+    except Exception as exc:  # every failure is settled per item below
         if len(items) > 1 and not is_transient(exc):
             # One bad record must not sink the batch: apply them one by one to find it.
             for item in items:
@@ -219,7 +219,7 @@ def _settle_failure(worker: str, item: SyncQueueItem, exc: BaseException, result
             result.dead += 1
 
 
-def _schedule_retry(item: SyncQueueItem, exc: BaseException, delay: float, now) -> None:  # noqa: ANN001
+def _schedule_retry(item: SyncQueueItem, exc: BaseException, delay: float, now) -> None:
     due = now + timedelta(seconds=delay)
     SyncQueueItem.objects.filter(id=item.id).update(
         status=SyncQueueItem.Status.PENDING, next_attempt_at=due, locked_by="", locked_until=None,

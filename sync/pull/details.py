@@ -73,7 +73,7 @@ def _same_rows(spec: EntitySpec, records: list[Any], ids: list[str],
             continue
         try:
             rows[zoho_id] = {k: v for k, v in spec.mapper(record).items() if k not in _NOT_LISTED}
-        except Exception:  # noqa: BLE001 - an unreadable list row is fetched, and refused by the upsert
+        except Exception:  # an unreadable list row is fetched, and refused by the upsert
             continue
     if not rows:
         return set()
@@ -99,7 +99,7 @@ def _fetch(spec: EntitySpec, client: ZohoPort, ids: list[str]) -> tuple[list[dic
     def one(zoho_id: str) -> dict[str, Any] | BaseException:
         try:
             return detail_record(spec, client.get(spec.api, spec.detail_path(zoho_id)))
-        except Exception as exc:  # noqa: BLE001 - kept and raised after the fetched ones are stored
+        except Exception as exc:  # kept and raised after the fetched ones are stored
             return exc
 
     results = thread_map(one, ids, workers=workers, name=f"tds-{spec.name}")

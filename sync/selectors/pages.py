@@ -8,7 +8,7 @@ from typing import Any, cast
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from sync.models import COMPARE_TYPES, Alert, DeadLetter, RunType, SyncCursor, SyncRun
+from sync.models import COMPARE_TYPES, Alert, RunType, SyncCursor, SyncRun
 from sync.selectors.runs import as_dict, as_list, run_row
 
 HISTORY_LIMIT = 100
@@ -52,7 +52,7 @@ def entity_intervals() -> dict[str, int]:
     return {**hourly, "stock": int(config_get("TDS_STOCK_SYNC_INTERVAL_MINUTES"))}
 
 
-def freshness(*, now=None) -> list[dict[str, Any]]:  # noqa: ANN001
+def freshness(*, now=None) -> list[dict[str, Any]]:
     """Per entity: last pull, minutes since, and fresh / late (past 1x its interval) / stale (past 2x)."""
     now = now or timezone.now()
     intervals = entity_intervals()
@@ -66,10 +66,6 @@ def freshness(*, now=None) -> list[dict[str, Any]]:  # noqa: ANN001
         rows.append({"entity": cursor.entity, "last": last, "minutes": minutes, "interval": interval,
                      "state": state})
     return rows
-
-
-def dead_letters_page(*, limit: int = 200) -> list[DeadLetter]:
-    return list(DeadLetter.objects.filter(resolved=False).order_by("-created_at")[:limit])
 
 
 def alerts_by_status(*, limit: int = 50) -> dict[str, list[Alert]]:

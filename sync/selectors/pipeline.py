@@ -76,7 +76,7 @@ def cluster_census() -> dict[str, int | None]:
             workers += len(stat.workers or []) if stat.status != "Stopped" else 0
         census.update(workers=max(workers, census["workers"] or 0), other_key_clusters=other)
         census["tasks_waiting"] = broker.queue_size()
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.warning("django-q2 broker unreadable", exc_info=True)
     return census
 
@@ -97,13 +97,13 @@ def zoho_state() -> dict[str, Any]:
 
     try:
         config = settings_from_django()
-    except Exception as exc:  # noqa: BLE001 - missing credentials are reported, not raised
+    except Exception as exc:  # missing credentials are reported, not raised
         return {"configured": False, "reason": str(exc)[:200], "circuit": "unknown", "quota_block": None}
     scope = org_scope(config.organization_id, config.resolved_accounts_url)
     breaker = CircuitBreaker(key=f"zoho:circuit:{scope}", threshold=config.circuit_failures,
                              cooldown=config.circuit_cooldown)
     guard = QuotaGuard(key=f"zoho:quota:{scope}", reserve=config.daily_quota_reserve)
-    block = guard._current_block()  # noqa: SLF001 - the shared block is the state we report
+    block = guard._current_block()  # the shared block is the state we report
     return {"configured": True, "reason": "", "circuit": breaker.state,
             "quota_block": dict(block) if block else None,
             "daily_quota_reserve": config.daily_quota_reserve,

@@ -22,7 +22,7 @@ def status_detail() -> dict[str, Any]:
 
 
 def status_mobile() -> dict[str, Any]:
-    """The seed's mobile status: sync_active, queue_size, last_sync, health."""
+    """The mobile status the earlier system answered: sync_active, queue_size, last_sync, health."""
     health = health_report()  # counts the queue too: its queue_size is the same figure
     return {"sync_active": bool(runs.runs_active(limit=1)), "queue_size": health["queue_size"] or 0,
             "last_sync": health["last_sync"], "health": health["status"]}

@@ -17,7 +17,7 @@ from django.apps import apps
 from django.db import transaction
 
 from sync.pipeline.inbox import inbox_add
-from sync.pipeline.queue import queue_kick
+from sync.pipeline.kick import queue_kick
 from sync.pipeline.refetch import record_fetch
 from sync.trace.record import RecordKey, TraceError, record_key
 from sync.upsert.hashing import NOT_CONTENT, jsonable

@@ -1,4 +1,4 @@
-"""Content hashes of mapped rows: sha256, 64 hex chars (stored as varchar(64), see calibration.md)."""
+"""Content hashes of mapped rows: sha256, 64 hex chars (stored as varchar(64))."""
 from __future__ import annotations
 
 import hashlib

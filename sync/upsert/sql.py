@@ -1,6 +1,6 @@
 """Bulk row writers behind the one upsert: COPY + INSERT … ON CONFLICT on PostgreSQL, the ORM elsewhere.
 
-calibration.md: Django's bulk_create upsert manages ~2,200 rows/s on this machine, COPY into a
+Measured on this 2-core machine: Django's bulk_create upsert manages ~2,200 rows/s, COPY into a
 temp table + INSERT … SELECT … ON CONFLICT 15–19k rows/s. The PostgreSQL statement also
 carries the stale-version guard, so two writers racing on one record cannot let the older
 version win even between our read of the existing rows and the write.

@@ -74,7 +74,7 @@ def record_map(*, spec: EntitySpec, record: Any, now: datetime | None = None) ->
     try:
         row = spec.mapper(record)
         lines = spec.lines.mapper(record) if spec.lines is not None else None
-    except Exception as exc:  # noqa: BLE001 - whatever the mapper trips on, the record cannot be applied
+    except Exception as exc:  # whatever the mapper trips on, the record cannot be applied
         raise RecordRefused([f"the record cannot be read as {spec.name}: {type(exc).__name__}: {exc}"[:300]]) from None
     moment = now or timezone.now()
     raw_id = record.get(spec.id_field, row.get(spec.model_id_field))

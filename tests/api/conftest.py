@@ -14,26 +14,26 @@ BFF_POST = ["/api/bff/tds/sync/stock", "/api/bff/tds/sync/stock/specific?item_id
 
 
 @pytest.fixture
-def staff_token(django_user_model) -> str:  # noqa: ANN001
+def staff_token(django_user_model) -> str:
     user = django_user_model.objects.create_user("ops", "ops@example.com", "pw", is_staff=True)
     return token_create(user=user)[1]
 
 
 @pytest.fixture
-def user_token(django_user_model) -> str:  # noqa: ANN001
+def user_token(django_user_model) -> str:
     user = django_user_model.objects.create_user("phone", "phone@example.com", "pw")
     return token_create(user=user)[1]
 
 
 @pytest.fixture
-def staff_api(staff_token) -> APIClient:  # noqa: ANN001
+def staff_api(staff_token) -> APIClient:
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {staff_token}")
     return api
 
 
 @pytest.fixture
-def user_api(user_token) -> APIClient:  # noqa: ANN001
+def user_api(user_token) -> APIClient:
     """A plain (non-staff) user, authenticated the way the mobile app does: Bearer."""
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {user_token}")
@@ -41,7 +41,7 @@ def user_api(user_token) -> APIClient:  # noqa: ANN001
 
 
 @pytest.fixture
-def no_throttle(monkeypatch):  # noqa: ANN001, ANN201
+def no_throttle(monkeypatch):
     """Writes are never throttled and leave no throttle history behind (the cache outlives the test; on
     SQLite a later test's user may get the same id)."""
     from rest_framework.throttling import ScopedRateThrottle
@@ -50,7 +50,7 @@ def no_throttle(monkeypatch):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def cluster_inline(monkeypatch):  # noqa: ANN001, ANN201
+def cluster_inline(monkeypatch):
     """django-q2 runs queued tasks at once in this process (its sync mode)."""
     from django_q.conf import Conf
 

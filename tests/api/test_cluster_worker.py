@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(tran
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _cluster(sandbox) -> subprocess.Popen:  # noqa: ANN001
+def _cluster(sandbox) -> subprocess.Popen:
     """qcluster on the test database (ORM broker, or the same Redis as this process), Zoho = the sandbox."""
     db = connection.settings_dict
     url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
@@ -30,7 +30,7 @@ def _cluster(sandbox) -> subprocess.Popen:  # noqa: ANN001
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def _wait_for(api, url: str, seconds: float = 120) -> dict:  # noqa: ANN001
+def _wait_for(api, url: str, seconds: float = 120) -> dict:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         run = api.get(url).json()

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def kicks(monkeypatch: Any) -> list[bool]:
     asked: list[bool] = []
-    monkeypatch.setattr("sync.pipeline.queue.queue_kick", lambda: asked.append(True))
+    monkeypatch.setattr("sync.pipeline.kick.queue_kick", lambda: asked.append(True))
     return asked
 
 

@@ -62,7 +62,7 @@ def _health_example(text: str) -> dict:
 
 
 @pytest.fixture
-def activity():  # noqa: ANN201
+def activity():
     """A finished pull (so runs and last_sync are not empty) and an open dead letter."""
     from django.utils import timezone
 

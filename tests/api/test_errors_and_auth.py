@@ -9,7 +9,7 @@ from tests.api.conftest import ADMIN_GET, ADMIN_POST, BFF_GET, BFF_POST
 pytestmark = pytest.mark.django_db
 
 
-def _call(api, method: str, path: str):  # noqa: ANN001, ANN202
+def _call(api, method: str, path: str):
     return getattr(api, method)(path, format="json") if method == "post" else api.get(path)
 
 

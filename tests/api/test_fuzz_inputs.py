@@ -28,7 +28,7 @@ OPERATIONS = DOCUMENTED + UNDOCUMENTED
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def test_the_fuzzed_operations_are_those_the_api_publishes(client) -> None:  # noqa: ANN001
+def test_the_fuzzed_operations_are_those_the_api_publishes(client) -> None:
     live = client.get("/api/schema/?format=json").json()
     published = {(p, m) for p, ops in live["paths"].items() for m in ops}
     assert published == {(p, m) for p, m, _ in DOCUMENTED}
@@ -68,7 +68,7 @@ def _url(path: str, op: dict[str, Any], values: st.DrawFn) -> str:
 
 
 @pytest.fixture
-def staff_headers(staff_token, monkeypatch, no_throttle) -> dict[str, str]:  # noqa: ANN001
+def staff_headers(staff_token, monkeypatch, no_throttle) -> dict[str, str]:
     from sync import jobs
 
     monkeypatch.setattr(jobs, "job_wait", lambda **kwargs: None)  # no cluster here: runs stay queued
@@ -76,7 +76,7 @@ def staff_headers(staff_token, monkeypatch, no_throttle) -> dict[str, str]:  # n
 
 
 @pytest.mark.parametrize("path,method,op", OPERATIONS, ids=[f"{m} {p}" for p, m, _ in OPERATIONS])
-def test_hostile_parameters_and_bodies_get_a_json_answer_below_500(path, method, op, client, staff_headers,  # noqa: ANN001
+def test_hostile_parameters_and_bodies_get_a_json_answer_below_500(path, method, op, client, staff_headers,
                                                                     crash_log) -> None:
     client.raise_request_exception = False
 
@@ -99,7 +99,7 @@ def test_hostile_parameters_and_bodies_get_a_json_answer_below_500(path, method,
 
 # The schema's own views take a while to answer each call: the random fuzzing above covers them.
 @pytest.mark.parametrize("path,method,op", DOCUMENTED, ids=[f"{m} {p}" for p, m, _ in DOCUMENTED])
-def test_every_known_bad_value_in_every_parameter(path, method, op, client, staff_headers, crash_log) -> None:  # noqa: ANN001
+def test_every_known_bad_value_in_every_parameter(path, method, op, client, staff_headers, crash_log) -> None:
     """The corpus, value by value, in each parameter alone (a refused neighbour would hide the rest)."""
     client.raise_request_exception = False
     for param in op.get("parameters", []):

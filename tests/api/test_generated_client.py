@@ -22,7 +22,7 @@ PACKAGE = "tds_generated_client"
 
 
 @pytest.fixture
-def generated(live_server, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+def generated(live_server, tmp_path, monkeypatch):
     spec = requests.get(f"{live_server.url}/api/schema/?format=json", timeout=30)
     assert spec.status_code == 200
     (tmp_path / "schema.json").write_text(spec.text)
@@ -47,7 +47,7 @@ def generated(live_server, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_generated_client_imports_and_calls_the_api_with_a_token(generated, live_server, django_user_model,
-                                                                 monkeypatch):  # noqa: ANN001
+                                                                 monkeypatch):
     from rest_framework.throttling import ScopedRateThrottle
 
     monkeypatch.setattr(ScopedRateThrottle, "allow_request", lambda self, request, view: True)

@@ -23,7 +23,7 @@ OTHER_KEY = "another-cluster-key-Jx3vQ9-w_Lr8Tz1mNc5Kp0Ys7Hd2Fb6Ge4Ua9Wq3Ro8El1V
 
 
 @pytest.fixture
-def broker():  # noqa: ANN201
+def broker():
     """The django-q2 broker (Redis when configured, else the ORM), emptied of other tests' tasks."""
     from django_q.brokers import get_broker
 
@@ -33,7 +33,7 @@ def broker():  # noqa: ANN201
     queue.purge_queue()
 
 
-def _queue_sync(staff_api) -> str:  # noqa: ANN001
+def _queue_sync(staff_api) -> str:
     reply = staff_api.post("/api/tds/sync", {"entity_type": "items"}, format="json")
     assert reply.status_code == 202, reply.content
     return reply.json()["sync_run_id"]
@@ -43,13 +43,13 @@ def _age(run_id: str, by: timedelta) -> None:
     SyncRun.objects.filter(pk=run_id).update(created_at=timezone.now() - by)
 
 
-def _queued_runs(staff_api) -> dict:  # noqa: ANN001
+def _queued_runs(staff_api) -> dict:
     body = staff_api.get("/api/tds/health").json()
     return {"status": body["status"], **body["checks"]["queued_runs"]}
 
 
 @pytest.fixture
-def foreign_stat(broker):  # noqa: ANN001, ANN201
+def foreign_stat(broker):
     """A cluster's heartbeat as django-q2 writes it, signed with a key other than this process's."""
     from django_q.brokers.redis_broker import Redis
     from django_q.conf import Conf

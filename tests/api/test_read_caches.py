@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def auth_cache(settings):  # noqa: ANN001, ANN201
+def auth_cache(settings):
     settings.TDS_API_AUTH_CACHE_SECONDS = 60
 
 

@@ -1,4 +1,4 @@
-"""Read endpoints: the seeds' shapes field for field, filters, pagination, validation."""
+"""Read endpoints: the earlier system's shapes field for field, filters, pagination, validation."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -44,7 +44,7 @@ def test_health_anonymous_is_one_word_for_load_balancers():
     assert reply.status_code == 200 and reply.json() == {"status": "healthy"}
 
 
-def test_health_authenticated_has_the_seed_body_and_checks(staff_api, history):
+def test_health_authenticated_has_the_earlier_body_and_checks(staff_api, history):
     body = staff_api.get("/api/tds/health").json()
     assert_shape(body, {"status": str, "workers_active": int, "queue_size": int,
                         "queue": {"pending": int, "processing": int, "failed": int},
@@ -117,14 +117,14 @@ def test_sync_runs_filters_name_the_bad_parameter(staff_api, query, parameter):
     assert parameter in reply.json()["fields"]
 
 
-def test_bff_status_is_the_seed_shape(user_api, history):
+def test_bff_status_is_the_earlier_shape(user_api, history):
     body = user_api.get("/api/bff/tds/status").json()
     assert set(body) == {"sync_active", "queue_size", "last_sync", "health"}
     assert_shape(body, {"sync_active": bool, "queue_size": int, "last_sync": str, "health": str})
     assert body["sync_active"] is True and body["queue_size"] == 4
 
 
-def test_bff_runs_is_the_seed_shape(user_api, history):
+def test_bff_runs_is_the_earlier_shape(user_api, history):
     body = user_api.get("/api/bff/tds/runs?entity_type=product").json()
     assert set(body) == {"runs"} and len(body["runs"]) == 1
     run = body["runs"][0]
@@ -156,7 +156,7 @@ def test_bff_runs_validation_names_the_parameter_and_range(user_api, query, para
         assert "between 1 and 100" in reply.json()["message"]
 
 
-def test_bff_stock_stats_is_the_seed_shape(user_api):
+def test_bff_stock_stats_is_the_earlier_shape(user_api):
     from sync.models import Product
 
     Product.objects.create(zoho_item_id="1", name="A", stock_quantity=5, last_synced=timezone.now())

@@ -58,7 +58,7 @@ def test_swagger_ui_uses_only_local_assets(client):
 
 
 @pytest.fixture
-def api_schema(live_server, monkeypatch):  # noqa: ANN001, ANN201
+def api_schema(live_server, monkeypatch):
     from sync import jobs
 
     # No cluster in this test: the stock routes answer 202 at once instead of waiting for a worker.
@@ -70,7 +70,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @pytest.fixture
-def staff_key(django_user_model) -> str:  # noqa: ANN001
+def staff_key(django_user_model) -> str:
     user = django_user_model.objects.create_user("fuzz", "f@example.com", "pw", is_staff=True)
     return token_create(user=user)[1]
 
@@ -79,7 +79,7 @@ def staff_key(django_user_model) -> str:  # noqa: ANN001
 @pytest.mark.django_db(transaction=True)
 @schema.parametrize()
 @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
-def test_fuzz_with_a_staff_token_no_5xx_and_every_answer_conforms(case, staff_key, live_server):  # noqa: ANN001
+def test_fuzz_with_a_staff_token_no_5xx_and_every_answer_conforms(case, staff_key, live_server):
     case.call_and_validate(base_url=live_server.url, headers={"Authorization": f"Token {staff_key}"}, checks=CHECKS)
 
 
@@ -87,7 +87,7 @@ def test_fuzz_with_a_staff_token_no_5xx_and_every_answer_conforms(case, staff_ke
 @pytest.mark.django_db(transaction=True)
 @schema.parametrize()
 @settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
-def test_fuzz_anonymously_everything_but_health_and_webhooks_refuses(case, live_server):  # noqa: ANN001
+def test_fuzz_anonymously_everything_but_health_and_webhooks_refuses(case, live_server):
     response = case.call_and_validate(base_url=live_server.url, checks=CHECKS)
     if case.operation.path not in PUBLIC | WEBHOOKS:
         # A path parameter that does not fit the route (not a UUID) is a 404 before any auth.
@@ -140,7 +140,7 @@ def test_no_operation_describes_the_error_mixin_and_bodies_are_json_only(tmp_pat
                 assert list(operation["requestBody"]["content"]) == ["application/json"], (method, path)
 
 
-def _schemathesis(live_server, key: str, *extra: str) -> subprocess.CompletedProcess:  # noqa: ANN001
+def _schemathesis(live_server, key: str, *extra: str) -> subprocess.CompletedProcess:
     tool = Path(sys.executable).with_name("schemathesis")
     return subprocess.run(
         [str(tool), "run", f"{live_server.url}/api/schema/", "--checks", "all", "-H", f"Authorization: Token {key}",
@@ -150,7 +150,7 @@ def _schemathesis(live_server, key: str, *extra: str) -> subprocess.CompletedPro
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_schemathesis_checks_all_finds_nothing(live_server, staff_key, monkeypatch, zclient):  # noqa: ANN001, F811
+def test_schemathesis_checks_all_finds_nothing(live_server, staff_key, monkeypatch, zclient):  # noqa: F811
     """The schemathesis CLI with every check (conformance, negative and positive data, unsupported methods,
     missing auth ...) over every operation: the schema says exactly what the server takes and answers.
     A record's compare and re-fetch ask the Zoho sandbox (zclient points the settings at it)."""

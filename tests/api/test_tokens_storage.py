@@ -28,7 +28,7 @@ def _status(key: str, keyword: str = "Token") -> int:
 
 
 @pytest.fixture
-def clear_token_table():  # noqa: ANN201
+def clear_token_table():
     """DRF's authtoken_token as its migrations made it (the app itself is no longer installed)."""
     with connection.cursor() as cursor:
         cursor.execute('CREATE TABLE authtoken_token ("key" varchar(40) PRIMARY KEY, '

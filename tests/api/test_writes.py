@@ -73,7 +73,7 @@ def test_bff_specific_needs_1_to_100_well_formed_ids(user_api, query):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_bff_stock_sync_waits_and_answers_the_seed_body(user_api, zoho_settings, sandbox, cluster_inline):
+def test_bff_stock_sync_waits_and_answers_the_earlier_body(user_api, zoho_settings, sandbox, cluster_inline):
     reply = user_api.post("/api/bff/tds/sync/stock?batch_size=200&active_only=true&wait=60")
     assert reply.status_code == 200, reply.content
     body = reply.json()

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def fake_zoho(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings) -> FakeClient:  # noqa: ANN001
+def fake_zoho(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings) -> FakeClient:
     settings.LOGS_DIR = tmp_path / "logs"
     registry = {
         "items": SimpleNamespace(name="items", api="inventory", path="/items", list_key="items", id_field="item_id",

@@ -15,7 +15,7 @@ from sync.models import DeadLetter, SyncCursor, SyncRun
     [(100, "EXCELLENT"), (95, "EXCELLENT"), (94.9, "GOOD"), (90, "GOOD"), (89.9, "WARNING"), (80, "WARNING"),
      (79.9, "CRITICAL"), (0, "CRITICAL")],
 )
-def test_bands_follow_the_seed(score: float, band: str) -> None:
+def test_bands_follow_the_earlier_system(score: float, band: str) -> None:
     assert band_for(score) == band
 
 
@@ -68,7 +68,7 @@ def test_inputs_are_read_from_the_tds_tables() -> None:
     assert inputs.cursor_age_hours["customers"] is None
 
 
-def test_the_seed_example_scores_what_the_seed_prints() -> None:
+def test_the_earlier_example_scores_what_it_printed() -> None:
     from sync.compare.health import weighted_match
 
     match = weighted_match({"items": 99.2, "stock": 99.6, "images": 91.8, "price_lists": 100.0})

@@ -12,7 +12,7 @@ def deep(entity: str = "items", *, identical: int = 100, **lists: list[str]) -> 
     return c
 
 
-def test_priorities_match_the_seed_examples() -> None:
+def test_priorities_match_the_earlier_examples() -> None:
     assert priority_for("INCREMENTAL_SYNC", 99.2) == 8  # items in
     assert priority_for("DOWNLOAD_MISSING", 91.8) == 6  # images in
     assert priority_for("FULL_SYNC", 50.0) == 10

@@ -7,7 +7,7 @@ from sync.compare.report import ActionResult, CompareReport, EntityComparison, H
 from sync.management.output.compare import action_lines, comparison_line, summary_lines
 
 
-def test_entity_lines_match_the_seed_columns() -> None:
+def test_entity_lines_match_the_earlier_columns() -> None:
     items = EntityComparison(entity="items", zoho_count=1250, local_count=1240)
     images = EntityComparison(entity="images", zoho_count=850, local_count=780)
     prices = EntityComparison(entity="price_lists", zoho_count=2, local_count=2)
@@ -26,7 +26,7 @@ def test_summary_header_and_deep_details() -> None:
     assert lines[-1].endswith("Match:  66.7% | missing-local: 0 | missing-in-Zoho: 0 | stale: 1")
 
 
-def test_action_block_matches_the_seed() -> None:
+def test_action_block_matches_the_earlier_system() -> None:
     rec = Recommendation(entity="items", action="INCREMENTAL_SYNC", priority=8, reason="r")
     c = EntityComparison(entity="items", zoho_count=1250, local_count=1240)
     lines = action_lines(rec, c, ActionResult(entity="items", action="INCREMENTAL_SYNC", dry_run=False, synced=10))

@@ -8,7 +8,7 @@ from sync.models import Alert, DeadLetter, SyncLog, SyncRun
 
 
 @pytest.fixture
-def seeded(db):  # noqa: ANN001, ANN201
+def seeded(db):
     """A few runs (one with log lines), two open dead letters and an open alert."""
     done = SyncRun.objects.create(run_type="incremental", entity="items", trigger="schedule", status="completed",
                                   processed=12, created=2, updated=3, api_calls=4, correlation_id="cid-seeded")
@@ -23,7 +23,7 @@ def seeded(db):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def plain_client(db, django_user_model):  # noqa: ANN001, ANN201
+def plain_client(db, django_user_model):
     user = django_user_model.objects.create_user("clerk", "clerk@example.com", "pw", is_staff=False)
     client = Client()
     client.force_login(user)
@@ -31,7 +31,7 @@ def plain_client(db, django_user_model):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def csrf_staff(db, django_user_model):  # noqa: ANN001, ANN201
+def csrf_staff(db, django_user_model):
     """A staff client that, like a browser, must send the CSRF token."""
     user = django_user_model.objects.create_user("boss", "boss@example.com", "pw", is_staff=True)
     client = Client(enforce_csrf_checks=True)

@@ -23,7 +23,7 @@ VALID = {"TDS_STOCK_SYNC_INTERVAL_MINUTES": "45", "TDS_COMPARE_INTERVAL_HOURS": 
          "TDS_ALERT_QUEUE_PENDING_WARNING": "700"}
 
 
-def _message(response) -> str:  # noqa: ANN001
+def _message(response) -> str:
     return [str(m) for m in get_messages(response.wsgi_request)][-1]
 
 

@@ -19,7 +19,7 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 @pytest.fixture
-def every_entity(db):  # noqa: ANN001, ANN201
+def every_entity(db):
     names = valid_names()
     assert {"items", "images", "stock"} <= set(names)
     now = timezone.now()
@@ -56,7 +56,7 @@ def _pages() -> list[str]:
             reverse("dashboard:queue-item", args=[item.pk])]
 
 
-def test_every_page_renders_with_every_entity_name_as_a_key(staff_client, every_entity) -> None:  # noqa: ANN001
+def test_every_page_renders_with_every_entity_name_as_a_key(staff_client, every_entity) -> None:
     for url in _pages():
         for htmx in (False, True):
             response = staff_client.get(url, HTTP_HX_REQUEST="true" if htmx else "false")

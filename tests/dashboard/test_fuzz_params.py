@@ -37,7 +37,7 @@ def _url(pattern: URLPattern, rows: dict[str, Any]) -> str:
 
 
 @pytest.fixture
-def rows(db) -> dict[str, Any]:  # noqa: ANN001
+def rows(db) -> dict[str, Any]:
     run = SyncRun.objects.create(run_type="incremental", entity="items", trigger="schedule", status="completed")
     SyncRun.objects.create(run_type="full", entity="customers", trigger="manual", status="failed")  # Retry
     SyncRun.objects.create(run_type="stock", entity="stock", trigger="manual", status="pending")  # Cancel
@@ -74,7 +74,7 @@ def _parameters_read(client: Any, url: str) -> set[str] | None:
     return read
 
 
-def test_the_pages_and_their_parameters_are_found(staff_client, rows) -> None:  # noqa: ANN001
+def test_the_pages_and_their_parameters_are_found(staff_client, rows) -> None:
     """The discovery this fuzzing rests on sees the pages and the parameters known today."""
     found = {p.name: _parameters_read(staff_client, _url(p, rows)) for p in ROUTES}
     pages = {name for name, params in found.items() if params is not None}
@@ -85,7 +85,7 @@ def test_the_pages_and_their_parameters_are_found(staff_client, rows) -> None:  
 
 
 @pytest.mark.parametrize("pattern", ROUTES, ids=[p.name for p in ROUTES])
-def test_hostile_query_parameters_never_break_a_page(pattern, staff_client, rows, crash_log) -> None:  # noqa: ANN001
+def test_hostile_query_parameters_never_break_a_page(pattern, staff_client, rows, crash_log) -> None:
     staff_client.raise_request_exception = False
     url = _url(pattern, rows)
     names = _parameters_read(staff_client, url)
@@ -167,7 +167,7 @@ def _action(name: str, rows: dict[str, Any]) -> str:
     return _url(next(p for p in ROUTES if p.name == name), rows)
 
 
-def test_every_post_route_has_a_form_on_some_page(staff_client, rows) -> None:  # noqa: ANN001
+def test_every_post_route_has_a_form_on_some_page(staff_client, rows) -> None:
     forms = _posted_forms(staff_client, rows)
     post_only = {p.name for p in ROUTES if _parameters_read(staff_client, _url(p, rows)) is None}
     assert post_only <= set(forms), post_only - set(forms)
@@ -175,7 +175,7 @@ def test_every_post_route_has_a_form_on_some_page(staff_client, rows) -> None:  
     assert "confirm" in forms["dead-letters-retry"] and "ids" in forms["dead-letters-retry"]
 
 
-def test_hostile_form_posts_never_break_an_action(staff_client, rows, crash_log) -> None:  # noqa: ANN001
+def test_hostile_form_posts_never_break_an_action(staff_client, rows, crash_log) -> None:
     staff_client.raise_request_exception = False
     forms = _posted_forms(staff_client, rows)
 

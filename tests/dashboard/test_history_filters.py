@@ -11,7 +11,7 @@ JUNK = ["\x00", "items\x00", "%00", "x" * 300, "nope", "'; DROP TABLE tds_sync_r
 
 @pytest.mark.parametrize("name", ["entity", "run_type", "status", "trigger"])
 @pytest.mark.parametrize("value", JUNK)
-def test_a_filter_value_no_run_can_have_is_named_and_left_out(staff_client, seeded, name, value) -> None:  # noqa: ANN001
+def test_a_filter_value_no_run_can_have_is_named_and_left_out(staff_client, seeded, name, value) -> None:
     reply = staff_client.get("/tds-admin/runs/", {name: value})
     assert reply.status_code == 200
     html = reply.content.decode()
@@ -19,16 +19,16 @@ def test_a_filter_value_no_run_can_have_is_named_and_left_out(staff_client, seed
     assert str(seeded["done"].pk) in html and str(seeded["failed"].pk) in html  # no filter applied
 
 
-def test_valid_filters_still_apply_and_a_bad_one_beside_them_is_dropped_alone(staff_client, seeded) -> None:  # noqa: ANN001
+def test_valid_filters_still_apply_and_a_bad_one_beside_them_is_dropped_alone(staff_client, seeded) -> None:
     html = staff_client.get("/tds-admin/runs/", {"status": "failed", "trigger": "\x00"}).content.decode()
     assert "No trigger" in html and str(seeded["failed"].pk) in html and str(seeded["done"].pk) not in html
 
 
-def test_a_known_entity_without_runs_is_a_valid_filter(staff_client, seeded) -> None:  # noqa: ANN001
+def test_a_known_entity_without_runs_is_a_valid_filter(staff_client, seeded) -> None:
     html = staff_client.get("/tds-admin/runs/", {"entity": "invoices"}).content.decode()
     assert "No runs match." in html and "that filter was left out" not in html
 
 
-def test_the_live_fragment_ignores_a_bad_filter_quietly(staff_client, seeded) -> None:  # noqa: ANN001
+def test_the_live_fragment_ignores_a_bad_filter_quietly(staff_client, seeded) -> None:
     reply = staff_client.get("/tds-admin/runs/", {"fragment": "1", "entity": "\x00"})
     assert reply.status_code == 200 and "<table" in reply.content.decode()

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def test_with_odoo_url_the_button_enqueues_a_pending_odoo_run(staff_client, settings,
                                                               django_capture_on_commit_callbacks,
-                                                              monkeypatch) -> None:  # noqa: ANN001
+                                                              monkeypatch) -> None:
     settings.ODOO_URL = "http://odoo.example.com"
     assert 'name="kind" value="odoo"' in staff_client.get("/tds-admin/triggers/").content.decode()
     sent = []
@@ -27,7 +27,7 @@ def test_with_odoo_url_the_button_enqueues_a_pending_odoo_run(staff_client, sett
 
 
 def test_without_odoo_url_the_button_is_absent_and_a_post_is_refused(staff_client, settings,
-                                                                    monkeypatch) -> None:  # noqa: ANN001
+                                                                    monkeypatch) -> None:
     settings.ODOO_URL = ""
     html = staff_client.get("/tds-admin/triggers/").content.decode()
     assert "Image sync" in html and 'value="odoo"' not in html and "Odoo push" not in html
@@ -37,13 +37,13 @@ def test_without_odoo_url_the_button_is_absent_and_a_post_is_refused(staff_clien
     assert not SyncRun.objects.exists()
 
 
-def _pending(*, dry_run: bool, monkeypatch) -> str:  # noqa: ANN001
+def _pending(*, dry_run: bool, monkeypatch) -> str:
     monkeypatch.setattr("django_q.tasks.async_task", lambda func, **kw: None)
     return jobs.job_enqueue(kind="odoo", entity="products", run_type="odoo", options={"dry_run": dry_run},
                             trigger="manual").run_id
 
 
-def test_the_task_continues_the_pending_run(odoo_settings, monkeypatch) -> None:  # noqa: ANN001
+def test_the_task_continues_the_pending_run(odoo_settings, monkeypatch) -> None:
     from sync import tasks
 
     run_id = _pending(dry_run=False, monkeypatch=monkeypatch)
@@ -53,7 +53,7 @@ def test_the_task_continues_the_pending_run(odoo_settings, monkeypatch) -> None:
     assert outcome["status"] == "completed" and run.summary["counts"]["match"] is True
 
 
-def test_a_dry_run_settles_the_pending_row_with_its_plan(odoo_settings, monkeypatch) -> None:  # noqa: ANN001
+def test_a_dry_run_settles_the_pending_row_with_its_plan(odoo_settings, monkeypatch) -> None:
     from sync import tasks
 
     run_id = _pending(dry_run=True, monkeypatch=monkeypatch)
@@ -62,7 +62,7 @@ def test_a_dry_run_settles_the_pending_row_with_its_plan(odoo_settings, monkeypa
     assert run.status == "completed" and run.finished_at is not None and "products" in run.summary
 
 
-def test_a_refused_push_fails_the_pending_row(odoo_settings, monkeypatch) -> None:  # noqa: ANN001
+def test_a_refused_push_fails_the_pending_row(odoo_settings, monkeypatch) -> None:
     from odoo.errors import OdooError
     from sync import tasks
 

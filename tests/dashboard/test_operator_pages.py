@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 # --- workers panel and pause ---------------------------------------------------------------------
 
 
-def test_the_workers_panel_lists_each_process_with_host_pid_times_and_current_task(staff_client) -> None:  # noqa: ANN001
+def test_the_workers_panel_lists_each_process_with_host_pid_times_and_current_task(staff_client) -> None:
     now = timezone.now()
     ProcessHeartbeat.objects.create(key="web1:40:c1", kind="cluster", name="juliet-kilo", host="web1", pid=40,
                                     started_at=now - timedelta(hours=2), beat_at=now,
@@ -37,7 +37,7 @@ def test_the_workers_panel_lists_each_process_with_host_pid_times_and_current_ta
     assert "<html" not in fragment and "juliet-kilo" in fragment
 
 
-def test_pause_and_resume_from_the_overview_are_stored_and_shown(staff_client) -> None:  # noqa: ANN001
+def test_pause_and_resume_from_the_overview_are_stored_and_shown(staff_client) -> None:
     html = staff_client.get("/tds-admin/").content.decode()
     assert "Queue drain: running" in html and "Schedules: running" in html
     answer = staff_client.post(reverse("dashboard:pause"), {"name": "queue", "paused": "1", "next": "overview"},
@@ -54,7 +54,7 @@ def test_pause_and_resume_from_the_overview_are_stored_and_shown(staff_client) -
     assert "no pause switch &#x27;nope&#x27;" in answer.content.decode()
 
 
-def test_a_non_staff_user_cannot_pause(plain_client) -> None:  # noqa: ANN001
+def test_a_non_staff_user_cannot_pause(plain_client) -> None:
     plain_client.post(reverse("dashboard:pause"), {"name": "queue", "paused": "1"})
     assert not PauseSwitch.objects.filter(paused=True).exists()
 
@@ -63,7 +63,7 @@ def test_a_non_staff_user_cannot_pause(plain_client) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def letter_with_history(db):  # noqa: ANN001, ANN201
+def letter_with_history(db):
     event = InboxEvent.objects.create(entity="items", zoho_id="Z9", event_type="item.updated", dedupe_key="z9",
                                       payload={"item": {"item_id": "Z9", "name": "Ninth"}}, status="failed",
                                       error="mapping failed")
@@ -78,7 +78,7 @@ def letter_with_history(db):  # noqa: ANN001, ANN201
 
 
 def test_a_dead_letter_page_shows_the_error_traceback_payload_attempts_and_inbox_event(
-        staff_client, letter_with_history) -> None:  # noqa: ANN001
+        staff_client, letter_with_history) -> None:
     letter, item, event = (letter_with_history[k] for k in ("letter", "item", "event"))
     html = staff_client.get(reverse("dashboard:dead-letter", args=[letter.pk])).content.decode()
     assert "no sku" in html and "Traceback (most recent call last):" in html
@@ -90,7 +90,7 @@ def test_a_dead_letter_page_shows_the_error_traceback_payload_attempts_and_inbox
     assert staff_client.get(reverse("dashboard:dead-letter", args=[letter.pk + 1000])).status_code == 404
 
 
-def test_a_queue_item_page_shows_its_state_error_payload_letters_and_event(staff_client, letter_with_history) -> None:  # noqa: ANN001
+def test_a_queue_item_page_shows_its_state_error_payload_letters_and_event(staff_client, letter_with_history) -> None:
     item, letter = letter_with_history["item"], letter_with_history["letter"]
     html = staff_client.get(reverse("dashboard:queue-item", args=[item.pk])).content.decode()
     assert "MappingError: no sku" in html and "&quot;name&quot;: &quot;Ninth&quot;" in html
@@ -105,7 +105,7 @@ def _letter(entity: str, error_class: str, message: str) -> DeadLetter:
                                      error_type="ValueError", error_message=message, payload={})
 
 
-def test_lists_filter_by_entity_class_and_text_and_refuse_what_no_filter_can_be(staff_client) -> None:  # noqa: ANN001
+def test_lists_filter_by_entity_class_and_text_and_refuse_what_no_filter_can_be(staff_client) -> None:
     _letter("items", "permanent", "price missing")
     _letter("items", "transient", "timeout talking to zoho")
     _letter("customers", "permanent", "email refused")
@@ -123,7 +123,7 @@ def test_lists_filter_by_entity_class_and_text_and_refuse_what_no_filter_can_be(
     assert "bad price" in html and "C1" not in html
 
 
-def test_discard_all_matching_asks_then_discards_only_what_matches(staff_client) -> None:  # noqa: ANN001
+def test_discard_all_matching_asks_then_discards_only_what_matches(staff_client) -> None:
     keep = _letter("items", "transient", "timeout")
     gone = [_letter("items", "permanent", f"bad {n}") for n in range(3)]
     other = _letter("customers", "permanent", "bad customer")
@@ -159,7 +159,7 @@ def test_an_expired_session_on_an_htmx_request_sends_the_browser_to_the_login_ke
 # --- the overview explains itself ---------------------------------------------------------------------
 
 
-def test_the_overview_shows_the_user_logout_favicon_one_time_format_and_the_health_breakdown(staff_client) -> None:  # noqa: ANN001
+def test_the_overview_shows_the_user_logout_favicon_one_time_format_and_the_health_breakdown(staff_client) -> None:
     SyncRun.objects.create(run_type="compare", trigger="schedule", status="completed", summary={
         "comparisons": [{"entity": "items", "match_pct": 99.0}], "overall_match_pct": 99.0, "recommendations": [],
         "health": {"score": 88.0, "band": "WARNING", "components": {
@@ -181,12 +181,12 @@ def test_the_overview_shows_the_user_logout_favicon_one_time_format_and_the_heal
 def test_tables_scroll_inside_their_box_and_buttons_wrap_on_a_phone() -> None:
     from django.contrib.staticfiles import finders
 
-    text = open(finders.find("css/base.css")).read()  # noqa: SIM115, PTH123
+    text = open(finders.find("css/base.css")).read()
     assert "main table { display: block; max-width: 100%; overflow-x: auto; }" in text
     assert "@media (max-width: 600px)" in text
 
 
-def test_the_new_pages_read_a_fixed_number_of_queries_whatever_the_rows(staff_client) -> None:  # noqa: ANN001
+def test_the_new_pages_read_a_fixed_number_of_queries_whatever_the_rows(staff_client) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -19,14 +19,14 @@ def test_anonymous_is_sent_to_the_login(url: str) -> None:
 
 
 @pytest.mark.parametrize("url", PAGES)
-def test_non_staff_is_refused(plain_client, url: str) -> None:  # noqa: ANN001
+def test_non_staff_is_refused(plain_client, url: str) -> None:
     response = plain_client.get(url)
     assert response.status_code in (302, 403)
     assert "/admin/login/" in response.get("Location", "/admin/login/")
 
 
 @pytest.mark.parametrize("url", PAGES)
-def test_staff_sees_the_page_with_navigation_and_vendored_scripts(staff_client, seeded, url: str) -> None:  # noqa: ANN001
+def test_staff_sees_the_page_with_navigation_and_vendored_scripts(staff_client, seeded, url: str) -> None:
     response = staff_client.get(url)
     assert response.status_code == 200
     html = response.content.decode()
@@ -34,12 +34,12 @@ def test_staff_sees_the_page_with_navigation_and_vendored_scripts(staff_client, 
     assert "/static/vendor/htmx/htmx.min.js" in html and "/static/vendor/uplot/uPlot.iife.min.js" in html
 
 
-def test_root_redirects_to_the_dashboard(client) -> None:  # noqa: ANN001
+def test_root_redirects_to_the_dashboard(client) -> None:
     response = client.get("/")
     assert response.status_code == 302 and response["Location"] == "/tds-admin/"
 
 
-def test_overview_shows_the_seeds_box(staff_client, seeded) -> None:  # noqa: ANN001
+def test_overview_shows_the_status_boxes(staff_client, seeded) -> None:
     html = staff_client.get("/tds-admin/").content.decode()
     for label in ("Active syncs", "Queue size", "Workers", "Last sync", "Success rate (24 h)", "Health score",
                   "Zoho circuit", "Zoho calls today", "Freshness", "Open alerts"):
@@ -48,20 +48,20 @@ def test_overview_shows_the_seeds_box(staff_client, seeded) -> None:  # noqa: AN
     assert 'hx-trigger="every 5s"' in html
 
 
-def test_overview_fragment_is_only_the_live_part(staff_client, seeded) -> None:  # noqa: ANN001
+def test_overview_fragment_is_only_the_live_part(staff_client, seeded) -> None:
     response = staff_client.get("/tds-admin/", HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert "Active syncs" in html and "<html" not in html
 
 
-def test_history_lists_runs_and_filters_them(staff_client, seeded) -> None:  # noqa: ANN001
+def test_history_lists_runs_and_filters_them(staff_client, seeded) -> None:
     html = staff_client.get("/tds-admin/runs/").content.decode()
     assert str(seeded["done"].pk) in html and str(seeded["failed"].pk) in html
     html = staff_client.get("/tds-admin/runs/?status=failed&entity=customers").content.decode()
     assert str(seeded["failed"].pk) in html and str(seeded["done"].pk) not in html
 
 
-def test_run_page_and_log_download(staff_client, seeded) -> None:  # noqa: ANN001
+def test_run_page_and_log_download(staff_client, seeded) -> None:
     run = seeded["done"]
     html = staff_client.get(f"/tds-admin/runs/{run.pk}/").content.decode()
     assert "cid-seeded" in html and "pulled 12 items" in html
@@ -71,16 +71,16 @@ def test_run_page_and_log_download(staff_client, seeded) -> None:  # noqa: ANN00
     assert "pulled 12 items" in response.content.decode() and "cid-seeded" in response.content.decode()
 
 
-def test_unknown_run_is_404(staff_client) -> None:  # noqa: ANN001
+def test_unknown_run_is_404(staff_client) -> None:
     assert staff_client.get("/tds-admin/runs/00000000-0000-0000-0000-000000000000/").status_code == 404
 
 
-def test_dead_letters_page_lists_open_letters(staff_client, seeded) -> None:  # noqa: ANN001
+def test_dead_letters_page_lists_open_letters(staff_client, seeded) -> None:
     html = staff_client.get("/tds-admin/dead-letters/").content.decode()
     assert "bad record 1" in html and "bad record 2" in html and "Retry all" in html
 
 
-def test_freshness_colours_late_and_stale(staff_client, db) -> None:  # noqa: ANN001
+def test_freshness_colours_late_and_stale(staff_client, db) -> None:
     from datetime import timedelta
 
     from django.utils import timezone
@@ -98,7 +98,7 @@ def test_freshness_colours_late_and_stale(staff_client, db) -> None:  # noqa: AN
     assert 'class="fresh-stale"' in staff_client.get("/tds-admin/").content.decode()
 
 
-def test_compare_page_shows_the_last_report_and_history_chart(staff_client, db) -> None:  # noqa: ANN001
+def test_compare_page_shows_the_last_report_and_history_chart(staff_client, db) -> None:
     from sync.models import SyncRun
 
     SyncRun.objects.create(run_type="compare", status="completed", summary={
@@ -112,7 +112,7 @@ def test_compare_page_shows_the_last_report_and_history_chart(staff_client, db) 
     assert "Carry out recommendations" in html
 
 
-def test_overview_lists_the_last_compare_by_entity_including_items(staff_client, db) -> None:  # noqa: ANN001
+def test_overview_lists_the_last_compare_by_entity_including_items(staff_client, db) -> None:
     from sync.models import SyncRun
 
     SyncRun.objects.create(run_type="compare", status="completed", summary={

@@ -12,12 +12,12 @@ from sync.models import SyncRun
 pytestmark = pytest.mark.django_db
 
 
-def _pending(kind: str, entity: str, run_type: str, options: dict, monkeypatch) -> str:  # noqa: ANN001
+def _pending(kind: str, entity: str, run_type: str, options: dict, monkeypatch) -> str:
     monkeypatch.setattr("django_q.tasks.async_task", lambda func, **kw: None)
     return jobs.job_enqueue(kind=kind, entity=entity, run_type=run_type, options=options, trigger="manual").run_id
 
 
-def _report(dry_run: bool) -> SimpleNamespace:  # noqa: FBT001
+def _report(dry_run: bool) -> SimpleNamespace:
     return SimpleNamespace(api_calls=3, duration_seconds=1.5, summary_line=lambda: "health=90",
                            to_dict=lambda: {"health": {"score": 90.0, "band": "good"}, "dry_run": dry_run,
                                             "recommendations": [{"entity": "items", "action": "incremental"}]})
@@ -36,12 +36,12 @@ def _dry_report() -> object:
                                                          reason="2 missing locally", plan="incremental pull")])
 
 
-def test_compare_task_continues_the_pending_row(monkeypatch) -> None:  # noqa: ANN001
+def test_compare_task_continues_the_pending_row(monkeypatch) -> None:
     from sync import tasks
 
     run_id = _pending("compare", "", "compare", {"deep": True, "sync": False, "dry_run": False}, monkeypatch)
 
-    def fake_compare(**kwargs):  # noqa: ANN003, ANN202
+    def fake_compare(**kwargs):
         with run_open(run_type="compare", trigger=kwargs["trigger"], run_id=kwargs["run_id"]) as run:
             run.finish(status="completed", summary=_report(False).to_dict())
         return _report(False)
@@ -52,7 +52,7 @@ def test_compare_task_continues_the_pending_row(monkeypatch) -> None:  # noqa: A
     assert (str(run.pk), run.status, run.trigger) == (run_id, "completed", "manual")
 
 
-def test_compare_dry_run_keeps_the_plan_in_the_pending_row(monkeypatch) -> None:  # noqa: ANN001
+def test_compare_dry_run_keeps_the_plan_in_the_pending_row(monkeypatch) -> None:
     from sync import tasks
 
     run_id = _pending("compare", "", "compare_sync", {"deep": False, "carry_out": True, "dry_run": True},
@@ -66,7 +66,7 @@ def test_compare_dry_run_keeps_the_plan_in_the_pending_row(monkeypatch) -> None:
     assert run.api_calls == 3 and SyncRun.objects.count() == 1
 
 
-def test_images_task_fails_a_row_it_never_reached(monkeypatch) -> None:  # noqa: ANN001
+def test_images_task_fails_a_row_it_never_reached(monkeypatch) -> None:
     from sync import tasks
 
     run_id = _pending("images", "images", "images", {"dry_run": False}, monkeypatch)

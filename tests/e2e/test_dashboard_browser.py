@@ -29,7 +29,7 @@ PAGES = {"overview": "/tds-admin/", "history": "/tds-admin/runs/", "dead-letters
 
 
 @pytest.fixture
-def browser_page(monkeypatch):  # noqa: ANN001, ANN201
+def browser_page(monkeypatch):
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (requirements-dev.txt)")
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
@@ -72,7 +72,7 @@ def _seed() -> dict:
     return {"run": run, "letters": letters}
 
 
-def test_operator_logs_in_sees_runs_retries_a_dead_letter_and_sees_a_chart(live_server, browser_page) -> None:  # noqa: ANN001
+def test_operator_logs_in_sees_runs_retries_a_dead_letter_and_sees_a_chart(live_server, browser_page) -> None:
     seeded = _seed()
     page = browser_page
     page.goto(f"{live_server.url}/tds-admin/")
@@ -163,7 +163,7 @@ def test_operator_logs_in_sees_runs_retries_a_dead_letter_and_sees_a_chart(live_
 
 @pytest.mark.postgres
 def test_operator_triggers_a_sync_and_sees_it_run_on_a_real_cluster(live_server, browser_page, zoho_settings,
-                                                                    sandbox) -> None:  # noqa: ANN001
+                                                                    sandbox) -> None:
     """The run is queued by the page, picked up by `manage.py qcluster` and pulled from the sandbox; a run
     cancelled while pending is skipped by the cluster, and a failed run retried from its page runs again."""
     import signal

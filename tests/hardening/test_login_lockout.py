@@ -12,21 +12,21 @@ PASSWORD = "the-right-password-42"
 
 
 @pytest.fixture
-def admin_user(django_user_model):  # noqa: ANN001, ANN201
+def admin_user(django_user_model):
     return django_user_model.objects.create_user("boss", "boss@example.com", PASSWORD, is_staff=True,
                                                  is_superuser=True)
 
 
-def login(client, password: str, *, username: str = "boss", **extra):  # noqa: ANN001, ANN201
+def login(client, password: str, *, username: str = "boss", **extra):
     return client.post(LOGIN, {"username": username, "password": password, "next": "/admin/"}, **extra)
 
 
-def logged_in(client) -> bool:  # noqa: ANN001
+def logged_in(client) -> bool:
     return client.get("/admin/").status_code == 200
 
 
 @pytest.mark.django_db
-def test_thirty_wrong_passwords_then_the_right_one_is_refused_until_axes_reset(client, admin_user) -> None:  # noqa: ANN001
+def test_thirty_wrong_passwords_then_the_right_one_is_refused_until_axes_reset(client, admin_user) -> None:
     answers = [login(client, f"wrong-{n}").status_code for n in range(30)]
     assert answers[:4] == [200] * 4 and set(answers[5:]) == {429}  # the form again, then the lock-out page
 
@@ -40,7 +40,7 @@ def test_thirty_wrong_passwords_then_the_right_one_is_refused_until_axes_reset(c
 
 
 @pytest.mark.django_db
-def test_the_lock_is_per_address_and_visible_in_the_admin(client, admin_user, django_user_model) -> None:  # noqa: ANN001
+def test_the_lock_is_per_address_and_visible_in_the_admin(client, admin_user, django_user_model) -> None:
     for n in range(5):
         login(client, f"wrong-{n}", username="someone-else", REMOTE_ADDR="10.0.0.9")
     assert login(client, PASSWORD, REMOTE_ADDR="10.0.0.9").status_code == 429  # that address, any user
@@ -51,7 +51,7 @@ def test_the_lock_is_per_address_and_visible_in_the_admin(client, admin_user, dj
 
 
 @pytest.mark.django_db
-def test_the_tds_admin_pages_use_the_same_locked_login(client, admin_user) -> None:  # noqa: ANN001
+def test_the_tds_admin_pages_use_the_same_locked_login(client, admin_user) -> None:
     assert client.get("/tds-admin/")["Location"].startswith(LOGIN)
     for n in range(5):
         login(client, f"wrong-{n}")
@@ -61,7 +61,7 @@ def test_the_tds_admin_pages_use_the_same_locked_login(client, admin_user) -> No
     assert login(client, PASSWORD).status_code == 302 and client.get("/tds-admin/").status_code == 200
 
 
-def test_client_ip_behind_the_proxy_is_the_address_nginx_saw(settings) -> None:  # noqa: ANN001
+def test_client_ip_behind_the_proxy_is_the_address_nginx_saw(settings) -> None:
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
     settings.TDS_BEHIND_PROXY = False
     assert client_ip(request) == "10.0.0.1"

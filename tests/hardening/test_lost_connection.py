@@ -50,7 +50,7 @@ def test_a_terminated_backend_fails_the_run_with_its_reason_and_the_next_run_res
     assert names == {item_id: f"Edited {item_id}" for item_id in edited}
 
 
-def _pull_with_db_batch(progress):  # noqa: ANN001, ANN202
+def _pull_with_db_batch(progress):
     from django.test import override_settings
 
     with override_settings(TDS_PULL_DB_BATCH_SIZE=50):

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 INVOICES = 600
 
 
-def _tds_sync(sandbox) -> subprocess.Popen:  # noqa: ANN001
+def _tds_sync(sandbox) -> subprocess.Popen:
     db = connection.settings_dict
     url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     cfg = sandbox.config
@@ -37,11 +37,11 @@ def _tds_sync(sandbox) -> subprocess.Popen:  # noqa: ANN001
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _detail_calls(sb) -> int:  # noqa: ANN001
+def _detail_calls(sb) -> int:
     return sum(n for endpoint, n in sb.calls.by_endpoint().items() if endpoint.startswith("GET /books/v3/invoices/"))
 
 
-def _whole(sb) -> None:  # noqa: ANN001
+def _whole(sb) -> None:
     """Every stored invoice carries all of its lines: no document is half-written."""
     for invoice in Invoice.objects.all():
         record = sb.store.detail("invoices", invoice.zoho_invoice_id)

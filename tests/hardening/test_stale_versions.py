@@ -72,5 +72,5 @@ class _Immediate:
     """transaction.on_commit that runs at once (the test's deliveries commit on their own)."""
 
     @staticmethod
-    def on_commit(fn):  # noqa: ANN001, ANN205
+    def on_commit(fn):
         fn()

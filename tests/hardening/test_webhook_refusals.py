@@ -15,7 +15,7 @@ ROUTES = ("/api/webhooks/zoho", "/api/tds/webhooks/products", "/api/tds/webhooks
 
 
 @pytest.fixture(autouse=True)
-def _no_kick(settings):  # noqa: ANN001, ANN202
+def _no_kick(settings):
     settings.TDS_WEBHOOK_KICK_SECONDS = 0
 
 

@@ -5,7 +5,7 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _empty_buffers():  # noqa: ANN202
+def _empty_buffers():
     from sync.budget.usage import usage_discard
     from sync.metrics.points import points_discard
 
@@ -18,7 +18,7 @@ def _empty_buffers():  # noqa: ANN202
 
 # --- alert notices over real SMTP and HTTP (tests/observability/servers.py) -------------------------------
 @pytest.fixture
-def ca(tmp_path):  # noqa: ANN001, ANN201
+def ca(tmp_path):
     """A test CA; its certificate as a PEM file at ``ca.pem_path`` (what EMAIL_SSL_CAFILE names)."""
     import trustme
 
@@ -29,13 +29,13 @@ def ca(tmp_path):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def relays():  # noqa: ANN201
+def relays():
     """relays(tls=, implicit_tls=, users=) -> a started Relay; all stopped after the test."""
     from tests.observability.servers import Relay
 
     started = []
 
-    def make(**options):  # noqa: ANN003, ANN202
+    def make(**options):
         relay = Relay(**options)
         started.append(relay)
         return relay
@@ -46,7 +46,7 @@ def relays():  # noqa: ANN201
 
 
 @pytest.fixture
-def hook():  # noqa: ANN201
+def hook():
     from tests.observability.servers import Receiver
 
     receiver = Receiver()
@@ -55,11 +55,11 @@ def hook():  # noqa: ANN201
 
 
 @pytest.fixture
-def mail_url(settings, monkeypatch):  # noqa: ANN001, ANN201
+def mail_url(settings, monkeypatch):
     """mail_url("smtp+tls://...") -> the mail settings settings.py makes of that EMAIL_URL (the same reader)."""
     from tds_site.mail_env import PARTS, mail_from_env
 
-    def use(url: str):  # noqa: ANN202
+    def use(url: str):
         monkeypatch.setenv("EMAIL_URL", url)
         for name in PARTS:
             monkeypatch.delenv(name, raising=False)

@@ -21,7 +21,7 @@ SENDER = "TDS alerts <alerts@tsh.example>"
 REFUSED_SENDER = "553 5.7.1 <webmaster@localhost>: Sender address rejected: not owned by user alerts"
 
 
-def _server_tls(ca, name: str = "127.0.0.1") -> ssl.SSLContext:  # noqa: ANN001
+def _server_tls(ca, name: str = "127.0.0.1") -> ssl.SSLContext:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert(name).configure_cert(context)
     return context
@@ -40,7 +40,7 @@ def _clear() -> None:
 
 
 @pytest.fixture
-def recipients(settings):  # noqa: ANN001, ANN201
+def recipients(settings):
     settings.TDS_ALERT_EMAILS = ["ops@example.com", "boss@example.com"]
     settings.TDS_ALERT_WEBHOOK_URL = ""
     settings.DEFAULT_FROM_EMAIL = SENDER
@@ -48,7 +48,7 @@ def recipients(settings):  # noqa: ANN001, ANN201
 
 
 def test_plain_smtp_with_a_login_delivers_each_recipient_the_alert_from_the_configured_sender(
-        relays, mail_url, recipients, caplog):  # noqa: ANN001
+        relays, mail_url, recipients, caplog):
     relay = relays(users={"alerts": PASSWORD})
     mail_url(f"smtp://alerts:{URL_PASSWORD}@127.0.0.1:{relay.port}")
     with caplog.at_level(logging.DEBUG):
@@ -65,7 +65,7 @@ def test_plain_smtp_with_a_login_delivers_each_recipient_the_alert_from_the_conf
     assert PASSWORD not in caplog.text
 
 
-def test_starttls_verifies_the_relay_against_the_configured_ca(relays, mail_url, recipients, ca, settings):  # noqa: ANN001
+def test_starttls_verifies_the_relay_against_the_configured_ca(relays, mail_url, recipients, ca, settings):
     relay = relays(tls=_server_tls(ca), users={"alerts": PASSWORD})
     mail_url(f"smtp+tls://alerts:{URL_PASSWORD}@127.0.0.1:{relay.port}")
     settings.EMAIL_SSL_CAFILE = str(ca.pem_path)
@@ -74,7 +74,7 @@ def test_starttls_verifies_the_relay_against_the_configured_ca(relays, mail_url,
     assert all(m.tls and m.login == "alerts" and m.message["From"] == SENDER for m in relay.received)
 
 
-def test_implicit_tls_delivers_too(relays, mail_url, recipients, ca, settings):  # noqa: ANN001
+def test_implicit_tls_delivers_too(relays, mail_url, recipients, ca, settings):
     relay = relays(tls=_server_tls(ca), implicit_tls=True, users={"alerts": PASSWORD})
     mail_url(f"smtp+ssl://alerts:{URL_PASSWORD}@127.0.0.1:{relay.port}")
     settings.EMAIL_SSL_CAFILE = str(ca.pem_path)
@@ -93,7 +93,7 @@ WRONG_HOST = "is not trusted (IP address mismatch, certificate is not valid for 
     ("smtp+ssl", True, "relay.example.org", True, WRONG_HOST),
 ], ids=["starttls-unknown-ca", "starttls-wrong-host", "ssl-unknown-ca", "ssl-wrong-host"])
 def test_a_relay_certificate_that_cannot_be_verified_is_refused_not_trusted_blindly(
-        relays, mail_url, recipients, ca, settings, scheme, implicit, cert_for, trusted, expected):  # noqa: ANN001
+        relays, mail_url, recipients, ca, settings, scheme, implicit, cert_for, trusted, expected):
     relay = relays(tls=_server_tls(ca, cert_for), implicit_tls=implicit, users={"alerts": PASSWORD})
     mail_url(f"{scheme}://alerts:{URL_PASSWORD}@127.0.0.1:{relay.port}")
     settings.EMAIL_SSL_CAFILE = str(ca.pem_path) if trusted else ""
@@ -106,7 +106,7 @@ def test_a_relay_certificate_that_cannot_be_verified_is_refused_not_trusted_blin
 
 
 def test_a_refused_sender_is_recorded_and_shown_until_a_notice_goes_through(
-        relays, mail_url, recipients, settings, staff_client):  # noqa: ANN001
+        relays, mail_url, recipients, settings, staff_client):
     relay = relays()
     relay.refuse_sender = REFUSED_SENDER
     mail_url(f"smtp://127.0.0.1:{relay.port}")
@@ -132,7 +132,7 @@ def test_a_refused_sender_is_recorded_and_shown_until_a_notice_goes_through(
     assert f"{when}: e-mail to ops@example.com: refused: 553" in page and "(later notices went through)" in page
 
 
-def test_a_refused_recipient_does_not_hide_behind_the_accepted_ones(relays, mail_url, recipients, settings):  # noqa: ANN001
+def test_a_refused_recipient_does_not_hide_behind_the_accepted_ones(relays, mail_url, recipients, settings):
     settings.TDS_ALERT_EMAILS = ["ops@example.com", "gone@example.com", "boss@example.com"]
     relay = relays()
     relay.refuse_rcpt = {"gone@example.com": "550 5.1.1 <gone@example.com>: Recipient address rejected: User unknown"}
@@ -144,7 +144,7 @@ def test_a_refused_recipient_does_not_hide_behind_the_accepted_ones(relays, mail
                                   "Recipient address rejected: User unknown")
 
 
-def test_a_wrong_password_is_the_relays_refusal_and_never_printed(relays, mail_url, recipients, caplog):  # noqa: ANN001
+def test_a_wrong_password_is_the_relays_refusal_and_never_printed(relays, mail_url, recipients, caplog):
     relay = relays(users={"alerts": "the-right-one"})
     mail_url(f"smtp://alerts:{URL_PASSWORD}@127.0.0.1:{relay.port}")
     with caplog.at_level(logging.DEBUG):
@@ -155,7 +155,7 @@ def test_a_wrong_password_is_the_relays_refusal_and_never_printed(relays, mail_u
     assert relay.received == [] and PASSWORD not in alert.notify_error + caplog.text
 
 
-def test_a_dead_relay_costs_one_email_timeout_not_one_per_recipient(mail_url, recipients, settings):  # noqa: ANN001
+def test_a_dead_relay_costs_one_email_timeout_not_one_per_recipient(mail_url, recipients, settings):
     settings.TDS_ALERT_EMAILS = [f"ops{i}@example.com" for i in range(4)]
     settings.EMAIL_TIMEOUT = 1
     with socket.socket() as dead:  # takes connections (the kernel's backlog) and never says a word
@@ -173,7 +173,7 @@ def test_a_dead_relay_costs_one_email_timeout_not_one_per_recipient(mail_url, re
         for i in range(4)]
 
 
-def test_no_relay_listening_is_one_clear_line(mail_url, recipients):  # noqa: ANN001
+def test_no_relay_listening_is_one_clear_line(mail_url, recipients):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -183,7 +183,7 @@ def test_no_relay_listening_is_one_clear_line(mail_url, recipients):  # noqa: AN
     assert alert.notify_error.startswith(f"e-mail to ops@example.com: failed: connection refused by 127.0.0.1:{port}")
 
 
-def test_the_overview_asks_one_query_for_the_notice_line(relays, mail_url, recipients, django_assert_num_queries):  # noqa: ANN001
+def test_the_overview_asks_one_query_for_the_notice_line(relays, mail_url, recipients, django_assert_num_queries):
     from sync.selectors.pages import notice_failure
 
     relay = relays()

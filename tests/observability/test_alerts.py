@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def receiver(settings) -> Iterator[Receiver]:  # noqa: ANN001
+def receiver(settings) -> Iterator[Receiver]:
     hook = Receiver()
     settings.TDS_ALERT_WEBHOOK_URL = hook.url
     settings.TDS_ALERT_EMAILS = ["ops@example.com"]

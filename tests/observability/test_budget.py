@@ -143,7 +143,7 @@ def test_a_first_load_larger_than_the_daily_quota_stops_at_the_reserve_and_resum
     assert day2.unchanged == stored
 
 
-def _detail_calls(sb) -> int:  # noqa: ANN001
+def _detail_calls(sb) -> int:
     return sum(n for endpoint, n in sb.calls.by_endpoint().items() if endpoint.startswith("GET /books/v3/invoices/"))
 
 

@@ -157,7 +157,7 @@ def test_runs_and_audit_go_when_given_an_age_in_batches(settings, monkeypatch):
     assert not SyncRun.objects.exists() and not AuditEntry.objects.exists()
 
 
-def _scrape(client, **headers: str) -> dict:  # noqa: ANN001
+def _scrape(client, **headers: str) -> dict:
     response = client.get("/metrics", **headers)
     assert response.status_code == 200, response.content
     assert response["Content-Type"].startswith("text/plain; version=")

@@ -21,7 +21,7 @@ PASSWORD = "relay-Secret-7"
 SENDER = "TDS alerts <alerts@tsh.example>"
 
 
-def _test_notify(capsys) -> tuple[int, list[str], str]:  # noqa: ANN001
+def _test_notify(capsys) -> tuple[int, list[str], str]:
     try:
         call_command("tds_alerts", "test-notify")
         code = 0
@@ -32,7 +32,7 @@ def _test_notify(capsys) -> tuple[int, list[str], str]:  # noqa: ANN001
 
 
 @pytest.fixture
-def channels(settings, relays, hook, mail_url):  # noqa: ANN001, ANN201
+def channels(settings, relays, hook, mail_url):
     relay = relays(users={"alerts": PASSWORD})
     mail_url(f"smtp://alerts:{PASSWORD}@127.0.0.1:{relay.port}")
     settings.DEFAULT_FROM_EMAIL = SENDER
@@ -41,7 +41,7 @@ def channels(settings, relays, hook, mail_url):  # noqa: ANN001, ANN201
     return relay, hook
 
 
-def test_every_channel_takes_the_test_notice(channels, capsys):  # noqa: ANN001
+def test_every_channel_takes_the_test_notice(channels, capsys):
     relay, hook = channels
     code, lines, _ = _test_notify(capsys)
     assert code == 0
@@ -55,7 +55,7 @@ def test_every_channel_takes_the_test_notice(channels, capsys):  # noqa: ANN001
     assert not Alert.objects.exists()  # a test notice is no alert
 
 
-def test_refusals_are_printed_with_the_servers_reason_and_exit_1(channels, capsys):  # noqa: ANN001
+def test_refusals_are_printed_with_the_servers_reason_and_exit_1(channels, capsys):
     relay, hook = channels
     relay.refuse_sender = "553 5.7.1 <alerts@tsh.example>: Sender address rejected: not owned by user alerts"
     hook.status, hook.reply = 403, b"invalid_token"
@@ -72,7 +72,7 @@ def test_refusals_are_printed_with_the_servers_reason_and_exit_1(channels, capsy
     assert PASSWORD not in "\n".join(lines) + err and "secret-path" not in "\n".join(lines) + err
 
 
-def test_one_failed_channel_is_enough_to_exit_1(channels, capsys, settings):  # noqa: ANN001
+def test_one_failed_channel_is_enough_to_exit_1(channels, capsys, settings):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         closed = sock.getsockname()[1]
@@ -84,7 +84,7 @@ def test_one_failed_channel_is_enough_to_exit_1(channels, capsys, settings):  # 
     assert "1 of 3 channel(s)" in err and "secret-path" not in "\n".join(lines)
 
 
-def test_channels_not_configured_are_said_so(settings, capsys):  # noqa: ANN001
+def test_channels_not_configured_are_said_so(settings, capsys):
     settings.TDS_ALERT_EMAILS, settings.TDS_ALERT_WEBHOOK_URL = [], ""
     code, lines, _ = _test_notify(capsys)
     assert code == 0
@@ -92,7 +92,7 @@ def test_channels_not_configured_are_said_so(settings, capsys):  # noqa: ANN001
                      "webhook: not configured (TDS_ALERT_WEBHOOK_URL is empty)"]
 
 
-def test_only_the_webhook_configured(settings, hook, capsys):  # noqa: ANN001
+def test_only_the_webhook_configured(settings, hook, capsys):
     settings.TDS_ALERT_EMAILS, settings.TDS_ALERT_WEBHOOK_URL = [], hook.url
     code, lines, _ = _test_notify(capsys)
     assert (code, lines) == (0, ["e-mail: not configured (TDS_ALERT_EMAILS is empty)", f"webhook to {hook.host}: sent"])
@@ -118,7 +118,7 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "notify.sqlite3"
 
 
-def test_the_command_line_sends_over_starttls_as_the_environment_says(relays, hook, ca, tmp_path, migrated):  # noqa: ANN001
+def test_the_command_line_sends_over_starttls_as_the_environment_says(relays, hook, ca, tmp_path, migrated):
     import ssl
 
     server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -79,10 +79,10 @@ def _handler(proxy: HostileOdoo) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: Any) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self._serve("GET", b"")
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             self._serve("POST", self.rfile.read(int(self.headers.get("Content-Length") or 0)))
 
         def _serve(self, method: str, body: bytes) -> None:

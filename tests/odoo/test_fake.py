@@ -11,7 +11,7 @@ from odoo.fake import FakeConfig, FakeOdooServer
 KEY = FakeConfig().api_key
 
 
-def rpc(odoo: FakeOdooServer, model: str, method: str, args: list, kwargs: dict | None = None):  # noqa: ANN201
+def rpc(odoo: FakeOdooServer, model: str, method: str, args: list, kwargs: dict | None = None):
     proxy = xmlrpc.client.ServerProxy(f"{odoo.url}/xmlrpc/2/object")
     return proxy.execute_kw("tsh", 2, KEY, model, method, args, kwargs or {})
 
@@ -22,7 +22,7 @@ def json2(odoo: FakeOdooServer, model: str, method: str, body: dict, key: str = 
 
 
 @pytest.fixture(params=[17, 18, 19])
-def fake(request: pytest.FixtureRequest, odoo_fake_factory):  # noqa: ANN001, ANN201
+def fake(request: pytest.FixtureRequest, odoo_fake_factory):
     return odoo_fake_factory(version=request.param)
 
 

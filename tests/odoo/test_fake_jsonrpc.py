@@ -26,7 +26,7 @@ def jsonrpc(fake: FakeOdooServer, service: str, method: str, *args: Any) -> dict
 
 
 @pytest.fixture(params=[17, 18, 19], ids=["odoo17", "odoo18", "odoo19"])
-def fake(request: pytest.FixtureRequest, odoo_fake_factory):  # noqa: ANN001, ANN201
+def fake(request: pytest.FixtureRequest, odoo_fake_factory):
     return odoo_fake_factory(version=request.param)
 
 

@@ -30,7 +30,7 @@ def json2(fake: FakeOdooServer, model: str, method: str, body: dict) -> requests
 
 
 @pytest.fixture(params=[17, 18, 19], ids=["odoo17", "odoo18", "odoo19"])
-def fake(request: pytest.FixtureRequest, odoo_fake_factory):  # noqa: ANN001, ANN201
+def fake(request: pytest.FixtureRequest, odoo_fake_factory):
     return odoo_fake_factory(version=request.param)
 
 

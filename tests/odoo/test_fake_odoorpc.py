@@ -23,7 +23,7 @@ def connect(fake: FakeOdooServer) -> odoorpc.ODOO:
 
 
 @pytest.fixture(params=[17, 18, 19], ids=["odoo17", "odoo18", "odoo19"])
-def fake(request: pytest.FixtureRequest, odoo_fake_factory):  # noqa: ANN001, ANN201
+def fake(request: pytest.FixtureRequest, odoo_fake_factory):
     return odoo_fake_factory(version=request.param)
 
 

@@ -50,7 +50,7 @@ def zclient(sb: SandboxServer, settings: Any) -> Any:
     for alias in ("default", "shared"):
         try:
             caches[alias].clear()
-        except Exception:  # noqa: BLE001 - a cache the settings do not define
+        except Exception:  # a cache the settings do not define
             pass
     # A sandbox started on a port an earlier test's sandbox used must not get that one's token.
     clear_token_cache()

@@ -12,7 +12,7 @@ from sync.background import Background, prefetched, thread_map, threads_start
 
 
 @pytest.fixture
-def closed(monkeypatch):  # noqa: ANN001, ANN201
+def closed(monkeypatch):
     """Names of the threads that closed their DB connections."""
     names: list[str] = []
     real = connections.close_all

@@ -92,7 +92,7 @@ def test_an_unmeasured_interval_is_checked_against_its_estimate(settings) -> Non
     assert config_set("TDS_STOCK_SYNC_INTERVAL_MINUTES", 10) == 10  # 144 x 12: well within
 
 
-def test_the_metrics_page_marks_estimates(staff_client) -> None:  # noqa: ANN001
+def test_the_metrics_page_marks_estimates(staff_client) -> None:
     _items(450)
     page = staff_client.get("/tds-admin/metrics/").content.decode()
     assert "(estimated: 3 list pages of 450 active items)" in page

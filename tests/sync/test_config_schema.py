@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from sync.config import TUNABLES, Tunable, config_get, config_reset, config_set
 from sync.models import AuditEntry, Configuration
-from sync.pipeline.queue import entity_priorities
+from sync.pipeline.kick import entity_priorities
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ BAD_PRIORITIES = [
 
 
 @pytest.mark.parametrize("value", BAD_PRIORITIES, ids=range(len(BAD_PRIORITIES)))
-def test_queue_priorities_take_only_entity_names_within_bounds(value) -> None:  # noqa: ANN001
+def test_queue_priorities_take_only_entity_names_within_bounds(value) -> None:
     with pytest.raises(ValidationError) as info:
         config_set("TDS_QUEUE_PRIORITIES", value)
     message = info.value.messages[0]
@@ -67,7 +67,7 @@ def test_a_stored_alias_is_read_canonically() -> None:
 
 
 @pytest.mark.parametrize(("value", "ok"), [("a" * 10, True), ("a" * 11, False), (5, False), (None, False)])
-def test_text_is_bounded(value, ok) -> None:  # noqa: ANN001
+def test_text_is_bounded(value, ok) -> None:
     tunable = Tunable("TDS_EXAMPLE_TEXT", str, max_length=10)
     if ok:
         assert tunable.check(value) == value

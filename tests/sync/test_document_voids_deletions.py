@@ -40,7 +40,7 @@ def _pick(sb, entity: str, index: int = 0) -> str:
     return str(records[index][spec.id_field])
 
 
-def _row(entity: str, zoho_id: str):  # noqa: ANN202
+def _row(entity: str, zoho_id: str):
     spec = REGISTRY[entity]
     return spec.model.objects.get(**{spec.model_id_field: zoho_id})
 

@@ -1,5 +1,5 @@
 """Every list call the mirror makes sends only query parameters Zoho's OpenAPI file documents for that
-endpoint (../shared/reference/zoho-oas), on full and incremental passes, with documented sort columns.
+endpoint (the OpenAPI files in OAS_DIR below), on full and incremental passes, with documented sort columns.
 
 The calls are the real ones: every registry entity is pulled from the sandbox over HTTP, full then
 incremental, and the query strings the sandbox received are checked against Zoho's files.

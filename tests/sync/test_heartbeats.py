@@ -49,7 +49,7 @@ def test_a_beating_cluster_counts_its_workers_and_a_silent_one_counts_none() -> 
 
 
 @pytest.mark.django_db
-def test_health_and_overview_report_the_cluster_from_its_heartbeat(staff_client) -> None:  # noqa: ANN001
+def test_health_and_overview_report_the_cluster_from_its_heartbeat(staff_client) -> None:
     _cluster_rows(workers=3)
     from sync.selectors.health import health_report
 
@@ -83,7 +83,7 @@ def test_a_paused_queue_is_not_drained_by_the_task_nor_by_tds_worker() -> None:
     SyncQueueItem.objects.create(entity="items", zoho_id="P1", payload={"item_id": "P1"})
     pause_set(QUEUE, paused=True, by="op")
     assert drain_queue()["claimed"] == 0
-    call_command("tds_worker", "--once", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("tds_worker", "--once", stdout=open(os.devnull, "w"))
     assert SyncQueueItem.objects.get(zoho_id="P1").status == "pending"
     row = ProcessHeartbeat.objects.get(kind=Kind.WORKER)
     assert row.stopped_at is not None  # it beat, said it was paused, and stopped
@@ -104,7 +104,7 @@ def test_paused_schedules_skip_their_run() -> None:
 @pytest.mark.postgres
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_a_real_cluster_on_the_orm_broker_is_seen_alive_with_its_workers_then_stopped(staff_client) -> None:  # noqa: ANN001
+def test_a_real_cluster_on_the_orm_broker_is_seen_alive_with_its_workers_then_stopped(staff_client) -> None:
     db = connection.settings_dict
     url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "tds_site.test_settings", "REDIS_URL": "",

@@ -21,10 +21,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def published():  # noqa: ANN201
+def published():
     seen: list[tuple[str, dict]] = []
 
-    def receiver(sender, name, payload, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    def receiver(sender, name, payload, **kwargs):
         seen.append((name, payload))
 
     events.tds_event.connect(receiver, dispatch_uid="ledger-tests")
@@ -45,7 +45,7 @@ class _Correlations(logging.Handler):
 
 
 @pytest.fixture
-def correlations():  # noqa: ANN201
+def correlations():
     handler = _Correlations()
     loggers = [logging.getLogger(name) for name in ("tds", "sync", "zoho")]  # they do not propagate
     levels = [lg.level for lg in loggers]

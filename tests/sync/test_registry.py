@@ -12,7 +12,7 @@ from sync.checks import check_registry, registry_problems
 from sync.compare.targets import resolve_names, target_for
 from sync.entities import DERIVED, REGISTRY, all_specs, webhook_vocabulary
 from sync.models import DeadLetter, SyncQueueItem
-from sync.pipeline import queue as queue_service
+from sync.pipeline.kick import entity_priorities
 from sync.pipeline.workers import drain_queue
 from tests.webhooks.factories import store_event
 from zoho.webhooks import parse_event
@@ -55,7 +55,7 @@ def test_the_webhook_vocabulary_names_only_registry_entities():
 
 @pytest.mark.django_db
 def test_every_entity_is_reachable_by_queue_and_applied_by_the_worker():
-    assert set(queue_service.entity_priorities()) == set(NAMES)
+    assert set(entity_priorities()) == set(NAMES)
     for n, name in enumerate(NAMES):
         store_event(name, f"{900 + n}")
     result = drain_queue(batch_size=100)

@@ -21,7 +21,7 @@ def run(command, *args):
     return out.getvalue()
 
 
-def test_stock_sync_prints_the_seed_response_and_a_table(sb, zclient):
+def test_stock_sync_prints_the_json_response_and_a_table(sb, zclient):
     output = run("tds_sync_stock", "--all")
     response = json.loads(output[: output.index("\n}") + 2])
     stats = response["stats"]

@@ -17,13 +17,13 @@ FORWARDED = [
 
 
 @pytest.mark.parametrize("forwarded,counted", FORWARDED)
-def test_behind_the_proxy_the_address_is_the_last_entry_or_the_connections(settings, forwarded, counted) -> None:  # noqa: ANN001
+def test_behind_the_proxy_the_address_is_the_last_entry_or_the_connections(settings, forwarded, counted) -> None:
     settings.TDS_BEHIND_PROXY = True
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == counted
 
 
-def test_without_any_address_the_answer_is_none(settings) -> None:  # noqa: ANN001
+def test_without_any_address_the_answer_is_none(settings) -> None:
     settings.TDS_BEHIND_PROXY = True
     assert client_ip(RequestFactory().get("/", REMOTE_ADDR="", HTTP_X_FORWARDED_FOR="junk")) is None
     settings.TDS_BEHIND_PROXY = False
@@ -32,7 +32,7 @@ def test_without_any_address_the_answer_is_none(settings) -> None:  # noqa: ANN0
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("forwarded", [f for f, _ in FORWARDED])
-def test_a_login_with_any_forwarded_header_is_answered_and_counted(client, settings, forwarded) -> None:  # noqa: ANN001
+def test_a_login_with_any_forwarded_header_is_answered_and_counted(client, settings, forwarded) -> None:
     from axes.models import AccessAttempt
 
     settings.TDS_BEHIND_PROXY = True

@@ -31,7 +31,7 @@ def _split(answer: bytes) -> tuple[int, dict[str, str], bytes]:
 
 
 @pytest.fixture(scope="module")
-def server():  # noqa: ANN201
+def server():
     port = free_port()
     process = gunicorn(port, gunicorn_env(SECRET_KEY=secrets.token_urlsafe(50)))
     try:
@@ -43,7 +43,7 @@ def server():  # noqa: ANN201
 
 
 @pytest.mark.parametrize("request_bytes,status,code", REFUSED, ids=[str(i) for i in range(len(REFUSED))])
-def test_gunicorn_refusals_under_api_are_json(server, request_bytes, status, code) -> None:  # noqa: ANN001
+def test_gunicorn_refusals_under_api_are_json(server, request_bytes, status, code) -> None:
     answered, headers, body = _split(raw_request(server[0], request_bytes))
     assert answered == status
     assert headers["content-type"] == "application/json"
@@ -53,14 +53,14 @@ def test_gunicorn_refusals_under_api_are_json(server, request_bytes, status, cod
     assert "<html>" not in data["message"]
 
 
-def test_a_refused_content_length_outside_api_keeps_gunicorns_page(server) -> None:  # noqa: ANN001
+def test_a_refused_content_length_outside_api_keeps_gunicorns_page(server) -> None:
     """gunicorn names the path of this refusal: the dashboard keeps its HTML answer."""
     answer = raw_request(server[0], b"POST /tds-admin/ HTTP/1.1\r\n" + HOST + b"Content-Length: 12abc\r\n\r\n{}")
     status, headers, body = _split(answer)
     assert status == 400 and headers["content-type"] == "text/html" and b"Bad Request" in body
 
 
-def test_a_well_formed_request_still_reaches_django(server) -> None:  # noqa: ANN001
+def test_a_well_formed_request_still_reaches_django(server) -> None:
     status, headers, body = _split(raw_request(server[0], b"GET /api/tds/health HTTP/1.1\r\n" + HOST
                                                + b"Connection: close\r\n\r\n"))
     assert status in (200, 503) and headers["content-type"] == "application/json" and b"status" in body

@@ -18,9 +18,9 @@ MAIL_VARIABLES = (*PARTS, "EMAIL_URL", "EMAIL_TIMEOUT", "EMAIL_SSL_CAFILE", "DEF
 
 
 @pytest.fixture
-def mail_env(monkeypatch):  # noqa: ANN001, ANN201
+def mail_env(monkeypatch):
     """mail_env(NAME=value, ...) -> mail_from_env() with exactly those mail variables set."""
-    def read(**values: str):  # noqa: ANN202
+    def read(**values: str):
         for name in MAIL_VARIABLES:
             monkeypatch.delenv(name, raising=False)
         for name, value in values.items():
@@ -56,7 +56,7 @@ GOOD = [
 
 
 @pytest.mark.parametrize(("values", "expected"), GOOD, ids=[str(i) for i in range(len(GOOD))])
-def test_good_values_give_the_relay_they_say(mail_env, values, expected):  # noqa: ANN001
+def test_good_values_give_the_relay_they_say(mail_env, values, expected):
     mail = mail_env(**values)
     assert {name: getattr(mail, name) for name in expected} == expected
 
@@ -92,7 +92,7 @@ BAD = [
 
 
 @pytest.mark.parametrize(("values", "expected"), BAD, ids=[str(i) for i in range(len(BAD))])
-def test_a_bad_value_is_one_line_naming_the_variable_without_the_password(mail_env, values, expected):  # noqa: ANN001
+def test_a_bad_value_is_one_line_naming_the_variable_without_the_password(mail_env, values, expected):
     with pytest.raises(ImproperlyConfigured) as refused:
         mail_env(**values)
     message = str(refused.value)
@@ -104,7 +104,7 @@ def test_a_bad_value_is_one_line_naming_the_variable_without_the_password(mail_e
     ("alerts@tsh.example", True), ("TDS alerts <alerts@tsh.example>", True), ("webmaster@localhost", True),
     ("alerts", False), ("TDS alerts", False), ("alerts@", False), ("a@b.com, c@d.com", False),
 ])
-def test_a_sender_must_be_one_address(monkeypatch, value, ok):  # noqa: ANN001
+def test_a_sender_must_be_one_address(monkeypatch, value, ok):
     monkeypatch.setenv("DEFAULT_FROM_EMAIL", value)
     if ok:
         assert env_address("DEFAULT_FROM_EMAIL", "webmaster@localhost") == value
@@ -113,7 +113,7 @@ def test_a_sender_must_be_one_address(monkeypatch, value, ok):  # noqa: ANN001
             env_address("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 
 
-def test_recipients_are_checked_one_by_one(monkeypatch):  # noqa: ANN001
+def test_recipients_are_checked_one_by_one(monkeypatch):
     monkeypatch.setenv("TDS_ALERT_EMAILS", " ops@example.com, Boss <boss@example.com> ,")
     assert env_addresses("TDS_ALERT_EMAILS") == ["ops@example.com", "Boss <boss@example.com>"]
     monkeypatch.setenv("TDS_ALERT_EMAILS", "ops@example.com;boss@example.com")
@@ -121,7 +121,7 @@ def test_recipients_are_checked_one_by_one(monkeypatch):  # noqa: ANN001
         env_addresses("TDS_ALERT_EMAILS")
 
 
-def test_the_ca_file_is_read_at_start_up(monkeypatch, tmp_path):  # noqa: ANN001
+def test_the_ca_file_is_read_at_start_up(monkeypatch, tmp_path):
     import trustme
 
     good = tmp_path / "ca.pem"
@@ -154,7 +154,7 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     ({"DEFAULT_FROM_EMAIL": "TDS alerts"}, "TDS configuration error: DEFAULT_FROM_EMAIL must be an e-mail address"),
     ({"EMAIL_TIMEOUT": "0"}, "TDS configuration error: EMAIL_TIMEOUT must be at least 1"),
 ])
-def test_start_up_stops_with_one_line(env, line):  # noqa: ANN001
+def test_start_up_stops_with_one_line(env, line):
     result = _manage("check", **env)
     assert result.returncode != 0
     assert result.stderr.strip() == line or result.stderr.strip().startswith(line)
@@ -186,7 +186,7 @@ def test_check_deploy_warns_about_a_default_sender_and_relay():
     ({"DEFAULT_FROM_EMAIL": "alerts@tsh.example", "TDS_EMAIL_SOURCE": "EMAIL_URL",
       "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}, ["tds.W002"]),
 ])
-def test_the_alert_mail_check(settings, overrides, ids):  # noqa: ANN001
+def test_the_alert_mail_check(settings, overrides, ids):
     from tds_site.checks import check_alert_mail
 
     settings.TDS_ALERT_EMAILS = ["ops@example.com"]

@@ -138,12 +138,12 @@ def test_without_a_key_no_task_leaves_the_process(settings, caplog):
     from django_q.brokers import get_broker
     from django_q.tasks import async_task
 
-    from sync.pipeline import queue
-    from sync.pipeline.queue import queue_kick
+    from sync.pipeline import kick
+    from sync.pipeline.kick import queue_kick
 
     settings.TDS_SECRET_KEY_MISSING, settings.TDS_WEBHOOK_KICK_SECONDS = True, 0.001
-    cache.delete(queue.KICK_KEY)  # a kick another test made in the last seconds would hold this one back
-    queue._LAST_KICK[0] = float("-inf")
+    cache.delete(kick.KICK_KEY)  # a kick another test made in the last seconds would hold this one back
+    kick._LAST_KICK[0] = float("-inf")
     broker = get_broker()
     broker.purge_queue()
     with pytest.raises(ImproperlyConfigured, match="SECRET_KEY must be set when DEBUG is off: task 'x' was not"):

@@ -6,14 +6,14 @@ from sync.config import config_clear_cache
 
 
 @pytest.fixture(autouse=True)
-def _fresh_priorities():  # noqa: ANN202
+def _fresh_priorities():
     config_clear_cache()
     yield
     config_clear_cache()
 
 
 @pytest.fixture
-def published(monkeypatch):  # noqa: ANN001, ANN201
+def published(monkeypatch):
     """Queue events (dead letters, retries, synced batches) as handed to the bus, each checked
     against its documented payload; the run events of the drain itself are left out."""
     from dataclasses import asdict

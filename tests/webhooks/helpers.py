@@ -59,7 +59,7 @@ class RecordingApply:
         self.fail_with = fail_with
         self.lock = threading.Lock()
 
-    def __call__(self, *, entity: str, operation: str, source: str, items: list) -> None:  # noqa: ANN001
+    def __call__(self, *, entity: str, operation: str, source: str, items: list) -> None:
         with self.lock:
             self.calls.append((entity, source, [item.zoho_id for item in items]))
         if self.fail_with is not None:
@@ -70,7 +70,7 @@ class RecordingApply:
         return [zoho_id for _e, _s, ids in self.calls for zoho_id in ids]
 
 
-def audit_apply(*, entity: str, operation: str, source: str, items: list) -> None:  # noqa: ANN001
+def audit_apply(*, entity: str, operation: str, source: str, items: list) -> None:
     """Writes one audit entry per applied item (inside the worker's transaction): a double apply shows up."""
     AuditEntry.objects.bulk_create([
         AuditEntry(entity=entity, zoho_id=item.zoho_id, action=AuditEntry.Action.UPDATE, field="queue_item",
@@ -79,7 +79,7 @@ def audit_apply(*, entity: str, operation: str, source: str, items: list) -> Non
     ])
 
 
-def slow_audit_apply(*, entity: str, operation: str, source: str, items: list) -> None:  # noqa: ANN001
+def slow_audit_apply(*, entity: str, operation: str, source: str, items: list) -> None:
     """audit_apply that takes its time, so a test can kill the worker in the middle of a batch."""
     import time
 

@@ -16,7 +16,7 @@ from tests.webhooks.helpers import RecordingApply
 pytestmark = pytest.mark.django_db
 
 
-def _act(client, model: str, action: str, ids: list[int]):  # noqa: ANN001, ANN202
+def _act(client, model: str, action: str, ids: list[int]):
     return client.post(f"/admin/sync/{model}/", {"action": action, "_selected_action": ids}, follow=True)
 
 

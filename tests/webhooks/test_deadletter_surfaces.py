@@ -58,7 +58,7 @@ def test_command_discards_and_purges(letters):
 
 
 @pytest.fixture
-def staff_token(django_user_model) -> str:  # noqa: ANN001
+def staff_token(django_user_model) -> str:
     user = django_user_model.objects.create_user("ops", "ops@example.com", "pw", is_staff=True)
     return token_create(user=user)[1]
 

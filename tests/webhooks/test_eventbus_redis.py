@@ -17,7 +17,7 @@ from tests.webhooks.helpers import RecordingApply
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 
-def _messages(pubsub, zoho_id: str, count: int, timeout: float = 10.0) -> list[dict]:  # noqa: ANN001
+def _messages(pubsub, zoho_id: str, count: int, timeout: float = 10.0) -> list[dict]:
     """This test's messages: a Redis channel is shared by every database number, so other processes'
     events (a parallel test worker's) arrive on it too."""
     out, deadline = [], time.monotonic() + timeout

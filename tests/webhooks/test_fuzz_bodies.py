@@ -104,7 +104,7 @@ def bodies(draw: st.DrawFn) -> bytes:
 
 
 @pytest.mark.parametrize("route", ROUTES)
-def test_signed_hostile_deliveries_get_a_json_answer_below_500(route, client, settings, crash_log) -> None:  # noqa: ANN001
+def test_signed_hostile_deliveries_get_a_json_answer_below_500(route, client, settings, crash_log) -> None:
     settings.TDS_WEBHOOK_KICK_SECONDS = 0
     client.raise_request_exception = False
 
@@ -120,7 +120,7 @@ def test_signed_hostile_deliveries_get_a_json_answer_below_500(route, client, se
 
 
 @pytest.mark.parametrize("body_key", sorted({VOCABULARY.body_key_for(m.entity) for m in VOCABULARY.body_keys.values()}))
-def test_every_known_bad_value_in_every_mapped_field(body_key, client, settings, crash_log) -> None:  # noqa: ANN001
+def test_every_known_bad_value_in_every_mapped_field(body_key, client, settings, crash_log) -> None:
     """The corpus, value by value, in every field the mapper reads and every field of the lines (the id
     kept valid, so the value reaches the checks behind it), to the delivery route and the test route."""
     settings.TDS_WEBHOOK_KICK_SECONDS = 0

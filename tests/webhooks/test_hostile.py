@@ -1,4 +1,4 @@
-"""R3 in small: a mix of hostile deliveries over HTTP gets no 5xx and stores nothing unsigned."""
+"""A mix of hostile deliveries over HTTP gets no 5xx and stores nothing unsigned."""
 from __future__ import annotations
 
 import json

@@ -21,7 +21,7 @@ TOO_BIG = ['"1e50"', "1e50", '"1E+29"', "1e29", '"-1e50"', '"99999999999999.9999
 NOT_A_NUMBER = ['"NaN"', '"sNaN"', '"Infinity"', '"-Infinity"']
 
 
-def _deliver(client, route: str, record: str):  # noqa: ANN001, ANN202
+def _deliver(client, route: str, record: str):
     body = ('{"item": {"item_id": "4600000000000001", "name": "x", ' + record + "}}").encode()
     return client.post(route, body, content_type="application/json",
                        HTTP_X_ZOHO_WEBHOOK_SIGNATURE=sign(body, SECRET))
@@ -29,7 +29,7 @@ def _deliver(client, route: str, record: str):  # noqa: ANN001, ANN202
 
 @pytest.mark.parametrize("route", ROUTES)
 @pytest.mark.parametrize("number", TOO_BIG + NOT_A_NUMBER)
-def test_a_rate_that_cannot_be_stored_is_a_422_naming_the_field(client, route, number, crash_log) -> None:  # noqa: ANN001
+def test_a_rate_that_cannot_be_stored_is_a_422_naming_the_field(client, route, number, crash_log) -> None:
     answer = _deliver(client, route, f'"rate": {number}')
     assert answer.status_code == 422, answer.content
     message = answer.json()["message"]
@@ -41,7 +41,7 @@ def test_a_rate_that_cannot_be_stored_is_a_422_naming_the_field(client, route, n
 
 
 @pytest.mark.parametrize("route", ROUTES)
-def test_a_rate_that_fits_is_accepted(client, settings, route) -> None:  # noqa: ANN001
+def test_a_rate_that_fits_is_accepted(client, settings, route) -> None:
     settings.TDS_WEBHOOK_KICK_SECONDS = 0
     for number in ('"1e13"', '"99999999999999.9999"', "12.5", '"-0.00001"', '"1E-999999999"', '"0e999999999"',
                    "1e-300"):
@@ -49,7 +49,7 @@ def test_a_rate_that_fits_is_accepted(client, settings, route) -> None:  # noqa:
         assert answer.status_code == 200, (number, answer.content)
 
 
-def test_line_values_name_their_line_and_field(client) -> None:  # noqa: ANN001
+def test_line_values_name_their_line_and_field(client) -> None:
     body = json.dumps({"invoice": {"invoice_id": "9", "total": "1e50", "line_items": [
         {"line_item_id": "77", "item_id": "1", "quantity": "1e40", "rate": "sNaN"}]}}).encode()
     answer = client.post("/api/tds/webhooks/test", body, content_type="application/json",
@@ -65,7 +65,7 @@ def test_line_values_name_their_line_and_field(client) -> None:  # noqa: ANN001
     ("-3000000000", "payment_terms: -3000000000 is outside -2147483648 .. 2147483647"),
     ('"1e999999999"', "'1e999999999' is not a whole number of at most 30 digits"),
 ])
-def test_a_whole_number_out_of_its_columns_range_is_refused_at_once(client, terms, problem, crash_log) -> None:  # noqa: ANN001
+def test_a_whole_number_out_of_its_columns_range_is_refused_at_once(client, terms, problem, crash_log) -> None:
     body = ('{"contact": {"contact_id": "5", "contact_name": "x", "payment_terms": ' + terms + "}}").encode()
     started = time.monotonic()
     answer = client.post("/api/webhooks/zoho", body, content_type="application/json",

@@ -16,15 +16,15 @@ V1, V2, V3 = "2025-11-18T03:00:00+0300", "2025-11-18T04:00:00+0300", "2025-11-18
 
 
 @pytest.fixture(autouse=True)
-def _no_kick(settings):  # noqa: ANN001, ANN202
+def _no_kick(settings):
     settings.TDS_WEBHOOK_KICK_SECONDS = 0
 
 
 @pytest.fixture
-def events():  # noqa: ANN201
+def events():
     seen: list[tuple[str, dict]] = []
 
-    def receiver(sender, name, payload, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    def receiver(sender, name, payload, **kwargs):
         seen.append((name, payload))
 
     tds_event.connect(receiver, dispatch_uid="webhook-tests")
@@ -116,7 +116,7 @@ class Flaky:
     def __init__(self, error: BaseException) -> None:
         self.error, self.fixed, self.failures = error, False, 0
 
-    def __call__(self, **kwargs):  # noqa: ANN003, ANN204
+    def __call__(self, **kwargs):
         from sync.pipeline.workers import apply_items
 
         if not self.fixed:

@@ -73,7 +73,7 @@ def test_only_the_newest_event_per_record_is_applied_within_a_batch():
 
 
 @pytest.fixture
-def fast_backoff(settings, monkeypatch):  # noqa: ANN001, ANN201
+def fast_backoff(settings, monkeypatch):
     settings.TDS_RETRY_BACKOFF_SECONDS = 10
     settings.TDS_RETRY_BACKOFF_MAX_SECONDS = 60
     settings.TDS_RETRY_MAX_ATTEMPTS = 5
@@ -131,7 +131,7 @@ def test_one_bad_record_does_not_sink_its_batch():
         store_event("items", zoho_id)
 
     class FailOnB(RecordingApply):
-        def __call__(self, *, items, **kwargs):  # noqa: ANN001, ANN003, ANN204
+        def __call__(self, *, items, **kwargs):
             super().__call__(items=items, **kwargs)
             if any(i.zoho_id == "B" for i in items):
                 raise ValueError("cannot map B")
@@ -229,15 +229,15 @@ def test_items_enqueued_without_a_due_time_are_claimed():
 def test_a_burst_of_webhooks_enqueues_one_drain_task(settings, monkeypatch):
     from django.core.cache import caches
 
-    from sync.pipeline import queue as queue_service
+    from sync.pipeline import kick
 
     calls = []
     monkeypatch.setattr("django_q.tasks.async_task", lambda func, **kw: calls.append(func))
-    monkeypatch.setattr(queue_service, "_LAST_KICK", [float("-inf")])
-    caches["default"].delete(queue_service.KICK_KEY)
+    monkeypatch.setattr(kick, "_LAST_KICK", [float("-inf")])
+    caches["default"].delete(kick.KICK_KEY)
     settings.TDS_WEBHOOK_KICK_SECONDS = 60
     for _ in range(50):
-        queue_service.queue_kick()
+        kick.queue_kick()
     assert calls == ["sync.tasks.drain_queue"]
 
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def _no_kick(settings):  # noqa: ANN001, ANN202
+def _no_kick(settings):
     settings.TDS_WEBHOOK_KICK_SECONDS = 0  # these tests look at the inbox, not at the cluster
 
 

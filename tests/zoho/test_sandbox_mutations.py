@@ -97,14 +97,14 @@ def test_the_private_http_api_drives_a_sandbox_from_another_process(sandbox) -> 
 class _Receiver(BaseHTTPRequestHandler):
     deliveries: list[tuple[dict[str, str], bytes, str]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - stdlib name
+    def do_POST(self) -> None:  # stdlib name
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.deliveries.append((dict(self.headers), body, self.path))
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         """Quiet."""
 
 

@@ -1,11 +1,11 @@
-"""Sandbox responses validated against Zoho's own OpenAPI schemas (../shared/reference/zoho-oas).
+"""Sandbox responses validated against Zoho's own OpenAPI schemas (OAS_DIR below).
 
 Relaxations, and only these:
-- ids: the OAS types ids as integers while live responses carry strings (reference §9), so an
+- ids: the OAS types ids as integers while live responses carry strings, so an
   `integer`/`number` property named `id`, `*_id` or `*_ids` also accepts a string; likewise the
-  product codes upc/ean/isbn/part_number, which live responses carry as strings (reference §4.2).
-- empty numbers: Zoho renders them as "" (reference §5), so a number property also accepts "".
-- types assembled from one example (reference §9): `outstanding_receivable_amount: 250` made it an
+  product codes upc/ean/isbn/part_number, which live responses carry as strings.
+- empty numbers: Zoho renders them as "" in JSON, so a number property also accepts "".
+- types assembled from one example: `outstanding_receivable_amount: 250` made it an
   integer, so an integer property accepts any number; a property declared `string` whose own OAS
   example is a number (`shipping_charge: {type: string, example: 0}`, an invoice's `balance`, a
   payment's `bcy_amount`) also accepts a number; and a property accepts any type Zoho's files
@@ -69,7 +69,7 @@ ID_KEYS = {"items": "item_id", "contacts": "contact_id", "invoices": "invoice_id
            "purchaseorders": "purchaseorder_id", "inventory_adjustments": "inventory_adjustment_id",
            "transfer_orders": "transfer_order_id"}
 
-# Real list responses carry these product codes as strings too (reference §4.2, Airbyte's live schemas).
+# Real list responses carry these product codes as strings too (Airbyte's schemas of live responses say so).
 PRODUCT_CODES = ("upc", "ean", "isbn", "part_number")
 
 _loaded: dict[str, dict[str, Any]] = {}

@@ -1,6 +1,6 @@
 """Zoho accounts: the refresh-token grant and access-token checks.
 
-Choices where the reference is silent (zoho-api.md §1.2): refusals use HTTP 400 with Zoho's
+Choices where Zoho's documentation is silent about the token endpoint's refusals: they use HTTP 400 with Zoho's
 body (`{"error":"invalid_code"}`, `{"error":"invalid_client"}`); the 11th token within ten minutes
 gets `{"error":"Access Denied","error_description":...,"status":"failure"}` (the shape Zoho's
 accounts server uses for "too many requests"), also HTTP 400.

@@ -7,7 +7,7 @@ from datetime import timedelta, timezone
 ORG_TZ = timezone(timedelta(hours=3), "Asia/Baghdad")
 
 DEFAULT_ITEMS = 2218
-# Counts at the seeds' scale. With fewer items than the default they shrink
+# Counts at the scale of TSH's organization (about 2,218 items). With fewer items than the default they shrink
 # proportionally (never below MIN_COUNT) so a 300-item test sandbox stays cheap.
 DEFAULT_COUNTS: dict[str, int] = {
     "warehouses": 4,

@@ -1,7 +1,7 @@
 """What each Zoho list/detail endpoint is: keys, fields, sorting and filters.
 
 List fields follow Zoho's OpenAPI list schemas plus the fields real list responses carry
-(reference §4.2, §5); details render every documented field the record holds.
+(product codes as strings, empty numbers as ""); details render every documented field the record holds.
 """
 from __future__ import annotations
 

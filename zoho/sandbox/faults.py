@@ -1,8 +1,8 @@
 """Fault profiles: which API calls fail, and how, decided deterministically from the seed.
 
 A spec is "5xx=0.1,429=0.05,timeout=0.02,expire_every=50,truncate=0.01,slow=0.0"; profiles
-name common specs ("r1" is the R1 reliability scenario). The n-th API call's fate depends only on the seed
-and n, so a run with the same seed and call order sees the same faults.
+name common specs ("r1" mixes every kind of fault at rates a reliability test survives). The n-th API
+call's fate depends only on the seed and n, so a run with the same seed and call order sees the same faults.
 """
 from __future__ import annotations
 

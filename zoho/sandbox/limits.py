@@ -1,6 +1,6 @@
 """Zoho's per-organization limits: requests per minute (44), daily quota (45), in-flight calls (1070).
 
-The X-Rate-Limit-* headers describe the daily quota (reference §3): limit, remaining, and seconds
+The X-Rate-Limit-* headers describe the daily quota: limit, remaining, and seconds
 until it resets at midnight in the org time zone.
 """
 from __future__ import annotations

@@ -46,7 +46,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:  # stdlib signature
         """Access lines go to the `zoho.sandbox` logger at DEBUG, not stderr: tests and benchmarks would drown."""
         if access_log.isEnabledFor(logging.DEBUG):  # the serve loop is a benchmark's hot path
             access_log.debug("%s %s", self.address_string(), format % args)

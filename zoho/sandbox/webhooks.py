@@ -1,6 +1,6 @@
 """Sends Zoho-shaped webhook deliveries: `{"<entity>": {...record...}}`, signed.
 
-Zoho's Books/Inventory signing is unconfirmed (reference §6.3); the sandbox signs the raw body
+Zoho's Books/Inventory signing is not documented; the sandbox signs the raw body
 with HMAC-SHA256 (hex) in `X-Zoho-Webhook-Signature`, the form most integrations assume. A form
 delivery carries the JSON in the `JSONString` field (the `${JSONString}` placeholder Zoho uses).
 With `token`, the shared secret also travels as a custom query parameter, Zoho's documented

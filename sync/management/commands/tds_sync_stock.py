@@ -1,6 +1,6 @@
 """manage.py tds_sync_stock: the stock sync by pagination batches.
 
-Prints the seed's JSON response (total_items_from_zoho, api_calls_made, products_updated,
+Prints the earlier system's JSON response (total_items_from_zoho, api_calls_made, products_updated,
 products_created, products_skipped, errors, duration_seconds, sync_run_id) and a table.
 Out-of-range options are refused; a failed sync exits non-zero with one line.
 """

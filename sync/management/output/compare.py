@@ -1,13 +1,13 @@
 """Text rendering of a compare report in the original report's layout (QUICK SUMMARY, AUTO-SYNC).
 
 Returns lines; the management command writes them. Numbers use thousands
-separators and the seed's column widths.
+separators and the earlier auto-sync's column widths.
 """
 from __future__ import annotations
 
 from sync.compare.report import ActionResult, CompareReport, EntityComparison, Recommendation
 
-# The seed prints the warning sign with one extra space and a one-narrower name column.
+# The earlier auto-sync printed the warning sign with one extra space and a one-narrower name column.
 _MARKS = {"ok": ("✅ ", 15), "warn": ("⚠️  ", 14), "bad": ("❌ ", 15)}
 _UNITS = {"items": "items", "images": "images", "stock": "items"}
 

@@ -41,7 +41,7 @@ def _inbox_row(zoho_id: str, payload: str, *, entity: str = "items", modified: s
 
 
 @pytest.fixture
-def poisoned():  # noqa: ANN201
+def poisoned():
     _queue_row("9001", json.dumps(GOOD[0]))
     _queue_row("9002", json.dumps({"item_id": "9002", "name": "Edge"}), modified=BEYOND_PYTHON)
     _queue_row("9003", '"not a record"')

@@ -27,7 +27,7 @@ ADMIN = {"syncqueueitem": SyncQueueItem, "inboxevent": InboxEvent, "deadletter":
 class Walker:
     """Staff browser, staff API token and a plain user's token; every answer's status, 5xx with its traceback."""
 
-    def __init__(self, django_user_model) -> None:  # noqa: ANN001
+    def __init__(self, django_user_model) -> None:
         staff = django_user_model.objects.create_user("ops", "ops@example.com", "pw", is_staff=True,
                                                       is_superuser=True)
         phone = django_user_model.objects.create_user("phone", "phone@example.com", "pw")
@@ -43,7 +43,7 @@ class Walker:
     def _record(self, sender: object, request: object = None, **kwargs: object) -> None:
         self._last_error = traceback.format_exc(limit=-6)
 
-    def check(self, method: str, url: str, response) -> object:  # noqa: ANN001
+    def check(self, method: str, url: str, response) -> object:
         if response.status_code >= 500:
             self.failures.append(f"{method} {url} -> {response.status_code}\n{self._last_error}")
         self._last_error = ""
@@ -66,7 +66,7 @@ class Walker:
 
 
 @pytest.fixture
-def walker(django_user_model) -> Iterator[Walker]:  # noqa: ANN001
+def walker(django_user_model) -> Iterator[Walker]:
     walker = Walker(django_user_model)
     yield walker
     walker.close()
@@ -161,13 +161,13 @@ def _walk_retry_and_drain(walker: Walker) -> None:
 
 
 @pytest.mark.postgres
-def test_every_read_retry_and_drain_survives_postgresqls_extremes(walker, settings):  # noqa: ANN001
+def test_every_read_retry_and_drain_survives_postgresqls_extremes(walker, settings):
     settings.TIME_ZONE = "Asia/Baghdad"  # a time at the edge of Python's range must survive the local clock too
     _walk_retry_and_drain(walker)
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite corpus")
-def test_every_read_retry_and_drain_survives_what_sqlite_can_hold(walker):  # noqa: ANN001
+def test_every_read_retry_and_drain_survives_what_sqlite_can_hold(walker):
     # In UTC: Django's SQLite date functions move 9999-12-31 into the local zone in Python, past year 9999.
     _walk_retry_and_drain(walker)
 
@@ -207,7 +207,7 @@ def _retry_command(walker: Walker, ids: list[int]) -> None:
 
 @pytest.mark.parametrize("retry", [_retry_api, _retry_all_api, _retry_button, _retry_all_button,
                                    _retry_admin_action, _retry_command], ids=lambda f: f.__name__.strip("_"))
-def test_every_way_to_retry_requeues_every_open_letter_whatever_it_holds(walker, retry):  # noqa: ANN001
+def test_every_way_to_retry_requeues_every_open_letter_whatever_it_holds(walker, retry):
     poison_all()
     _good_events()
     opened = list(DeadLetter.objects.filter(resolved=False).values_list("id", flat=True))
@@ -226,7 +226,8 @@ def test_a_worn_out_attempt_counter_does_not_stop_the_claim():
     """The claim adds one to every claimed row's attempts in one statement; the largest value stays put
     (it used to fail the whole batch with "integer out of range", so no good event was ever claimed)."""
     from sync.pipeline.inbox import inbox_promote
-    from sync.pipeline.queue import ATTEMPTS_CEILING, queue_claim
+    from sync.pipeline.kick import ATTEMPTS_CEILING
+    from sync.pipeline.queue import queue_claim
 
     _good_events()
     inbox_promote()

@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(tran
 EVENTS = 40
 
 
-def _wait(condition, what: str, seconds: float = 60) -> None:  # noqa: ANN001
+def _wait(condition, what: str, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"

@@ -26,6 +26,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from sync.entities import ALIASES, valid_names
+
 OPERATORS = "operators"
 SUPERUSERS = "superusers"
 SHOWN = 60
@@ -45,8 +47,6 @@ def named(key: str) -> str:
 
 def entity_names() -> dict[str, str]:
     """Every accepted spelling of an entity name -> its registry name (aliases included)."""
-    from sync.entities import ALIASES, valid_names
-
     return {name: name for name in valid_names()} | dict(ALIASES)
 
 
@@ -166,3 +166,31 @@ TUNABLES: dict[str, Tunable] = {t.key: t for t in (
     Tunable("TDS_METRICS_HOURLY_AFTER_HOURS", int, 1, 8760, "minute points older than this become hourly rollups"),
     Tunable("TDS_METRICS_DAILY_AFTER_DAYS", int, 1, 3650, "hourly rollups older than this become daily ones"),
 )}
+
+
+# Checks that span several settings (e.g. the API budget of the schedules), added by the apps that own
+# them: each gets (key, checked value) and raises ValidationError to refuse the change.
+config_checks: list[Callable[[str, Any], None]] = []
+
+
+def config_check_add(check: Callable[[str, Any], None]) -> None:
+    if check not in config_checks:
+        config_checks.append(check)
+
+
+def config_declared(key: str) -> Tunable:
+    """The declaration of ``key``; ValidationError naming the known ones when there is none."""
+    if key not in TUNABLES:
+        raise ValidationError(f"{named(key)} is not a run-time setting; known: {', '.join(sorted(TUNABLES))}")
+    return TUNABLES[key]
+
+
+def config_validate(key: str, value: Any) -> Any:
+    """ValidationError when a tunable gets a value its schema or checks refuse, else the value as stored.
+
+    Here, below both the models and the reader/writer in ``sync/config/``, so the table's own
+    ``clean`` and ``config_set`` apply the same checks without importing each other."""
+    checked = config_declared(key).check(value)
+    for extra in config_checks:
+        extra(key, checked)
+    return checked
