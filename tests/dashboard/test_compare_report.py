@@ -38,7 +38,7 @@ def _quick() -> list[EntityComparison]:
     return [EntityComparison(entity=name, zoho_count=100, local_count=100) for name in DEFAULT_ENTITIES]
 
 
-def test_a_quick_compare_lists_every_entity_and_says_why_the_others_are_not_in_it(staff_client) -> None:  # noqa: ANN001
+def test_a_quick_compare_lists_every_entity_and_says_why_the_others_are_not_in_it(staff_client) -> None:
     _report(_quick())
     html = staff_client.get("/tds-admin/compare/").content.decode()
     rows = _rows(html)
@@ -53,7 +53,7 @@ def test_a_quick_compare_lists_every_entity_and_says_why_the_others_are_not_in_i
            "a deep compare covers every entity)." in html
 
 
-def test_the_status_says_what_the_recommendation_says(staff_client) -> None:  # noqa: ANN001
+def test_the_status_says_what_the_recommendation_says(staff_client) -> None:
     comparisons = _quick()
     comparisons[0] = EntityComparison(entity="items", zoho_count=1000, local_count=998)  # 99.8 % match: "ok" before
     comparisons[3] = EntityComparison(entity="price_lists", zoho_count=10, local_count=10, has_cursor=False)
@@ -69,7 +69,7 @@ def test_the_status_says_what_the_recommendation_says(staff_client) -> None:  # 
     assert CARRY_OUT in html  # items is to be pulled
 
 
-def test_carry_out_is_offered_only_when_something_is_to_be_done(staff_client) -> None:  # noqa: ANN001
+def test_carry_out_is_offered_only_when_something_is_to_be_done(staff_client) -> None:
     run = _report(_quick())
     html = staff_client.get("/tds-admin/compare/").content.decode()
     assert CARRY_OUT not in html and "Nothing to carry out." in html
@@ -85,7 +85,7 @@ def test_carry_out_is_offered_only_when_something_is_to_be_done(staff_client) ->
     assert "review: not carried out" in html
 
 
-def test_a_failed_or_limited_compare_still_lists_every_entity(staff_client) -> None:  # noqa: ANN001
+def test_a_failed_or_limited_compare_still_lists_every_entity(staff_client) -> None:
     run = _report([], status="failed", error="ZohoAuthError: refresh token revoked")
     rows = _rows(staff_client.get("/tds-admin/compare/").content.decode())
     assert list(rows) == valid_names()

@@ -12,13 +12,13 @@ from sync.models import SyncRun
 pytestmark = pytest.mark.django_db
 
 
-def _message(response) -> str:  # noqa: ANN001
+def _message(response) -> str:
     [message] = [str(m) for m in get_messages(response.wsgi_request)][-1:]
     return message
 
 
 @pytest.fixture
-def sent(monkeypatch):  # noqa: ANN001, ANN201
+def sent(monkeypatch):
     """The tasks handed to the cluster (none reaches a worker here: each run stays pending)."""
     tasks: list[tuple[str, dict]] = []
     monkeypatch.setattr("django_q.tasks.async_task", lambda func, **kw: tasks.append((func, kw)))
@@ -26,7 +26,7 @@ def sent(monkeypatch):  # noqa: ANN001, ANN201
 
 
 def test_a_pending_run_that_never_reached_a_worker_no_longer_blocks_its_trigger(
-        staff_client, sent, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+        staff_client, sent, django_capture_on_commit_callbacks) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         staff_client.post("/tds-admin/triggers/run", {"kind": "stock"})
     stuck = SyncRun.objects.get()
@@ -55,7 +55,7 @@ def test_a_pending_run_that_never_reached_a_worker_no_longer_blocks_its_trigger(
     assert SyncRun.objects.filter(entity="stock", status="pending").count() == 1 and len(sent) == 2
 
 
-def test_cancelling_a_running_run_asks_it_to_stop_and_the_page_says_so(staff_client) -> None:  # noqa: ANN001
+def test_cancelling_a_running_run_asks_it_to_stop_and_the_page_says_so(staff_client) -> None:
     running = SyncRun.objects.create(run_type="full", entity="items", status="running", trigger="schedule")
     response = staff_client.post(f"/tds-admin/runs/{running.pk}/cancel", {"confirm": "yes"})
     assert response["Location"] == f"/tds-admin/runs/{running.pk}/"
@@ -66,7 +66,7 @@ def test_cancelling_a_running_run_asks_it_to_stop_and_the_page_says_so(staff_cli
     assert "stop asked by staff" in page
 
 
-def test_history_offers_cancel_and_retry_only_where_they_apply(staff_client, seeded) -> None:  # noqa: ANN001
+def test_history_offers_cancel_and_retry_only_where_they_apply(staff_client, seeded) -> None:
     pending = SyncRun.objects.create(run_type="images", entity="images", status="pending")
     partial = SyncRun.objects.create(run_type="stock", entity="stock", status="partial")
     drain = SyncRun.objects.create(run_type="queue", entity="", status="failed")
@@ -84,7 +84,7 @@ def test_history_offers_cancel_and_retry_only_where_they_apply(staff_client, see
 
 
 def test_retry_asks_then_queues_the_same_run_again(staff_client, seeded, sent,
-                                                  django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+                                                  django_capture_on_commit_callbacks) -> None:
     failed = seeded["failed"]
     asked = staff_client.post(f"/tds-admin/runs/{failed.pk}/retry", {"next": "/tds-admin/runs/"})
     assert f"Retry the failed run {str(failed.pk)[:8]} (full of customers) with the same parameters?" in \
@@ -102,7 +102,7 @@ def test_retry_asks_then_queues_the_same_run_again(staff_client, seeded, sent,
     assert f'href="/tds-admin/runs/{new.pk}/"' in message
 
 
-def test_retry_while_another_run_of_the_entity_is_active_says_so(staff_client, seeded, sent) -> None:  # noqa: ANN001
+def test_retry_while_another_run_of_the_entity_is_active_says_so(staff_client, seeded, sent) -> None:
     active = SyncRun.objects.create(run_type="incremental", entity="customers", status="running")
     response = staff_client.post(f"/tds-admin/runs/{seeded['failed'].pk}/retry", {"confirm": "yes"})
     message = _message(response)
@@ -119,7 +119,7 @@ def test_retry_while_another_run_of_the_entity_is_active_says_so(staff_client, s
     ("retry", "failed", "queue", "is not started on request: it runs again by itself."),
 ])
 def test_a_run_in_the_wrong_state_gets_one_clear_line(staff_client, sent, action, status, run_type,
-                                                      line) -> None:  # noqa: ANN001
+                                                      line) -> None:
     run = SyncRun.objects.create(run_type=run_type, entity="items" if run_type != "queue" else "", status=status)
     for data in ({}, {"confirm": "yes"}):  # no question asked, nothing done
         response = staff_client.post(f"/tds-admin/runs/{run.pk}/{action}", data)
@@ -129,14 +129,14 @@ def test_a_run_in_the_wrong_state_gets_one_clear_line(staff_client, sent, action
 
 
 @pytest.mark.parametrize("action", ["cancel", "retry"])
-def test_an_unknown_run_gets_one_clear_line(staff_client, action) -> None:  # noqa: ANN001
+def test_an_unknown_run_gets_one_clear_line(staff_client, action) -> None:
     missing = uuid.uuid4()
     response = staff_client.post(f"/tds-admin/runs/{missing}/{action}", {"confirm": "yes", "next": "https://evil.example/"})
     assert response["Location"] == f"/tds-admin/runs/{missing}/"
     assert _message(response) == f"No run {missing}: nothing to {action}."
 
 
-def test_cancel_needs_the_csrf_token(csrf_staff) -> None:  # noqa: ANN001
+def test_cancel_needs_the_csrf_token(csrf_staff) -> None:
     run = SyncRun.objects.create(run_type="stock", entity="stock", status="pending")
     assert csrf_staff.post(f"/tds-admin/runs/{run.pk}/cancel", {"confirm": "yes"}).status_code == 403
     run.refresh_from_db()

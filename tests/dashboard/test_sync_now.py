@@ -25,18 +25,18 @@ def _sync_now_form(html: str, entity: str) -> tuple[str, dict[str, str]]:
 
 
 @pytest.fixture
-def sent(monkeypatch):  # noqa: ANN001, ANN201
+def sent(monkeypatch):
     tasks: list[tuple[str, dict]] = []
     monkeypatch.setattr("django_q.tasks.async_task", lambda func, **kw: tasks.append((func, kw)))
     return tasks
 
 
-def _message(response) -> str:  # noqa: ANN001
+def _message(response) -> str:
     return [str(m) for m in get_messages(response.wsgi_request)][-1]
 
 
 def test_sync_now_queues_the_entitys_pull_and_a_second_press_says_it_is_running(
-        staff_client, sent, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+        staff_client, sent, django_capture_on_commit_callbacks) -> None:
     long_ago = timezone.now() - timedelta(hours=5)
     for entity in ("items", "customers", "stock"):
         SyncCursor.objects.create(entity=entity, last_incremental_run_at=long_ago)
