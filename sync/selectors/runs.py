@@ -5,7 +5,7 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Min, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
 from sync.models import COMPARE_TYPES, SyncCursor, SyncLog, SyncRun
@@ -136,12 +136,14 @@ def runs_stats(*, hours: int = 24) -> dict[str, Any]:
     limits cut short (deferred) counts as done: it stored what it reached and did not fail."""
     since = timezone.now() - timedelta(hours=hours)
     agg = SyncRun.objects.filter(created_at__gte=since, status__in=FINISHED).aggregate(
-        synced=Sum(F("created") + F("updated")), seen=Sum("processed"), finished=Count("id"),
+        # Each column summed on its own: created + updated per row is int4 arithmetic, which overflows.
+        created=Sum("created"), updated=Sum("updated"), seen=Sum("processed"), finished=Count("id"),
         completed=Count("id", filter=Q(status__in=("completed", "deferred"))),
         failed=Count("id", filter=Q(status="failed")), api_calls=Sum("api_calls"))
     finished = agg["finished"] or 0
     rate = round(100.0 * (agg["completed"] or 0) / finished, 1) if finished else 100.0
-    return {"total_synced_24h": int(agg["synced"] or 0), "total_seen_24h": int(agg["seen"] or 0),
+    return {"total_synced_24h": int(agg["created"] or 0) + int(agg["updated"] or 0),
+            "total_seen_24h": int(agg["seen"] or 0),
             "success_rate": rate, "runs_finished_24h": finished,
             "runs_failed_24h": int(agg["failed"] or 0), "api_calls_24h": int(agg["api_calls"] or 0)}
 
