@@ -95,7 +95,7 @@ class _KeptBytes:
         return 0.0
 
     def setblocking(self, flag: bool) -> None:
-        pass
+        """Kept bytes are never blocking or not: gunicorn calls this before writing, nothing to change."""
 
     def sendall(self, data: bytes) -> None:
         self.data += data

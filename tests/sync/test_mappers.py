@@ -10,7 +10,7 @@ import pytest
 
 from sync.mappers import common, contacts, documents, items
 
-FIXTURES = Path("/work/shared/reference/fixtures/inv_examples.json")
+FIXTURES = Path(__file__).with_name("fixtures") / "inv_examples.json"  # Zoho's documented example bodies
 BAGHDAD = timezone(timedelta(hours=3))
 
 
