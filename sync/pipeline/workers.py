@@ -6,7 +6,8 @@ clause. A worker killed mid-batch leaves nothing behind (its transaction rolls
 back, its lease runs out, the reaper returns the items, another worker applies
 them); a worker whose lease was taken over finds fewer rows than it leased,
 rolls back and applies nothing. Within a batch only the newest event per record
-is applied (ON CONFLICT cannot touch one row twice in a statement); across
+is applied (ON CONFLICT cannot touch one row twice in a statement), and an item
+that a newer open item of its record outranks is settled as superseded; across
 batches the upsert's stale-version guard keeps older data from winning.
 """
 from __future__ import annotations
@@ -83,6 +84,8 @@ def drain_batch(*, worker: str, batch_size: int, apply: ApplyFn | None = None,
     result.claimed, result.batches = len(ids), 1
     result.dead += queue_quarantine(unreadable)
     newest, superseded = newest_per_record(items)
+    newest, outranked = outranked_by_waiting(newest)
+    superseded += outranked
     if superseded:
         result.superseded = _settle_superseded(worker, superseded)
     for group in _groups(newest):
@@ -142,6 +145,27 @@ def newest_per_record(items: list[SyncQueueItem]) -> tuple[list[SyncQueueItem], 
             best[key] = item
     kept = {id(item) for item in best.values()}
     return list(best.values()), [item for item in items if id(item) not in kept]
+
+
+def outranked_by_waiting(items: list[SyncQueueItem]) -> tuple[list[SyncQueueItem], list[SyncQueueItem]]:
+    """Split off the items a newer open item of the same record (pending, or leased to another worker)
+    outranks: that one is applied instead, so an older version never wins a record for a while just
+    because the newer one's worker died holding it and its lease has not run out yet."""
+    by_entity: dict[str, list[str]] = defaultdict(list)
+    for item in items:
+        by_entity[item.entity].append(item.zoho_id)
+    best: dict[tuple[str, str], tuple[float, int]] = {}
+    waiting = SyncQueueItem.objects.filter(status__in=[SyncQueueItem.Status.PENDING, SyncQueueItem.Status.PROCESSING])
+    waiting = waiting.exclude(id__in=[i.id for i in items]).only("id", "entity", "zoho_id", "zoho_last_modified")
+    for entity, zoho_ids in by_entity.items():
+        for other in waiting.filter(entity=entity, zoho_id__in=zoho_ids):
+            key = (other.entity, other.zoho_id)
+            best[key] = max(best.get(key, _rank(other)), _rank(other))
+    kept, outranked = [], []
+    for item in items:
+        rival = best.get((item.entity, item.zoho_id))
+        (outranked if rival and rival > _rank(item) else kept).append(item)
+    return kept, outranked
 
 
 def _rank(item: SyncQueueItem) -> tuple[float, int]:

@@ -72,6 +72,24 @@ def test_only_the_newest_event_per_record_is_applied_within_a_batch():
     assert set(InboxEvent.objects.values_list("status", flat=True)) == {"processed"}
 
 
+def test_an_older_version_loses_to_a_newer_one_that_a_dead_worker_still_holds():
+    store_event("items", "D", "2025-11-18T05:00:00+0300", rate=5)
+    inbox_promote(limit=10)
+    assert [i.zoho_id for i in queue_claim(worker="dead", limit=10, lease_seconds=300)] == ["D"]
+    store_event("items", "D", "2025-11-18T04:00:00+0300", rate=4)  # older, delivered late
+    store_event("items", "E", "2025-11-18T04:00:00+0300", rate=1)
+    apply = RecordingApply()
+    result = drain_queue(apply=apply, worker="alive")
+    assert apply.applied_ids == ["E"] and result.superseded == 1
+    older = SyncQueueItem.objects.get(zoho_id="D", payload__rate=4)
+    assert older.status == "completed" and older.inbox_event.status == "processed"
+    SyncQueueItem.objects.filter(locked_by="dead").update(locked_until=timezone.now() - timedelta(seconds=1))
+    reap_leases()
+    drain_queue(apply=apply, worker="alive")
+    assert apply.applied_ids == ["E", "D"]  # only the newest version of D, once
+    assert set(SyncQueueItem.objects.values_list("status", flat=True)) == {"completed"}
+
+
 @pytest.fixture
 def fast_backoff(settings, monkeypatch):
     settings.TDS_RETRY_BACKOFF_SECONDS = 10
