@@ -161,7 +161,8 @@ def outranked_by_waiting(items: list[SyncQueueItem]) -> tuple[list[SyncQueueItem
         for other in waiting.filter(entity=entity, zoho_id__in=zoho_ids):
             key = (other.entity, other.zoho_id)
             best[key] = max(best.get(key, _rank(other)), _rank(other))
-    kept, outranked = [], []
+    kept: list[SyncQueueItem] = []
+    outranked: list[SyncQueueItem] = []
     for item in items:
         rival = best.get((item.entity, item.zoho_id))
         (outranked if rival and rival > _rank(item) else kept).append(item)
