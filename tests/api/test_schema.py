@@ -5,6 +5,7 @@ import io
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -142,10 +143,12 @@ def test_no_operation_describes_the_error_mixin_and_bodies_are_json_only(tmp_pat
 
 def _schemathesis(live_server, key: str, *extra: str) -> subprocess.CompletedProcess:
     tool = Path(sys.executable).with_name("schemathesis")
-    return subprocess.run(
-        [str(tool), "run", f"{live_server.url}/api/schema/", "--checks", "all", "-H", f"Authorization: Token {key}",
-         "--max-examples", "4", "--seed", "20261204", "--generation-database", "none", "--request-timeout", "20",
-         "--no-color", *extra], capture_output=True, text=True, timeout=900)
+    # Run from a folder of its own: the CLI keeps a cache of the crashes it found under the working directory.
+    with tempfile.TemporaryDirectory(prefix="tds-schemathesis-") as workdir:
+        return subprocess.run(
+            [str(tool), "run", f"{live_server.url}/api/schema/", "--checks", "all", "-H", f"Authorization: Token {key}",
+             "--max-examples", "4", "--seed", "20261204", "--generation-database", "none", "--request-timeout", "20",
+             "--no-color", *extra], capture_output=True, text=True, timeout=900, cwd=workdir)
 
 
 @pytest.mark.slow
