@@ -47,9 +47,13 @@ def run_row(run: SyncRun) -> dict[str, Any]:
 
 
 def _resume_at(run: SyncRun) -> str | None:
-    """When a run Zoho's limits cut short (deferred) can go on; None for every other run."""
-    summary = run.summary if isinstance(run.summary, dict) else {}
-    return (summary.get("resume_at") or None) if run.status == SyncRun.Status.DEFERRED else None
+    """When a run Zoho's limits cut short (deferred) can go on; None for every other run.
+
+    The status is looked at first: lists load runs without their summary, and reading it would cost
+    one query per row."""
+    if run.status != SyncRun.Status.DEFERRED:
+        return None
+    return as_dict(run.summary).get("resume_at") or None
 
 
 def run_detail(*, run_id: str, log_limit: int = LOG_LINES) -> dict[str, Any] | None:

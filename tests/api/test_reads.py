@@ -167,3 +167,21 @@ def test_bff_stock_stats_is_the_earlier_shape(user_api):
     assert body == {**body, "total_products": 2, "with_zoho_id": 2, "with_stock": 1, "total_stock_quantity": 5,
                     "stale_products": 1}
     assert isinstance(body["last_sync_time"], str)
+
+
+def test_a_page_of_sync_runs_costs_the_same_queries_for_5_runs_as_for_40(staff_api):
+    from sync.models import SyncRun
+
+    def page_queries() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as seen:
+            assert staff_api.get("/api/tds/sync-runs?page_size=50").status_code == 200
+        return len(seen.captured_queries)
+
+    SyncRun.objects.bulk_create(SyncRun(run_type="full", entity="items", status="completed") for _ in range(5))
+    page_queries()  # the token is looked up once, then cached
+    few = page_queries()
+    SyncRun.objects.bulk_create(SyncRun(run_type="full", entity="items", status="completed") for _ in range(35))
+    assert page_queries() == few  # no query per row
