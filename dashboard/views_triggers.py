@@ -11,16 +11,18 @@ from django.utils.html import format_html
 from dashboard.common import page, staff_only, staff_post
 from sync import jobs
 from sync.entities import DERIVED, valid_names
+from sync.ledger import REGISTERED
 from sync.models import RunType
 from sync.selectors.runs import runs_active
 
+
 # kind -> (entity the run is held under, run type, label); pulls take the entity from the form,
-# each derived name (stock, images) is a kind of its own, as the registry describes it.
-FIXED = {
-    **{d.name: (d.name, d.run_type, d.label) for d in DERIVED.values()},
-    "compare": ("", "compare", "Compare"),
-    "odoo": ("products", "odoo", "Odoo push"),  # offered only when ODOO_URL is set
-}
+# each derived name (stock, images) is a kind of its own, as the registry describes it, and so is
+# each kind an app registered with the ledger (the Odoo push, offered only when ODOO_URL is set).
+def fixed() -> dict[str, tuple[str, str, str]]:
+    return {**{d.name: (d.name, d.run_type, d.label) for d in DERIVED.values()},
+            "compare": ("", "compare", "Compare"),
+            **{k.name: (k.entity, k.run_type, k.label) for k in REGISTERED.values()}}
 
 
 @staff_only
@@ -58,8 +60,8 @@ def trigger(request: HttpRequest) -> HttpResponse:
         elif kind == "odoo" and not settings.ODOO_URL:
             messages.error(request, "Odoo is not configured: set ODOO_URL.")
             return redirect(back)
-        elif kind in FIXED:
-            entity, run_type, label = FIXED[kind]
+        elif kind in fixed():
+            entity, run_type, label = fixed()[kind]
             options: dict = {"dry_run": dry_run}
             if kind == "compare":
                 options.update(deep=_flag(request, "deep"), carry_out=_flag(request, "sync"))

@@ -2,17 +2,20 @@
 
 ``job_enqueue`` has the ledger write the run as "pending" (so the caller gets its id and URL at
 once) and hand the task to the cluster after the transaction commits (``sync.ledger.run_queue``).
-The task (sync.tasks.api_*) gives the pending row's id to its service, whose run takes it over.
+The task (sync.tasks.api_*, or a registered kind's task) gives the pending row's id to its service,
+whose run takes it over, through ``job_run``.
 """
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from sync.ledger import ACTIVE, Job, RunActive, RunResult, run_active, run_queue
 from sync.models import SyncRun
 
-__all__ = ["ACTIVE", "Job", "RunActive", "job_enqueue", "job_wait", "run_active", "run_result"]
+__all__ = ["ACTIVE", "Job", "RunActive", "job_enqueue", "job_run", "job_wait", "run_active", "run_result",
+           "task_result"]
 
 
 def job_enqueue(*, kind: str, entity: str, run_type: str, options: dict[str, Any], trigger: str = "api") -> Job:
@@ -39,3 +42,32 @@ def run_result(run: SyncRun) -> RunResult:
                      skipped=run.skipped, failed=run.failed, deleted=run.deleted, api_calls=run.api_calls,
                      duration_seconds=run.duration_seconds or 0.0, error=run.error_message,
                      extra=dict(run.summary or {}))
+
+
+def job_run(run_id: str, service: Callable[[], object]) -> dict:
+    """A queued run's task body: run the service on its pending row; a row the service never took
+    over is failed, saying why. A worker made to stop (SIGTERM/SIGINT, sync.stopping) settles its
+    run the same way. A row cancelled before the task started is skipped."""
+    from sync.ledger import RunSkipped, run_settle
+    from sync.stopping import StopRequested, runs_settle, stops_on_signals
+
+    try:
+        with stops_on_signals():
+            result = service()
+    except RunSkipped as exc:
+        return {"skipped": str(exc)}
+    except (Exception, StopRequested) as exc:
+        if isinstance(exc, StopRequested):
+            runs_settle(exc)
+        run_settle(run_id=run_id, error=exc)
+        raise
+    run_settle(run_id=run_id, error="the task finished without opening its run")
+    return task_result(result)
+
+
+def task_result(result: object) -> dict:
+    """A small, picklable task result for django-q2's Success table."""
+    as_dict, summary_line = getattr(result, "as_dict", None), getattr(result, "summary_line", None)
+    if callable(as_dict):
+        return as_dict()
+    return {"summary": summary_line()} if callable(summary_line) else {"result": str(result)}

@@ -2,10 +2,10 @@
 
 This module is the only code that writes tds_sync_runs and tds_sync_logs (a test holds that). A
 run's type is a ``RunType`` (sync.models.choices): a pull ("full" or "incremental"), "stock",
-"images", "compare", "compare_sync", a queue drain ("queue") or a push to Odoo ("odoo"). Every
-service opens its run as a context manager:
+"images", "compare", "compare_sync", a queue drain ("queue"), or a run of an app built on the
+engine (a push to Odoo, "odoo"). Every service opens its run as a context manager:
 
-    with run_open(run_type=RunType.ODOO, entity="products", trigger="schedule", run_id=run_id,
+    with run_open(run_type=RunType.STOCK, entity="stock", trigger="schedule", run_id=run_id,
                   configuration={"batch": 100}) as run:
         run.add(counts, api_calls=3)           # fold created/updated/... of a batch; tds.entity.synced
         run.count(processed=10, created=4)     # or add to the counters directly
@@ -34,7 +34,9 @@ the caller gets an id at once) is continued by the service given its ``run_id``:
 over that row instead of creating one, or raises ``RunSkipped`` when the row is no longer pending
 (cancelled before a worker reached it). ``run_cancel`` cancels a pending run, or asks a running
 one to stop: the run raises ``RunCancelled`` at its next batch boundary (``add``, ``progress``,
-``checkpoint``). ``run_retry`` queues a new run with the parameters of a finished one.
+``checkpoint``). ``run_retry`` queues a new run with the parameters of a finished one. An app built
+on the engine adds its own kind of queued run (its task, run type and entity) with
+``run_kind_register``; the engine never imports it.
 """
 from __future__ import annotations
 
@@ -64,12 +66,12 @@ logger = logging.getLogger("tds.sync")
 _current: ContextVar[RunTracker | None] = ContextVar("tds_run", default=None)
 COUNTERS = ("processed", "created", "updated", "unchanged", "skipped", "failed", "deleted", "api_calls")
 STOP_KEY = "cancel_requested"  # in a running row's summary: stop at the next batch boundary
-# The task that carries out each kind of queued run, and the kind each run type is queued as.
+# The task that carries out each kind of queued run, and the kind each run type is queued as; an
+# app built on the engine adds its own kinds with ``run_kind_register``.
 TASKS = {"pull": "sync.tasks.api_pull", "stock": "sync.tasks.api_stock_sync", "images": "sync.tasks.api_images",
-         "compare": "sync.tasks.api_compare", "odoo": "sync.tasks.api_odoo"}
+         "compare": "sync.tasks.api_compare"}
 KINDS: dict[str, str] = {RunType.FULL: "pull", RunType.INCREMENTAL: "pull", RunType.STOCK: "stock",
-                         RunType.IMAGES: "images", RunType.COMPARE: "compare", RunType.COMPARE_SYNC: "compare",
-                         RunType.ODOO: "odoo"}
+                         RunType.IMAGES: "images", RunType.COMPARE: "compare", RunType.COMPARE_SYNC: "compare"}
 
 
 @dataclass
@@ -105,6 +107,33 @@ class LogLine:
     level: str = "INFO"
     zoho_id: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunKind:
+    """A kind of run queued on request by an app built on the engine (from its AppConfig.ready): the
+    task that carries it out (given ``run_id`` and the options), its run type, the entity its runs
+    are held under (one pending or running at a time) and how a page names it."""
+    name: str
+    task: str
+    run_type: str
+    entity: str
+    label: str
+
+
+REGISTERED: dict[str, RunKind] = {}
+
+
+def run_kind_register(kind: RunKind) -> None:
+    """Queue, retry and name runs of ``kind`` as the engine's own (registering it again is harmless)."""
+    REGISTERED[kind.name] = kind
+    TASKS[kind.name] = kind.task
+    KINDS[kind.run_type] = kind.name
+
+
+def run_kind(name: str) -> RunKind:
+    """A registered kind; KeyError when no app registered it (its app is not installed)."""
+    return REGISTERED[name]
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,9 @@ TDS_ENABLE_AUTO_SYNC=false keeps the rows but sets repeats=0 on the schedules th
 pull from Zoho (compare+sync, stock, incremental, full, images), so django-q2 skips
 them and they are visible, dormant, in the admin. Queue housekeeping (dead-letter
 auto-retry, lease reaper) stays on: webhooks keep flowing when polling is off.
+
+An app built on the engine adds its own schedule with ``schedule_register`` (from its
+AppConfig.ready); it is written, rewritten and budgeted with these.
 """
 from __future__ import annotations
 
@@ -39,7 +42,6 @@ IMAGE_SYNC = PREFIX + "image sync"
 DEAD_LETTER_RETRY = PREFIX + "dead-letter auto-retry"
 LEASE_REAPER = PREFIX + "lease reaper"
 QUEUE_DRAIN = PREFIX + "queue drain"
-ODOO_SYNC = PREFIX + "odoo sync"
 ALERTS = PREFIX + "alerts"
 METRICS_ROLLUP = PREFIX + "metrics rollup"
 RETENTION = PREFIX + "retention"
@@ -62,6 +64,21 @@ class ScheduleSpec:
     cron: str | None = None
     pulls_from_zoho: bool = True
     takes_dry_run: bool = True
+    run_types: tuple[str, ...] = ()       # a registered schedule's runs in the ledger (the budget measures them)
+
+
+# An app built on the engine adds its schedules here (name -> a function making its spec, read
+# each time the schedules are written, so a spec may follow the settings).
+REGISTERED: dict[str, Callable[[], ScheduleSpec]] = {}
+
+
+def schedule_register(name: str, make: Callable[[], ScheduleSpec]) -> None:
+    """Write, rewrite and budget the schedule ``make()`` describes with the default ones."""
+    REGISTERED[name] = make
+
+
+def registered_specs() -> list[ScheduleSpec]:
+    return [make() for make in REGISTERED.values()]
 
 
 # The run-time tunables (sync/config/) the schedules follow: a saved change rewrites them.
@@ -78,8 +95,8 @@ def default_specs(*, interval_hours: int | None = None) -> list[ScheduleSpec]:
         ScheduleSpec(INCREMENTAL_PULL, "sync.tasks.scheduled_incremental_pull", minutes=60),
         ScheduleSpec(FULL_PULL, "sync.tasks.scheduled_full_pull", cron=FULL_PULL_CRON),
         ScheduleSpec(IMAGE_SYNC, "sync.tasks.scheduled_image_sync", minutes=IMAGE_SYNC_MINUTES),
-        # Owned by the odoo app; django-q2 counts in minutes, ODOO_SYNC_INTERVAL in seconds (min 60).
-        ScheduleSpec(ODOO_SYNC, "odoo.tasks.scheduled_odoo_sync", minutes=max(1, settings.ODOO_SYNC_INTERVAL // 60)),
+        # Owned by the apps built on the engine (schedule_register, from their AppConfig.ready).
+        *registered_specs(),
         # Owned by the queue/DLQ code (sync/tasks.py, "webhooks, queue, dead letters").
         ScheduleSpec(DEAD_LETTER_RETRY, "sync.tasks.retry_dead_letters", minutes=DEAD_LETTER_RETRY_MINUTES,
                      pulls_from_zoho=False, takes_dry_run=False),

@@ -29,13 +29,6 @@ def api_stock_sync(*, run_id: str, batch_size: int = 200, db_batch_size: int = 1
         with_stock_only=with_stock_only, item_ids=item_ids, dry_run=dry_run, trigger="api", run_id=run_id))
 
 
-def api_odoo(*, run_id: str, dry_run: bool = False) -> dict:
-    """The dashboard's Odoo push of the products, continuing the pending run ``run_id``."""
-    from odoo.services.push import products_push
-
-    return _queued(run_id, lambda: products_push(dry_run=dry_run, trigger="manual", run_id=run_id))
-
-
 def api_images(*, run_id: str, force: bool = False, dry_run: bool = False) -> dict:
     """The dashboard's image sync, continuing the pending run ``run_id``."""
     from sync.images.run import images_sync
@@ -53,23 +46,9 @@ def api_compare(*, run_id: str, deep: bool = False, carry_out: bool = False, dry
 
 
 def _queued(run_id: str, service) -> dict:
-    """Run the service on its queued row; a row the service never took over is failed, saying why.
-    A worker made to stop (SIGTERM/SIGINT, sync.stopping) settles its run the same way."""
-    from sync.ledger import RunSkipped, run_settle
-    from sync.stopping import StopRequested, runs_settle, stops_on_signals
+    from sync.jobs import job_run
 
-    try:
-        with stops_on_signals():
-            result = service()
-    except RunSkipped as exc:
-        return {"skipped": str(exc)}
-    except (Exception, StopRequested) as exc:
-        if isinstance(exc, StopRequested):
-            runs_settle(exc)
-        run_settle(run_id=run_id, error=exc)
-        raise
-    run_settle(run_id=run_id, error="the task finished without opening its run")
-    return _as_dict(result)
+    return job_run(run_id, service)
 
 
 # --- webhooks, queue, dead letters ---------------------------------------------
@@ -172,11 +151,9 @@ def scheduled_image_sync(*, dry_run: bool = False) -> dict:
 
 
 def _as_dict(result: object) -> dict:
-    """A small, picklable task result for django-q2's Success table."""
-    as_dict, summary_line = getattr(result, "as_dict", None), getattr(result, "summary_line", None)
-    if callable(as_dict):
-        return as_dict()
-    return {"summary": summary_line()} if callable(summary_line) else {"result": str(result)}
+    from sync.jobs import task_result
+
+    return task_result(result)
 
 
 # --- alerts, metrics, retention -----------------------------------------------------

@@ -160,3 +160,46 @@ def test_no_cycle_hides_behind_an_import_inside_a_function() -> None:
     shared piece into a module below both (as ``sync/tunables.py`` and ``sync/pipeline/kick.py``)."""
     cycles = _sync_cycles(_graph(everywhere=True))
     assert not cycles, "import cycles through imports inside functions:\n" + "\n".join(cycles)
+
+
+# The engine and the Zoho side know nothing of the apps built on them: an app registers its kinds
+# of run and its schedules with the engine (odoo/engine.py), never the other way round.
+BELOW_THE_APPS = ("sync", "zoho")
+APPS_ON_TOP = ("odoo",)
+
+
+def _names_an_app(text: str) -> bool:
+    return any(text == app or text.startswith(app + ".") for app in APPS_ON_TOP)
+
+
+def test_the_engine_never_imports_an_app_built_on_it() -> None:
+    graph = _graph(everywhere=True)
+    found = sorted(f"{name} imports {target}" for name, targets in graph.items()
+                   if name.split(".")[0] in BELOW_THE_APPS for target in targets if _names_an_app(target))
+    assert not found, "\n".join(found)
+
+
+def test_the_engine_names_no_task_of_an_app_built_on_it() -> None:
+    """A dotted path in a string ("odoo.tasks.api_odoo") is an import django-q2 does later."""
+    found = []
+    for name, path in _modules().items():
+        if name.split(".")[0] not in BELOW_THE_APPS:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and _names_an_app(node.value) \
+                    and "." in node.value:
+                found.append(f"{name}: {node.value!r}")
+    assert not found, "\n".join(found)
+
+
+def test_the_checks_see_an_import_of_an_app() -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "probe.py"
+        source.write_text("def f():\n    from odoo.services.push import products_push\n"
+                          "TASK = 'odoo.tasks.api_odoo'\n", encoding="utf-8")
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+    assert [node.module for node in _every_import(tree) if isinstance(node, ast.ImportFrom)] == [
+        "odoo.services.push"]
+    assert any(isinstance(n, ast.Constant) and _names_an_app(n.value) for n in ast.walk(tree))

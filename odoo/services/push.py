@@ -15,13 +15,14 @@ from typing import Any
 from django.conf import settings
 
 from odoo.client import OdooClient, get_client
+from odoo.engine import ODOO_RUNS
 from odoo.models import OdooProductLink
 from odoo.services.apply import Applied, plan_apply
 from odoo.services.counts import CountCheck, counts_verify
-from odoo.services.ledger import ledger_open
 from odoo.services.mapping import PRODUCT_COLUMNS, Mapped, product_map
 from odoo.services.plan import Plan, plan_build
 from odoo.services.target import Target, target_open
+from sync.ledger import RunTracker, run_open
 
 
 @dataclass
@@ -65,8 +66,8 @@ def products_push(*, client: OdooClient | None = None, rate: Decimal | None = No
     client = client or get_client()
     client.run_begin()
     rate = rate if rate is not None else Decimal(str(settings.ODOO_USD_TO_IQD))
-    with ledger_open(trigger=trigger, dry_run=dry_run, run_id=run_id,
-                     configuration={"rate": str(rate), "url": client.config.url, "db": client.config.db}) as tracker:
+    with run_open(run_type=ODOO_RUNS.run_type, entity=ODOO_RUNS.entity, trigger=trigger, dry_run=dry_run, run_id=run_id,
+                  configuration={"rate": str(rate), "url": client.config.url, "db": client.config.db}) as tracker:
         result = OdooSyncResult(dry_run=dry_run, run_id=tracker.result.run_id)
         tracker.on_close(lambda run, error: _fold(run, result, client))
         _run(result, client=client, rate=rate, dry_run=dry_run, progress=progress)
@@ -114,7 +115,7 @@ def _report_plan(result: OdooSyncResult, plan: Plan) -> None:
     result.conflicts = plan.conflicts
 
 
-def _fold(tracker: Any, result: OdooSyncResult, client: OdooClient) -> None:
+def _fold(tracker: RunTracker, result: OdooSyncResult, client: OdooClient) -> None:
     """The push's figures into its run as the run closes, however it ends."""
     result.write_calls, result.api_calls = client.write_calls, sum(client.calls.values())
     res = tracker.result

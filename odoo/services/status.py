@@ -16,8 +16,9 @@ from django.core.cache import caches
 from django.utils import timezone
 from django.utils.text import slugify
 
+from odoo.engine import ODOO_RUNS, ODOO_SYNC
 from odoo.models import OdooProductLink
-from odoo.services.ledger import ledger_runs
+from sync.selectors.runs import runs_latest
 
 HEARTBEAT_KEY = "tds:odoo-sync:heartbeat"
 
@@ -59,7 +60,7 @@ def heartbeat_clear() -> None:
 
 
 def status_read(*, limit: int = 50) -> OdooStatus:
-    runs = list(ledger_runs(limit))
+    runs = runs_latest(run_type=ODOO_RUNS.run_type, limit=limit)
     finished = [r for r in runs if r.status != "running"]
     last = finished[0] if finished else None
     counts = _last_counts(finished)
@@ -72,8 +73,6 @@ def status_read(*, limit: int = 50) -> OdooStatus:
 
 
 def _state() -> tuple[str, str]:
-    from sync.schedules import ODOO_SYNC
-
     cache = caches["shared"]
     if cache.get(f"tds:schedule-lock:{slugify(ODOO_SYNC)}"):  # the key sync.schedules.schedule_lock holds
         return "running", "a sync is in progress"

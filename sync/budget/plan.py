@@ -151,11 +151,10 @@ def _schedule_of(run_types: set[str]) -> str:
     if run_types & {RunType.COMPARE_SYNC, RunType.COMPARE}:
         return schedules.COMPARE_SYNC
     for run_type, name in ((RunType.IMAGES, schedules.IMAGE_SYNC), (RunType.STOCK, schedules.STOCK_SYNC),
-                           (RunType.ODOO, schedules.ODOO_SYNC), (RunType.INCREMENTAL, schedules.INCREMENTAL_PULL),
-                           (RunType.FULL, schedules.FULL_PULL)):
+                           (RunType.INCREMENTAL, schedules.INCREMENTAL_PULL), (RunType.FULL, schedules.FULL_PULL)):
         if run_type in run_types:
             return name
-    return ""
+    return next((spec.name for spec in schedules.registered_specs() if run_types & set(spec.run_types)), "")
 
 
 def _runs_per_day(spec: schedules.ScheduleSpec, minutes: int | None) -> float:

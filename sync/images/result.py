@@ -1,13 +1,18 @@
-"""The result of an image sync run and how it is closed in the run ledger."""
+"""The figures of an image sync run and how they close its run in the ledger.
+
+``images_sync`` answers the ledger's RunResult, like every other run: the row and the result are
+one (the tracker's), counted here once. ``ImageSyncResult`` is the image detail beside them, kept in
+the result's ``extra["images"]`` (lists cut to SUMMARY_LIST_LIMIT) and read back by ``image_figures``.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from sync.images.fetch import Outcome
 from sync.images.plan import image_coverage
-from sync.ledger import COUNTERS, LogLine, RunResult, RunTracker, resume_time
+from sync.ledger import LogLine, RunResult, RunTracker, resume_time
 from sync.models.tds import SyncRun
 
 SUMMARY_LIST_LIMIT = 50
@@ -68,11 +73,17 @@ def run_configuration(*, concurrency: int, force: bool, item_ids: Iterable[str] 
     return {"concurrency": concurrency, "force": force, "items": list(item_ids) if item_ids is not None else None}
 
 
-def run_fold(run: RunTracker, result: ImageSyncResult, *, error: BaseException | str | None = None) -> None:
-    """Fold the image result into its run as it closes: counters, summary (coverage too), one log
-    line per problem. The same counters as ``as_run_result``."""
-    figures = as_run_result(result)
-    run.count(**{name: getattr(figures, name) for name in COUNTERS})
+def run_fold(run: RunTracker, result: ImageSyncResult) -> None:
+    """Fold the image figures into their run as it closes: counters, summary (coverage too), one log
+    line per problem. What the run returns is what its row holds.
+
+    A deduplicated image (its bytes already stored for another product) costs a call but stores no
+    file: unchanged, like an image whose bytes did not change, and like one that was up to date."""
+    created, unchanged = result.downloaded, result.unchanged + result.deduplicated + result.up_to_date
+    failed = result.refused + result.failed
+    run.count(processed=created + unchanged + result.no_image + failed, created=created, unchanged=unchanged,
+              skipped=result.no_image, failed=failed)
+    run.result.api_calls = result.api_calls
     summary = result.as_dict() | {"coverage": image_coverage().as_dict()}
     for key in ("refusals", "failures", "would_fetch"):  # the full lists are in the run's SyncLog rows
         summary[key] = summary[key][:SUMMARY_LIST_LIMIT]
@@ -91,13 +102,7 @@ def run_status(result: ImageSyncResult) -> str:
     return SyncRun.Status.COMPLETED
 
 
-def as_run_result(result: ImageSyncResult) -> RunResult:
-    """The image run as every other run's result. A deduplicated image (its content already stored
-    under another product) was not downloaded but is new for its product: created, like a download."""
-    created, unchanged = result.downloaded + result.deduplicated, result.unchanged + result.up_to_date
-    failed = result.refused + result.failed
-    return RunResult(entity="images", run_id=result.run_id, dry_run=result.dry_run, status=run_status(result),
-                     processed=created + unchanged + result.no_image + failed, created=created, unchanged=unchanged,
-                     skipped=result.no_image, failed=failed, api_calls=result.api_calls,
-                     duration_seconds=round(result.duration, 3), error=result.waiting_reason,
-                     extra={"images": result.as_dict(), "resume_at": result.resume_at})
+def image_figures(result: RunResult) -> ImageSyncResult:
+    """The image detail of an image run's result (its lists cut to SUMMARY_LIST_LIMIT)."""
+    summary = result.extra.get("images") or {}
+    return ImageSyncResult(**{f.name: summary[f.name] for f in fields(ImageSyncResult) if f.name in summary})

@@ -22,16 +22,16 @@ from sync.background import threads_start
 from sync.config import config_get
 from sync.images.fetch import ContentIndex, Outcome, image_fetch
 from sync.images.plan import Clearing, ImageJob, ImagePlan, image_coverage, images_plan
-from sync.images.result import ImageSyncResult, run_configuration, run_fold, run_status
+from sync.images.result import ImageSyncResult, image_figures, run_configuration, run_fold, run_status
 from sync.images.store import orphan_cleanup, remove_url_file, stale_temp_cleanup
-from sync.ledger import RunTracker, run_open
+from sync.ledger import RunResult, RunTracker, run_open
 from sync.models import RunType
 from sync.models.erp import Product
 from sync.models.tds import SyncRun
 from sync.upsert.sql import db_column
 from sync.zoho_port import ImagePort
 
-__all__ = ["ImageSyncResult", "image_coverage", "images_sync"]
+__all__ = ["ImageSyncResult", "image_coverage", "image_figures", "images_sync"]
 
 logger = logging.getLogger("sync.images")
 ProgressFn = Callable[[int, int], None]
@@ -42,9 +42,10 @@ IMAGE_FIELDS = ["image_url", "thumbnail_url", "image_hash", "image_source_key", 
 def images_sync(*, concurrency: int | None = None, force: bool = False, item_ids: Iterable[str] | None = None,
                 dry_run: bool = False, client: ImagePort | None = None,
                 trigger: str = SyncRun.Trigger.MANUAL, progress: ProgressFn | None = None,
-                run_id: str = "") -> ImageSyncResult:
+                run_id: str = "") -> RunResult:
     """Download missing or changed product images (continuing the queued run ``run_id`` when
-    given); see the module docstring."""
+    given); see the module docstring. The result's counters are its row's; the image detail is
+    ``image_figures(result)``."""
     concurrency = max(1, concurrency or image_concurrency())
     started = time.monotonic()
     plan = images_plan(force=force, item_ids=item_ids)
@@ -56,7 +57,7 @@ def images_sync(*, concurrency: int | None = None, force: bool = False, item_ids
 
         def fold(run: RunTracker, error: BaseException | str | None) -> None:
             result.duration = time.monotonic() - started
-            run_fold(run, result, error=error)
+            run_fold(run, result)
 
         run.on_close(fold)
         if dry_run:
@@ -66,7 +67,7 @@ def images_sync(*, concurrency: int | None = None, force: bool = False, item_ids
             _execute(plan, result, client=client or _default_client(), concurrency=concurrency, progress=progress,
                      item_ids=item_ids, checkpoint=run.checkpoint)
         run.finish(error=result.waiting_reason or None, status=run_status(result))
-    return result
+    return run.result
 
 
 def image_concurrency() -> int:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sync.images.result import as_run_result
 from sync.ledger import RunResult
 from sync.zoho_port import ZohoPort
 
@@ -28,5 +27,4 @@ def images_pass(*, dry_run: bool, trigger: str, client: ZohoPort | None = None, 
     from sync.images.run import images_sync
 
     # A repair fetches the missing and changed images compare listed; unchanged ones are not refetched.
-    return as_run_result(images_sync(dry_run=dry_run, trigger=trigger, client=client, run_id=run_id,
-                                     item_ids=item_ids))
+    return images_sync(dry_run=dry_run, trigger=trigger, client=client, run_id=run_id, item_ids=item_ids)

@@ -95,6 +95,11 @@ def runs_active(*, limit: int = 20) -> list[dict[str, Any]]:
     return [run_row(run) for run in rows]
 
 
+def runs_latest(*, run_type: str, limit: int = 50) -> list[SyncRun]:
+    """The latest runs of one type, newest first, as rows (for a service's own status page)."""
+    return list(SyncRun.objects.filter(run_type=run_type).order_by("-created_at")[:limit])
+
+
 def runs_recent(*, limit: int = 20, entity: str | None = None) -> list[dict[str, Any]]:
     rows = SyncRun.objects.order_by("-created_at")
     if entity:

@@ -156,7 +156,7 @@ def test_scheduled_tasks_call_the_services_and_skip_while_a_run_is_going(mirror:
     assert tasks.scheduled_incremental_pull(dry_run=True)["ok"]
     assert tasks.scheduled_full_pull(dry_run=True)["ok"]
     assert tasks.scheduled_stock_sync(dry_run=True)["status"] == "completed"
-    assert tasks.scheduled_image_sync(dry_run=True)["ok"]
+    assert tasks.scheduled_image_sync(dry_run=True)["status"] == "completed"
     assert SyncRun.objects.count() == runs  # dry schedules write no run rows
     with schedules.schedule_lock(schedules.FULL_PULL):
         assert tasks.scheduled_full_pull() == {"skipped": True, "reason": "previous run still going"}

@@ -21,7 +21,7 @@ def test_with_odoo_url_the_button_enqueues_a_pending_odoo_run(staff_client, sett
     run = SyncRun.objects.get()
     assert (run.run_type, run.entity, run.status, run.trigger, run.dry_run) == (
         "odoo", "products", "pending", "manual", True)
-    assert sent == [("sync.tasks.api_odoo", {"run_id": str(run.pk), "dry_run": True,
+    assert sent == [("odoo.tasks.api_odoo", {"run_id": str(run.pk), "dry_run": True,
                                              "q_options": {"task_name": f"api-odoo-{str(run.pk)[:8]}"}})]
     assert "Odoo push (dry run) queued" in response.content.decode()
 
@@ -44,7 +44,7 @@ def _pending(*, dry_run: bool, monkeypatch) -> str:
 
 
 def test_the_task_continues_the_pending_run(odoo_settings, monkeypatch) -> None:
-    from sync import tasks
+    from odoo import tasks
 
     run_id = _pending(dry_run=False, monkeypatch=monkeypatch)
     outcome = tasks.api_odoo(run_id=run_id)
@@ -54,7 +54,7 @@ def test_the_task_continues_the_pending_run(odoo_settings, monkeypatch) -> None:
 
 
 def test_a_dry_run_settles_the_pending_row_with_its_plan(odoo_settings, monkeypatch) -> None:
-    from sync import tasks
+    from odoo import tasks
 
     run_id = _pending(dry_run=True, monkeypatch=monkeypatch)
     tasks.api_odoo(run_id=run_id, dry_run=True)
@@ -63,8 +63,8 @@ def test_a_dry_run_settles_the_pending_row_with_its_plan(odoo_settings, monkeypa
 
 
 def test_a_refused_push_fails_the_pending_row(odoo_settings, monkeypatch) -> None:
+    from odoo import tasks
     from odoo.errors import OdooError
-    from sync import tasks
 
     odoo_settings.ODOO_API_KEY = "wrong"
     run_id = _pending(dry_run=False, monkeypatch=monkeypatch)

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
+
+if TYPE_CHECKING:
+    from sync.images.result import ImageSyncResult
 
 
 def image_bytes(fmt: str = "JPEG", size: tuple[int, int] = (640, 480), color: tuple[int, int, int] = (200, 30, 30),
@@ -34,3 +38,10 @@ def products_from_records(records: list[dict]) -> int:
     Product.objects.bulk_create(rows, batch_size=500, update_conflicts=True, unique_fields=["zoho_item_id"],
                                 update_fields=["name", "sku", "image_name", "image_type", "image_document_id", "raw"])
     return len(rows)
+
+
+def images_run(**kwargs: Any) -> ImageSyncResult:
+    """An image sync's image detail (downloaded, deduplicated, refusals, ...): its result's extra."""
+    from sync.images.run import image_figures, images_sync
+
+    return image_figures(images_sync(**kwargs))

@@ -11,9 +11,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from sync.images.run import images_sync
 from sync.models.erp import Product
-from tests.images.helpers import media_files, products_from_records
+from tests.images.helpers import images_run, media_files, products_from_records
 from tests.zoho.hostilekit import CORPUS, HostileZoho, Recorder
 from zoho.auth import clear_token_cache
 
@@ -50,7 +49,7 @@ def test_a_confusing_image_redirect_stores_nothing(variant_id, hostile, recorder
     hostile.redirect_path = "/inventory/v1/items/"
     hostile.redirect_to = VARIANTS[variant_id].url(recorder.port, hostile.authority) + "/picture/image.png"
 
-    result = images_sync(concurrency=2)
+    result = images_run(concurrency=2)
 
     assert result.candidates > 0 and result.failed == result.candidates and result.downloaded == 0
     assert {failure["reason"] for failure in result.failures} == {"ZohoHostRefused"}
@@ -58,7 +57,7 @@ def test_a_confusing_image_redirect_stores_nothing(variant_id, hostile, recorder
 
 
 def test_with_an_honest_proxy_the_same_run_stores_the_images(hostile, recorder, media):
-    result = images_sync(concurrency=2)
+    result = images_run(concurrency=2)
 
     assert result.downloaded > 0 and result.failed == 0 and media_files(media)
 

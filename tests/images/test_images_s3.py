@@ -16,11 +16,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import default_storage
 from moto.server import ThreadedMotoServer
 
-from sync.images.run import images_sync
 from sync.models.erp import Product
 from sync.models.tds import SyncRun
 from tds_site.media_storage import media_storage_from_env
-from tests.images.helpers import media_files
+from tests.images.helpers import images_run, media_files
 
 BUCKET = "tds-media"
 
@@ -65,7 +64,7 @@ def image_calls(sandbox) -> int:
 
 
 def test_image_sync_stores_in_the_bucket_and_the_pages_link_there(loaded, bucket, s3_endpoint, media, staff_client):
-    result = images_sync(concurrency=4)
+    result = images_run(concurrency=4)
 
     assert result.ok and result.downloaded > 0 and result.failed == 0
     products = list(Product.objects.exclude(image_url=""))
@@ -90,23 +89,23 @@ def test_image_sync_stores_in_the_bucket_and_the_pages_link_there(loaded, bucket
 
 
 def test_a_second_run_lists_the_bucket_once_and_asks_zoho_nothing(loaded, bucket):
-    first = images_sync(concurrency=4)
+    first = images_run(concurrency=4)
     loaded.calls.reset()
 
-    again = images_sync(concurrency=4)
+    again = images_run(concurrency=4)
 
     assert again.ok and again.candidates == 0 and again.up_to_date == first.downloaded + first.deduplicated
     assert image_calls(loaded) == 0
 
 
 def test_an_object_deleted_from_the_bucket_is_fetched_again(loaded, bucket):
-    images_sync(concurrency=4)
+    images_run(concurrency=4)
     product = Product.objects.exclude(image_url="").order_by("pk").first()
     key = product.image_url.split(f"/{BUCKET}/", 1)[1]
     bucket.delete_object(Bucket=BUCKET, Key=key)
     loaded.calls.reset()
 
-    again = images_sync(concurrency=4)
+    again = images_run(concurrency=4)
 
     assert again.ok and again.candidates >= 1
     assert key in keys(bucket)
@@ -114,13 +113,13 @@ def test_an_object_deleted_from_the_bucket_is_fetched_again(loaded, bucket):
 
 
 def test_an_image_removed_in_zoho_leaves_the_bucket(loaded, bucket):
-    images_sync(concurrency=4)
+    images_run(concurrency=4)
     product = Product.objects.exclude(image_url="").order_by("pk").first()
     gone = {product.image_url.split(f"/{BUCKET}/", 1)[1], product.thumbnail_url.split(f"/{BUCKET}/", 1)[1]}
     shared = Product.objects.filter(image_hash=product.image_hash).count()
     Product.objects.filter(pk=product.pk).update(image_name="", image_type="", image_document_id="")
 
-    result = images_sync()
+    result = images_run()
 
     product.refresh_from_db()
     assert result.ok and result.cleared == 1 and product.image_url == ""
@@ -134,7 +133,7 @@ def test_an_unreachable_bucket_fails_the_run_with_the_reason_and_writes_nothing(
     settings.STORAGES = {**settings.STORAGES, "default": media_storage_from_env()}
 
     with pytest.raises(OSError, match="media storage: EndpointConnectionError"):
-        images_sync(concurrency=2)
+        images_run(concurrency=2)
 
     run = SyncRun.objects.get(run_type="images")
     assert run.status == "failed" and "EndpointConnectionError" in run.error_message

@@ -10,10 +10,10 @@ import threading
 
 import pytest
 
-from sync.images.run import image_coverage, images_sync
+from sync.images.run import image_coverage
 from sync.models.erp import Product
 from sync.models.tds import SyncLog, SyncRun
-from tests.images.helpers import image_bytes, media_files
+from tests.images.helpers import image_bytes, images_run, media_files
 from zoho.errors import ZohoNotFound, ZohoTransientError
 from zoho.images import ItemImage
 from zoho.metrics import CallStats
@@ -51,7 +51,7 @@ def test_identical_bytes_are_stored_once_and_shared(media):
     same = ItemImage(image_bytes("PNG"), "image/png")
     client = StubClient({"1": same, "2": same, "3": ItemImage(image_bytes("JPEG"), "image/jpeg")})
 
-    result = images_sync(client=client, concurrency=3)
+    result = images_run(client=client, concurrency=3)
 
     urls = dict(Product.objects.values_list("zoho_item_id", "image_url"))
     assert (result.downloaded, result.deduplicated) == (2, 1)
@@ -63,11 +63,11 @@ def test_identical_bytes_are_stored_once_and_shared(media):
 def test_a_shared_file_survives_when_one_of_its_products_changes(media):
     make_products("1", "2")
     same = ItemImage(image_bytes("PNG"), "image/png")
-    images_sync(client=StubClient({"1": same, "2": same}))
+    images_run(client=StubClient({"1": same, "2": same}))
     shared = Product.objects.get(zoho_item_id="2").image_url
 
     Product.objects.filter(zoho_item_id="1").update(image_document_id="doc1-new")
-    images_sync(client=StubClient({"1": ItemImage(image_bytes("GIF"), "image/gif")}))
+    images_run(client=StubClient({"1": ItemImage(image_bytes("GIF"), "image/gif")}))
 
     assert Product.objects.get(zoho_item_id="2").image_url == shared
     assert (media / shared.removeprefix("/media/")).is_file()
@@ -85,7 +85,7 @@ def test_bad_bodies_are_refused_logged_and_retried_next_run(media):
         "flaky": ZohoTransientError("HTTP 503 calling Zoho", http_status=503),
     })
 
-    result = images_sync(client=client, concurrency=4)
+    result = images_run(client=client, concurrency=4)
 
     assert (result.downloaded, result.refused, result.no_image, result.failed) == (1, 3, 1, 1)
     assert sorted((r["item_id"], r["reason"]) for r in result.refusals) == [
@@ -96,18 +96,18 @@ def test_bad_bodies_are_refused_logged_and_retried_next_run(media):
     assert logged == {"big": "image refused: too_large", "html": "image refused: html_body",
                       "junk": "image refused: corrupt", "flaky": "image download failed: ZohoTransientError"}
     retry = StubClient({k: client.bodies[k] for k in ("html", "big", "junk", "flaky")})
-    images_sync(client=retry)
+    images_run(client=retry)
     assert sorted(retry.calls) == ["big", "flaky", "html", "junk"]  # not "ok", not "gone"
 
 
 def test_force_fetches_again_but_unchanged_bytes_write_nothing(media):
     make_products("1")
     body = ItemImage(image_bytes("WEBP"), "image/webp")
-    images_sync(client=StubClient({"1": body}))
+    images_run(client=StubClient({"1": body}))
     before = media_files(media)
 
     client = StubClient({"1": body})
-    result = images_sync(client=client, force=True)
+    result = images_run(client=client, force=True)
 
     assert client.calls == ["1"] and (result.unchanged, result.downloaded) == (1, 0)
     assert media_files(media) == before
@@ -117,7 +117,7 @@ def test_items_option_limits_the_run(media):
     make_products("1", "2")
     client = StubClient({"2": ItemImage(image_bytes("BMP"), "image/bmp")})
 
-    result = images_sync(client=client, item_ids=["2"])
+    result = images_run(client=client, item_ids=["2"])
 
     assert client.calls == ["2"] and result.downloaded == 1
     assert Product.objects.get(zoho_item_id="2").image_url.endswith(".bmp")
@@ -140,7 +140,7 @@ def test_concurrency_comes_from_tds_configuration_before_the_environment(setting
 def test_coverage_counts_missing_changed_and_unavailable(media):
     make_products("1", "2", "3", "4")
     Product.objects.create(zoho_item_id="5", name="No image in Zoho")
-    images_sync(client=StubClient({"1": ItemImage(image_bytes("PNG"), "image/png"),
+    images_run(client=StubClient({"1": ItemImage(image_bytes("PNG"), "image/png"),
                                    "2": ItemImage(image_bytes("JPEG"), "image/jpeg"),
                                    "3": ZohoNotFound("item image not found", http_status=404),
                                    "4": ZohoTransientError("HTTP 502", http_status=502)}))
@@ -162,7 +162,8 @@ def test_the_django_q_task_runs_the_sync_and_returns_its_counts(media, monkeypat
 
     summary = tasks.sync_images()
 
-    assert (summary["downloaded"], summary["ok"]) == (1, True)
+    # Every run's task answers its RunResult; the image detail is in its extra.
+    assert (summary["created"], summary["status"], summary["extra"]["images"]["downloaded"]) == (1, "completed", 1)
     assert SyncRun.objects.get(pk=summary["run_id"]).trigger == SyncRun.Trigger.SCHEDULE
 
 
@@ -172,7 +173,7 @@ def test_a_spent_daily_quota_stops_the_run_instead_of_asking_for_every_image(med
     make_products("1", "2", "3")
     client = StubClient({"1": ZohoQuotaExceeded("daily API limit reached", code=45, reset_seconds=3600)})
 
-    result = images_sync(client=client, concurrency=1)
+    result = images_run(client=client, concurrency=1)
 
     assert client.calls == ["1"] and (result.failed, result.waiting) == (0, 3) and not result.ok
     assert result.failures == [] and result.resume_at and "ZohoQuotaExceeded" in result.waiting_reason
@@ -189,13 +190,13 @@ def test_an_interrupted_run_keeps_what_it_downloaded_and_is_marked_failed(media)
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        images_sync(client=client, concurrency=1, progress=interrupt)
+        images_run(client=client, concurrency=1, progress=interrupt)
 
     saved = Product.objects.exclude(image_url="").count()
     assert saved >= 2  # the worker may have finished one more image before it saw the stop
     run = SyncRun.objects.get()
     assert (run.status, run.error_message) == (SyncRun.Status.FAILED, "KeyboardInterrupt: ")
-    assert images_sync(client=client).downloaded == 4 - saved
+    assert images_run(client=client).downloaded == 4 - saved
 
 
 def test_a_full_run_removes_old_files_no_product_refers_to(media):
@@ -203,7 +204,7 @@ def test_a_full_run_removes_old_files_no_product_refers_to(media):
     import time
 
     make_products("1")
-    images_sync(client=StubClient({"1": ItemImage(image_bytes(), "image/jpeg")}))
+    images_run(client=StubClient({"1": ItemImage(image_bytes(), "image/jpeg")}))
     folder = media / "products"
     old_orphan, fresh_orphan = folder / "item_9_lost-0123456789.jpg", folder / "thumbs" / "item_9_new-0123456789.webp"
     old_orphan.write_bytes(b"x")
@@ -212,7 +213,7 @@ def test_a_full_run_removes_old_files_no_product_refers_to(media):
     os.utime(old_orphan, (past, past))
     kept = set(media_files(media)) - {"item_9_lost-0123456789.jpg"}
 
-    result = images_sync(client=StubClient({}))
+    result = images_run(client=StubClient({}))
 
     assert result.files_removed == 1 and set(media_files(media)) == kept
 
@@ -228,7 +229,7 @@ def test_the_run_row_and_the_returned_result_count_an_image_run_alike(media):
     result = images_pass(client=client, dry_run=False, trigger="manual")
     row = SyncRun.objects.get(pk=result.run_id)
     assert {n: getattr(row, n) for n in COUNTERS} == {n: getattr(result, n) for n in COUNTERS}
-    # A deduplicated image is new for its product: created, like a download, in both.
-    assert (result.created, result.skipped, result.failed, result.status) == (2, 1, 1, "partial")
+    # A deduplicated image stores no file: unchanged, in both.
+    assert (result.created, result.unchanged, result.skipped, result.failed, result.status) == (1, 1, 1, 1, "partial")
     assert result.processed == result.created + result.unchanged + result.skipped + result.failed
     assert row.status == result.status

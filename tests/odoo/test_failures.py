@@ -87,7 +87,8 @@ def test_bad_options(capsys, args, message):
 
 
 def test_a_second_sync_while_one_runs_is_refused(odoo_settings):
-    from sync.schedules import ODOO_SYNC, schedule_lock
+    from odoo.engine import ODOO_SYNC
+    from sync.schedules import schedule_lock
 
     with schedule_lock(ODOO_SYNC) as acquired:
         assert acquired

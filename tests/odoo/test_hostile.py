@@ -27,11 +27,11 @@ from django.utils.text import slugify
 
 from odoo.client import OdooClient
 from odoo.config import OdooSettings
+from odoo.engine import ODOO_SYNC
 from odoo.errors import OdooMissingError, OdooTimeoutError
 from odoo.fake import FakeOdooServer
 from odoo.fake.pytest_plugin import point_settings
 from sync.models import SyncRun
-from sync.schedules import ODOO_SYNC
 from tests.odoo.hostile import MB, Drip, HostileOdoo, Huge, Value, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)

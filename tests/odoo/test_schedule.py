@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from odoo.engine import ODOO_SYNC
 from odoo.tasks import scheduled_odoo_sync
 from sync import schedules
 from sync.models import SyncRun
@@ -16,7 +17,7 @@ def test_the_schedule_row_follows_odoo_sync_interval(settings):
 
     settings.ODOO_SYNC_INTERVAL = 600
     schedules.write_schedules()
-    row = Schedule.objects.get(name=schedules.ODOO_SYNC)
+    row = Schedule.objects.get(name=ODOO_SYNC)
     assert (row.func, row.minutes, row.kwargs) == ("odoo.tasks.scheduled_odoo_sync", 10, "dry_run=False")
 
 
@@ -27,7 +28,7 @@ def test_without_odoo_settings_the_task_skips_and_records_no_run(settings):
 
 
 def test_a_run_still_going_makes_the_next_one_skip(odoo_settings):
-    with schedules.schedule_lock(schedules.ODOO_SYNC):
+    with schedules.schedule_lock(ODOO_SYNC):
         assert scheduled_odoo_sync()["skipped"] is True
     assert not SyncRun.objects.filter(run_type="odoo").exists()
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
+from odoo.engine import ODOO_SYNC
 from sync import schedules
 from sync.budget.estimate import calls_per_run_estimated
 from sync.budget.plan import budget_plan
@@ -25,7 +26,7 @@ def _items(n: int, *, changed: int = 0, inactive: int = 0) -> None:
 def test_an_empty_mirror_still_costs_a_list_call_per_run() -> None:
     assert calls_per_run_estimated(schedules.STOCK_SYNC, runs_per_day=48).calls == 1
     assert calls_per_run_estimated(schedules.FULL_PULL, runs_per_day=1).calls == 15  # a page per entity
-    assert calls_per_run_estimated(schedules.ODOO_SYNC, runs_per_day=288).calls == 0  # Odoo is not Zoho
+    assert calls_per_run_estimated(ODOO_SYNC, runs_per_day=288).calls == 0  # Odoo is not Zoho
 
 
 def test_stock_counts_pages_of_active_items_and_itemdetails_for_the_changed_ones() -> None:

@@ -21,6 +21,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils.text import slugify
 
+from odoo.engine import ODOO_SYNC
 from sync import schedules
 from sync.ledger import run_open
 from sync.models import SyncRun
@@ -89,8 +90,8 @@ def test_a_guarded_task_the_worker_terminates_releases_its_lock_and_settles_its_
         kill_self()
 
     with pytest.raises(StopRequested):
-        schedules.run_guarded(schedules.ODOO_SYNC, job)
-    assert caches["shared"].get(lock_key(schedules.ODOO_SYNC)) is None
+        schedules.run_guarded(ODOO_SYNC, job)
+    assert caches["shared"].get(lock_key(ODOO_SYNC)) is None
     run = SyncRun.objects.get(run_type="odoo")
     assert (run.status, run.error_message) == ("failed", "StopRequested: stopped by SIGTERM before it finished")
 
@@ -151,14 +152,14 @@ def test_tds_odoo_sync_loop_ends_cleanly_on_a_signal_between_syncs(odoo_settings
     assert time.monotonic() - started < 30
     assert out.getvalue().strip().splitlines()[-1] == "Odoo sync stopped."
     assert SyncRun.objects.get(run_type="odoo").status == "completed"
-    assert caches["shared"].get(lock_key(schedules.ODOO_SYNC)) is None
+    assert caches["shared"].get(lock_key(ODOO_SYNC)) is None
     assert status_read().state != "running"
 
 
 @pytest.mark.django_db
 def test_a_queued_api_run_the_worker_is_made_to_stop_is_settled(odoo_settings, monkeypatch, handlers_restored):
+    from odoo.tasks import api_odoo
     from sync.jobs import job_enqueue
-    from sync.tasks import api_odoo
 
     monkeypatch.setattr("sync.ledger.task_enqueue", lambda *a, **k: "")  # the task is run here, not queued
     job = job_enqueue(kind="odoo", entity="products", run_type="odoo", options={})

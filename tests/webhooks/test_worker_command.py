@@ -32,3 +32,20 @@ def test_once_drains_everything_due_and_reports():
 def test_bad_options_stop_with_one_line(args, message):
     with pytest.raises(CommandError, match=message):
         call_command("tds_worker", "--once", *args, stdout=StringIO())
+
+
+def test_an_unexpected_error_in_a_batch_records_the_worker_run_failed_with_the_reason(monkeypatch):
+    """The worker's run goes through the ledger's context manager: the same exception policy as every
+    service's run, not a row left "running" for the reaper."""
+    from sync.models import SyncRun
+
+    def drain_batch(*, on_work, **kwargs):
+        on_work()  # a batch found work: the run's row is written
+        raise RuntimeError("a bug in apply")
+
+    monkeypatch.setattr("sync.management.commands.tds_worker.drain_batch", drain_batch)
+    with pytest.raises(RuntimeError, match="a bug in apply"):
+        call_command("tds_worker", "--once", stdout=StringIO(), stderr=StringIO())
+    run = SyncRun.objects.get(run_type="queue")
+    assert (run.status, run.error_message) == ("failed", "RuntimeError: a bug in apply")
+    assert run.finished_at is not None

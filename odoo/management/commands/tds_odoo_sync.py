@@ -17,11 +17,12 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from odoo.engine import ODOO_SYNC
 from odoo.errors import OdooError
 from odoo.management.commands._odoo_output import result_lines, status_lines
 from odoo.services.push import OdooSyncResult, products_push
 from odoo.services.status import heartbeat_beat, heartbeat_clear, status_read
-from sync.schedules import ODOO_SYNC, schedule_lock
+from sync.schedules import schedule_lock
 from sync.stopping import Stops, command_stops
 
 MIN_INTERVAL = 60

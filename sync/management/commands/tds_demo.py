@@ -159,9 +159,9 @@ def step_full_pass(ctx: DemoContext) -> None:
 
 
 def _images(ctx: DemoContext, title: str) -> None:
-    from sync.images.run import images_sync
+    from sync.images.run import image_figures, images_sync
 
-    result = images_sync(client=ctx.client, trigger="demo")
+    result = image_figures(images_sync(client=ctx.client, trigger="demo"))
     ctx.say(f"\n{title}: {result.downloaded} downloaded, {result.deduplicated} deduplicated, "
             f"{result.no_image} without an image, {result.refused} refused, {result.failed} failed; "
             f"{result.api_calls} API calls in {result.duration:.1f} s")

@@ -5,7 +5,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sync.images.run import ImageSyncResult, images_sync
+from sync.images.result import SUMMARY_LIST_LIMIT
+from sync.images.run import image_figures, images_sync
+from sync.ledger import RunResult
 from sync.management.output.progress import ProgressBar
 from sync.models.erp import Product
 from sync.models.tds import SyncRun
@@ -41,10 +43,11 @@ class Command(BaseCommand):
                                    "run this again when it has finished")
             result = self._run(options)
         self._report(result)
-        if not result.ok:
-            raise CommandError(f"{result.failed} image download(s) failed; see the run's logs ({result.run_id})")
+        figures = image_figures(result)
+        if not figures.ok:  # a refused image is the image's fault, not the run's: reported, exit 0
+            raise CommandError(f"{figures.failed} image download(s) failed; see the run's logs ({result.run_id})")
 
-    def _run(self, options: dict[str, Any]) -> ImageSyncResult:
+    def _run(self, options: dict[str, Any]) -> RunResult:
         bar = ProgressBar("images", unit="img", stream=self.stdout._out)  # type: ignore[arg-type]  # django-stubs omits OutputWrapper._out
         try:
             return images_sync(concurrency=options["concurrency"], force=options["force"],
@@ -63,18 +66,28 @@ class Command(BaseCommand):
         if unknown:
             self.stderr.write(f"not in products (pull items first): {' '.join(unknown)}")
 
-    def _report(self, result: ImageSyncResult) -> None:
+    def _report(self, run: RunResult) -> None:
+        result = image_figures(run)
         if result.dry_run:
             for entry in result.would_fetch:
                 self.stdout.write(f"would fetch item {entry['item_id']} ({entry['why']}): {entry['name']}")
-            self.stdout.write(f"dry run: {len(result.would_fetch)} image(s) would be fetched, "
+            self._more(result.candidates, len(result.would_fetch), "to fetch")
+            self.stdout.write(f"dry run: {result.candidates} image(s) would be fetched, "
                               f"{result.up_to_date} up to date, {result.cleared} would be cleared; nothing written")
             return
         for refusal in result.refusals:
             self.stdout.write(f"refused item {refusal['item_id']}: {refusal['reason']} {refusal['detail']}")
+        self._more(result.refused, len(result.refusals), f"refused, listed in the run's logs ({run.run_id})")
         width = max(len(label) for label, _ in SUMMARY_ROWS)
         for label, attr in SUMMARY_ROWS:
             self.stdout.write(f"{label:<{width}}  {getattr(result, attr):>8}")
         self.stdout.write(f"{'bytes':<{width}}  {result.bytes:>8}")
         self.stdout.write(f"{'duration':<{width}}  {result.duration:>7.1f}s  ({result.images_per_second:.1f}/s)")
-        self.stdout.write(self.style.SUCCESS(f"image sync done, run {result.run_id}"))
+        # The run's own counters, as its row and every run's result hold them.
+        self.stdout.write(self.style.SUCCESS(
+            f"image sync done, run {run.run_id}: created {run.created}, unchanged {run.unchanged}, "
+            f"skipped {run.skipped}, failed {run.failed}"))
+
+    def _more(self, total: int, listed: int, what: str) -> None:
+        if total > listed:  # the result keeps the first SUMMARY_LIST_LIMIT of each list
+            self.stdout.write(f"... and {total - listed} more {what} (the first {SUMMARY_LIST_LIMIT} are listed)")

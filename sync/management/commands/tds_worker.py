@@ -19,6 +19,7 @@ from django.db import DatabaseError, close_old_connections, connection
 from django.utils.module_loading import import_string
 
 from sync.heartbeats import Heartbeat
+from sync.ledger import RunTracker
 from sync.models import ProcessHeartbeat
 from sync.pause import QUEUE, is_paused
 from sync.pipeline.queue import worker_identity
@@ -72,10 +73,31 @@ class Command(BaseCommand):
             f"batches {total.batches} in {elapsed:.1f}s")
 
     def _loop(self, worker: str, apply: Any, options: dict[str, Any], stops: Stops) -> DrainResult:
-        total, idle_since, last_reap = DrainResult(), time.monotonic(), 0.0
-        run, stretch = None, DrainResult()  # a busy stretch (until the queue is idle) is one "queue" run
+        total = DrainResult()
+        self._idle_since, self._last_reap = time.monotonic(), 0.0
         while not stops.requested:
-            run = run or queue_run(worker=worker, batch_size=options["batch_size"], trigger="cli")
+            # A busy stretch (until the queue is idle or paused) is one "queue" run. The ledger settles
+            # it however the stretch ends, as it does every service's run: a second signal or a bug
+            # records it failed with the reason before the exception goes on.
+            try:
+                with queue_run(worker=worker, batch_size=options["batch_size"], trigger="cli") as run:
+                    stretch, idle = self._stretch(worker, apply, options, stops, run, total)
+                    queue_run_finish(run, stretch)
+            except DatabaseError as exc:  # the row stays "running"; the work itself is settled or comes back
+                self.stderr.write(f"worker {worker}: run not recorded ({type(exc).__name__})")
+                idle = True
+            if not idle:
+                break  # a stop was asked for
+            if options["once"] or self._idle_too_long(self._idle_since, options["exit_when_idle"]):
+                break
+            stops.event.wait(options["idle_sleep"])
+        return total
+
+    def _stretch(self, worker: str, apply: Any, options: dict[str, Any], stops: Stops, run: RunTracker,
+                 total: DrainResult) -> tuple[DrainResult, bool]:
+        """Batches until the queue is idle or paused (True) or a stop is asked for (False)."""
+        stretch = DrainResult()
+        while not stops.requested:
             try:
                 # As Django does at each request: drop a connection past CONN_MAX_AGE or broken, and have
                 # the next query check the kept one first (CONN_HEALTH_CHECKS), so a database restart
@@ -87,15 +109,10 @@ class Command(BaseCommand):
                 self.heartbeat.beat(current="paused" if paused else
                                     f"queue run {run.result.run_id}" if run.result.run_id else "")
                 if paused:
-                    self._close_run(worker, run, stretch)
-                    run, stretch = None, DrainResult()
-                    if options["once"] or self._idle_too_long(idle_since, options["exit_when_idle"]):
-                        break
-                    stops.event.wait(options["idle_sleep"])
-                    continue
-                if time.monotonic() - last_reap >= options["reap_every"]:
+                    return stretch, True
+                if time.monotonic() - self._last_reap >= options["reap_every"]:
                     reap_leases()
-                    last_reap = time.monotonic()
+                    self._last_reap = time.monotonic()
                 result = drain_batch(worker=worker, batch_size=options["batch_size"], apply=apply,
                                      lease_seconds=options["lease_seconds"], on_work=run.begin)
             except DatabaseError as exc:
@@ -106,23 +123,10 @@ class Command(BaseCommand):
                 continue
             total.add(result)
             stretch.add(result)
-            if result.claimed or result.promoted:
-                idle_since = time.monotonic()
-                continue
-            self._close_run(worker, run, stretch)
-            run, stretch = None, DrainResult()
-            if options["once"] or self._idle_too_long(idle_since, options["exit_when_idle"]):
-                break
-            stops.event.wait(options["idle_sleep"])
-        if run is not None:
-            self._close_run(worker, run, stretch)
-        return total
-
-    def _close_run(self, worker: str, run: Any, stretch: DrainResult) -> None:
-        try:
-            queue_run_finish(run, stretch)
-        except DatabaseError as exc:  # the row stays "running"; the work itself is settled or comes back
-            self.stderr.write(f"worker {worker}: run not recorded ({type(exc).__name__})")
+            if not (result.claimed or result.promoted):
+                return stretch, True
+            self._idle_since = time.monotonic()
+        return stretch, False
 
     @staticmethod
     def _idle_too_long(idle_since: float, limit: float | None) -> bool:
