@@ -42,15 +42,13 @@ def cpu_ticks(native_id: int) -> int:
 
 def frame_key(frame: FrameType) -> str | None:
     """'sync/pull/run.py:120 pull_page > psycopg.cursor.execute' for the deepest project frame, or None."""
-    if frame.f_globals.get("__name__", "").startswith("importlib"):
-        return None  # importing a module: start-up, not the work measured
     current: FrameType | None = frame
     while current is not None:
         name = current.f_code.co_filename
         if name.startswith(PROJECT) and not name.startswith(NOT_PROJECT):
             break
         current = current.f_back
-    if current is None or current.f_code.co_name == "<module>":
+    if current is None or current.f_code.co_name == "<module>" or _importing(frame):
         return None
     where = f"{current.f_code.co_filename[len(PROJECT):]}:{current.f_lineno} {current.f_code.co_name}"
     if frame is current:
@@ -59,9 +57,19 @@ def frame_key(frame: FrameType) -> str | None:
     return f"{where} > {module}.{frame.f_code.co_name}"
 
 
+def _importing(frame: FrameType | None) -> bool:
+    """Whether the stack is importing a module (a class body run at import, say): start-up, not the work."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
+
+
 class Sampler:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self.pid = os.getpid()
         self.counts: Counter[str] = Counter()
         self.samples = 0
         self.lock = threading.Lock()
@@ -102,6 +110,8 @@ class Sampler:
         return ticks < 0 or ticks > before
 
     def dump(self) -> None:
+        if os.getpid() != self.pid:
+            return  # the parent's sampler, inherited by a forked child: the child's own writes its file
         with self.lock:
             data = {"pid": os.getpid(), "argv": sys.argv[:3], "samples": self.samples,
                     "top": dict(self.counts.most_common(40))}
