@@ -27,8 +27,18 @@ from sync.metrics.receivers import queue_applied
 from sync.models import RunType, SyncQueueItem
 from sync.pipeline.deadletter import deadletter_add, deadletter_resolve_for
 from sync.pipeline.inbox import inbox_mark_processed, inbox_promote, inbox_reject_unknown
+from sync.pipeline.kick import queue_kick
 from sync.pipeline.quarantine import inbox_sweep_unreadable, queue_quarantine, queue_sweep_unreadable
-from sync.pipeline.queue import queue_complete, queue_lease, queue_load, queue_reap, worker_identity
+from sync.pipeline.queue import (
+    LEASE_EXPIRED,
+    WORKER_GONE,
+    queue_complete,
+    queue_lease,
+    queue_load,
+    queue_reap,
+    queue_reap_gone,
+    worker_identity,
+)
 from sync.pipeline.retry import is_transient, retry_policy
 
 logger = logging.getLogger("tds.workers")
@@ -258,12 +268,22 @@ def _schedule_retry(item: SyncQueueItem, exc: BaseException, delay: float, now) 
 
 
 def reap_leases() -> dict[str, int]:
-    """Expired leases back to pending; items that died holding a lease too often go to the DLQ."""
+    """Expired leases and those of stopped workers back to pending; items that died holding a lease
+    too often go to the DLQ."""
     returned = queue_reap()
     unreadable = queue_sweep_unreadable()
     inbox_sweep_unreadable()
     dead = _bury_exhausted()
     return {"returned": returned, "dead": dead + unreadable, "rejected": inbox_reject_unknown()}
+
+
+def leases_of_stopped_workers_return() -> int:
+    """What each worker cluster runs at every heartbeat: the batches of workers that stopped (a
+    machine lost, a cluster killed) back to the queue, and a drain asked for when there were any."""
+    returned = queue_reap_gone()
+    if returned:
+        queue_kick()
+    return returned
 
 
 class LeaseExpired(TimeoutError):
@@ -275,7 +295,7 @@ class LeaseExpired(TimeoutError):
 def _bury_exhausted() -> int:
     limit = retry_policy().max_attempts
     stuck = SyncQueueItem.objects.filter(status=SyncQueueItem.Status.PENDING, attempts__gte=limit,
-                                         last_error="lease expired")
+                                         last_error__in=[LEASE_EXPIRED, WORKER_GONE])
     count = 0
     with transaction.atomic():
         for item in stuck.select_for_update(skip_locked=True)[:500]:

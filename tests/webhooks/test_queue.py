@@ -213,6 +213,79 @@ def test_expired_leases_return_to_the_queue_and_a_late_worker_applies_nothing():
     assert (late.applied_ids, result.lost, result.applied) == ([], 1, 0)
 
 
+def _beating(identity: str, *, ago: timedelta, stopped: bool = False) -> None:
+    from sync.models import ProcessHeartbeat
+
+    host, pid, _ = identity.split(":")
+    now = timezone.now()
+    ProcessHeartbeat.objects.create(key=f"{identity}:beat", kind=ProcessHeartbeat.Kind.CLUSTER_WORKER, host=host,
+                                    pid=int(pid), started_at=now - timedelta(hours=1), beat_at=now - ago,
+                                    stopped_at=now if stopped else None)
+
+
+def test_a_stopped_workers_items_come_back_before_their_lease_ends_and_a_live_workers_stay():
+    """Workers are matched to their heartbeat by host and pid (each drain takes a new token). The pids
+    are of no process on this host, so only the rows decide."""
+    from sync.heartbeats import DEAD_AFTER
+
+    for n in range(4):
+        store_event("items", f"G{n}")
+    inbox_promote(limit=10)
+    dead, silent, alive, unknown = "far:4000001:aa", "far:4000002:bb", "far:4000003:cc", "far:4000004:dd"
+    held = {worker: queue_claim(worker=worker, limit=1, lease_seconds=300) for worker in (dead, silent, alive, unknown)}
+    _beating(dead, ago=timedelta(0), stopped=True)                        # its cluster saw it go
+    _beating(silent, ago=DEAD_AFTER + timedelta(seconds=1))               # killed with its cluster: fell silent
+    _beating(alive, ago=DEAD_AFTER - timedelta(seconds=5))                # beating: keeps its lease
+    _beating("far:4000003:old", ago=timedelta(days=1), stopped=True)      # an older process of the same pid
+    # ``unknown`` has no heartbeat at all (a drain in a shell): only its lease's end returns its item.
+    assert reap_leases()["returned"] == 2
+    still = set(SyncQueueItem.objects.filter(status="processing").values_list("locked_by", flat=True))
+    assert still == {alive, unknown}
+    back = SyncQueueItem.objects.get(zoho_id=held[silent][0].zoho_id)
+    assert (back.status, back.locked_by, back.last_error) == ("pending", "", "lease returned: its worker stopped")
+    fast = RecordingApply()
+    drain_queue(apply=fast, worker="fast")
+    assert sorted(fast.applied_ids) == sorted(i.zoho_id for w in (dead, silent) for i in held[w])
+    # The live worker finishes its batch normally.
+    from sync.pipeline.workers import _apply_group, DrainResult  # noqa: I001
+
+    mine, result = RecordingApply(), DrainResult()
+    _apply_group(alive, held[alive], mine, result)
+    assert (mine.applied_ids, result.applied) == ([held[alive][0].zoho_id], 1)
+
+
+def test_a_worker_judged_stopped_by_mistake_applies_nothing():
+    """A live worker whose heartbeat fell silent (its database writes failed a while) loses its batch to
+    the reaper, and then its late apply changes nothing: the item is applied once, by another worker."""
+    from sync.heartbeats import DEAD_AFTER
+    from sync.pipeline.workers import DrainResult, _apply_group
+
+    store_event("items", "M1")
+    inbox_promote(limit=10)
+    slow = queue_claim(worker="far:4000005:ee", limit=10, lease_seconds=300)
+    _beating("far:4000005:ee", ago=DEAD_AFTER * 2)
+    assert queue_reap() == 1
+    fast = RecordingApply()
+    drain_queue(apply=fast, worker="fast")
+    late, result = RecordingApply(), DrainResult()
+    _apply_group("far:4000005:ee", slow, late, result)
+    assert (fast.applied_ids, late.applied_ids, result.lost) == (["M1"], [], 1)
+
+
+def test_a_worker_on_this_host_whose_process_runs_keeps_its_lease_whatever_its_row_says():
+    import os
+    import socket
+
+    from sync.heartbeats import DEAD_AFTER
+
+    store_event("items", "H1")
+    inbox_promote(limit=10)
+    me = f"{socket.gethostname()}:{os.getpid()}:ff"
+    queue_claim(worker=me, limit=10, lease_seconds=300)
+    _beating(me, ago=DEAD_AFTER * 2)
+    assert queue_reap() == 0
+
+
 def test_an_item_that_keeps_killing_its_worker_is_dead_lettered(settings):
     settings.TDS_RETRY_MAX_ATTEMPTS = 2
     store_event("items", "POISON")
