@@ -76,12 +76,14 @@ def _queued(run_id: str, service) -> dict:
 
 
 def drain_queue(*, batch_size: int | None = None, max_batches: int | None = 500) -> dict:
-    """Promote inbox events and apply queued items until nothing is due (see sync.pipeline.workers)."""
+    """Promote inbox events and apply queued items until nothing has been due for the kick interval
+    (see sync.pipeline.workers and sync.pipeline.kick)."""
     from django.conf import settings
 
     from sync.pipeline.workers import drain_queue as drain
 
-    return drain(batch_size=batch_size or settings.TDS_BATCH_SIZE, max_batches=max_batches).as_dict()
+    return drain(batch_size=batch_size or settings.TDS_BATCH_SIZE, max_batches=max_batches,
+                 linger=settings.TDS_WEBHOOK_KICK_SECONDS).as_dict()
 
 
 def reap_leases() -> dict:

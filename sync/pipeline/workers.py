@@ -13,6 +13,7 @@ batches the upsert's stale-version guard keeps older data from winning.
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -103,9 +104,17 @@ def drain_batch(*, worker: str, batch_size: int, apply: ApplyFn | None = None,
     return result
 
 
+LINGER_POLL_SECONDS = 0.1
+
+
 def drain_queue(*, batch_size: int = 200, max_batches: int | None = None, apply: ApplyFn | None = None,
-                worker: str | None = None, lease_seconds: int | None = None, trigger: str = "schedule") -> DrainResult:
+                worker: str | None = None, lease_seconds: int | None = None, trigger: str = "schedule",
+                linger: float = 0.0) -> DrainResult:
     """Batches until the queue has nothing due (or `max_batches`): the django-q2 task body.
+
+    With ``linger``, the drain ends only once it found nothing due for that many seconds, looking
+    every LINGER_POLL_SECONDS: an event stored while this drain's kick is still held (sync.pipeline.kick)
+    asks for no drain of its own, so this one must still be there to take it.
 
     Nothing is taken while the queue is paused (sync.pause). A drain that promoted or claimed
     something is one "queue" run in the ledger (one row, written when the work starts and once at
@@ -118,14 +127,20 @@ def drain_queue(*, batch_size: int = 200, max_batches: int | None = None, apply:
         logger.info("queue drain skipped: the queue is paused")
         return total
     worker = worker or worker_identity()
+    idle_since: float | None = None
     with queue_run(worker=worker, batch_size=batch_size, trigger=trigger) as run:
         while max_batches is None or total.batches < max_batches:
             result = drain_batch(worker=worker, batch_size=batch_size, apply=apply, lease_seconds=lease_seconds,
                                  on_work=run.begin)
             total.add(result)
-            if not result.claimed and not result.promoted:
+            if result.claimed or result.promoted:
+                idle_since = None
+                run.checkpoint()  # heartbeat; an operator's stop takes effect between batches
+                continue
+            idle_since = idle_since if idle_since is not None else time.monotonic()
+            if time.monotonic() - idle_since >= linger:
                 break
-            run.checkpoint()  # heartbeat; an operator's stop takes effect between batches
+            time.sleep(LINGER_POLL_SECONDS)
         queue_run_finish(run, total)
     return total
 

@@ -332,6 +332,45 @@ def test_a_burst_of_webhooks_enqueues_one_drain_task(settings, monkeypatch):
     assert calls == ["sync.tasks.drain_queue"]
 
 
+def test_a_process_refused_a_kick_asks_again_once_the_held_drain_is_over(settings, monkeypatch):
+    """The key held means another process's drain is coming; once it expired, the next event of this
+    process asks again at once instead of waiting out a local gate that drain never covered."""
+    from django.core.cache import caches
+
+    from sync.pipeline import kick
+
+    calls = []
+    monkeypatch.setattr("django_q.tasks.async_task", lambda func, **kw: calls.append(func))
+    monkeypatch.setattr(kick, "_LAST_KICK", [float("-inf")])
+    settings.TDS_WEBHOOK_KICK_SECONDS = 60
+    caches["default"].set(kick.KICK_KEY, 1, timeout=60)  # another web process asked a moment ago
+    kick.queue_kick()
+    assert calls == []
+    caches["default"].delete(kick.KICK_KEY)  # that drain's time is over
+    kick.queue_kick()
+    assert calls == ["sync.tasks.drain_queue"]
+    caches["default"].delete(kick.KICK_KEY)
+
+
+def test_a_lingering_drain_takes_an_event_stored_after_it_found_the_queue_empty(monkeypatch):
+    """The event came while this drain's kick was held, so it asked for no drain: this one takes it."""
+    from sync.pipeline import workers
+
+    store_event("items", "K1")
+    later = ["K2"]
+
+    def pause(_seconds: float) -> None:
+        while later:
+            store_event("items", later.pop())
+
+    monkeypatch.setattr(workers.time, "sleep", pause)
+    drained = RecordingApply()
+    drain_queue(apply=drained, linger=0.3)
+    assert drained.applied_ids == ["K1", "K2"]
+    store_event("items", "K3")
+    assert drain_queue(apply=RecordingApply()).applied == 1  # without linger, the same drain as before
+
+
 def test_an_event_of_an_unknown_entity_is_rejected_not_queued():
     from sync.pipeline.inbox import inbox_add
 
