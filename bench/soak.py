@@ -162,11 +162,18 @@ class Sender:
 
 
 class Watcher:
-    """Reads the audit trail as it grows: which change reached the mirror, when, and how often."""
+    """Reads the audit trail as it grows: which change reached the mirror, when, and how often.
+
+    Ids are handed out when a row is written but become visible when its transaction commits, so a
+    row of a slower transaction can show up below the highest id already read: each read goes back
+    LOOKBACK ids and skips the rows it has seen, or that change would be counted lost."""
+
+    LOOKBACK = 2000
 
     def __init__(self, url: str, by_name: dict[str, Change]) -> None:
         self.url, self.by_name = url, by_name
         self.last_id = 0
+        self.seen: set[int] = set()
         self.queue_depth: list[tuple[float, int]] = []
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._loop, daemon=True)
@@ -182,9 +189,13 @@ class Watcher:
                     conn = psycopg.connect(self.url, autocommit=True, connect_timeout=2)
                 rows = conn.execute(
                     "SELECT id, new_value, extract(epoch FROM created_at) FROM tds_audit_trail "
-                    "WHERE id > %s AND entity = 'items' AND field = 'name' ORDER BY id", [self.last_id]).fetchall()
+                    "WHERE id > %s AND entity = 'items' AND field = 'name' ORDER BY id",
+                    [self.last_id - self.LOOKBACK]).fetchall()
                 for row_id, value, at in rows:
-                    self.last_id = row_id
+                    if row_id in self.seen:
+                        continue
+                    self.seen.add(row_id)
+                    self.last_id = max(self.last_id, row_id)
                     change = self.by_name.get(value if isinstance(value, str) else json.dumps(value))
                     if change is not None:
                         change.applied_at.append(float(at))
