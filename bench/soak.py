@@ -419,7 +419,8 @@ def soak(args: argparse.Namespace) -> dict[str, Any]:
                         break
                     rate += step
                 good = [s["rate"] for s in stages if s["freshness"]["outside"]["p99"] <= GOAL_SECONDS and not s["lost"]]
-                return {"step": stages, "knee": max(good, default=0.0)}
+                # Every stage within the goal: the knee lies above the last rate tried.
+                return {"step": stages, "knee": max(good, default=0.0), "above_top": len(good) == len(stages)}
             changes, timeline = stage(up, sender, watcher, rate=args.rate, seconds=seconds, faults=faults,
                                       memory=rss_start, zoho_burst=args.zoho_burst)
             rss_end = up.rss()
@@ -462,7 +463,9 @@ def main() -> int:
         for part in result["step"]:
             fresh = part["freshness"]["outside"]
             print(f"  {part['rate']:>6g}/s  p50 {fresh['p50']:.2f} s  p99 {fresh['p99']:.2f} s  lost {part['lost']}")
-        print(f"knee: {result['knee']:g} changes/s (p99 <= {GOAL_SECONDS:g} s for {args.step_minutes:g} min)")
+        print(f"knee: {'at least ' if result['above_top'] else ''}{result['knee']:g} changes/s "
+              f"(p99 <= {GOAL_SECONDS:g} s for {args.step_minutes:g} min)"
+              + ("; every stage met the goal: raise MAX to find it" if result["above_top"] else ""))
         emit(**result)
         return 0
     print_report(result)
