@@ -254,6 +254,22 @@ def test_a_stopped_workers_items_come_back_before_their_lease_ends_and_a_live_wo
     assert (mine.applied_ids, result.applied) == ([held[alive][0].zoho_id], 1)
 
 
+def test_each_cluster_beat_hands_back_a_stopped_workers_batch_and_asks_for_a_drain(monkeypatch):
+    """What every cluster runs at each heartbeat (manage.py qcluster): no waiting for the reaper's schedule."""
+    from sync.heartbeats import DEAD_AFTER
+    from sync.pipeline import workers
+
+    kicks = []
+    monkeypatch.setattr(workers, "queue_kick", lambda: kicks.append(1))
+    store_event("items", "B1")
+    inbox_promote(limit=10)
+    queue_claim(worker="far:4000006:gg", limit=10, lease_seconds=300)
+    assert workers.leases_of_stopped_workers_return() == 0 and kicks == []  # no heartbeat row: not judged
+    _beating("far:4000006:gg", ago=DEAD_AFTER + timedelta(seconds=1))
+    assert workers.leases_of_stopped_workers_return() == 1 and kicks == [1]
+    assert SyncQueueItem.objects.get().status == "pending"
+
+
 def test_a_worker_judged_stopped_by_mistake_applies_nothing():
     """A live worker whose heartbeat fell silent (its database writes failed a while) loses its batch to
     the reaper, and then its late apply changes nothing: the item is applied once, by another worker."""
