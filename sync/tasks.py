@@ -82,8 +82,11 @@ def drain_queue(*, batch_size: int | None = None, max_batches: int | None = 500)
 
     from sync.pipeline.workers import drain_queue as drain
 
+    # django-q2's sync mode runs the task inside the request that kicked it: no kick is held then,
+    # and lingering would only keep that request waiting.
+    linger = 0.0 if settings.Q_CLUSTER.get("sync") else settings.TDS_WEBHOOK_KICK_SECONDS
     return drain(batch_size=batch_size or settings.TDS_BATCH_SIZE, max_batches=max_batches,
-                 linger=settings.TDS_WEBHOOK_KICK_SECONDS).as_dict()
+                 linger=linger).as_dict()
 
 
 def reap_leases() -> dict:
