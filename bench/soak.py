@@ -267,6 +267,13 @@ def nginx_statuses(up: Stack) -> Counter[int]:
     return counts
 
 
+def mail_subject(up: Stack, at: float, content: bytes | str) -> str:
+    """When an alert mail arrived (seconds after the stack started) and its subject."""
+    text = content.decode(errors="replace") if isinstance(content, bytes) else content
+    match = re.search(r"(?mi)^Subject: (.*)$", text)
+    return f"+{at - up.started_at:.0f} s: {match[1].strip() if match else '(no subject)'}"
+
+
 def first_load(up: Stack) -> list[str]:
     import psycopg
 
@@ -377,6 +384,8 @@ def print_report(result: dict[str, Any]) -> None:
     calls = sum(result["zoho_calls"].values())
     print(f"  Zoho API answers by status {result['zoho_calls']} ({calls / max(result['changes'], 1):.3f} calls a "
           f"change, first load included); alert mails received {result['mails']}")
+    for subject in result["mail_subjects"]:
+        print(f"    {subject}")
     print(f"  tds_compare --deep at the end: items match {result['compare_items_match_pct']} % (goal 100)")
     print(f"  queue depth every 10 s: {result['queue_depth']}")
     for fault in result["faults"]:
@@ -430,6 +439,7 @@ def soak(args: argparse.Namespace) -> dict[str, Any]:
         result = {"rate": args.rate, "minutes": args.minutes, "fault_kinds": faults,
                   **summary(changes, timeline, sender.failures),
                   **dead_letters_and_calls(up), "nginx": dict(nginx_statuses(up)), "mails": len(up.mails),
+                  "mail_subjects": [mail_subject(up, at, content) for at, _, content in up.mails],
                   "max_queue": max((d for _, d in watcher.queue_depth), default=0),
                   "queue_depth": [d for _, d in watcher.queue_depth[::50]],
                   "rss": {name: (rss_start.get(name, 0.0), rss_end.get(name, 0.0)) for name in rss_end}}

@@ -141,6 +141,7 @@ class Stack:
     pg_port: int = 0
     redis_port: int = 0
     mails: list[Any] = field(default_factory=list)
+    started_at: float = field(default_factory=time.time)
     _smtp: Any = None
     _stopping: threading.Event = field(default_factory=threading.Event)
 
