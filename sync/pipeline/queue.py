@@ -103,6 +103,15 @@ def queue_complete(*, worker: str, ids: list[int]) -> int:
              last_error="", updated_at=timezone.now())
 
 
+def queue_release(*, worker: str) -> int:
+    """Give back to pending every item still leased to ``worker``: a drain that failed (the database
+    went away mid-batch) before settling them, while its process lives on and keeps beating."""
+    now = timezone.now()
+    return SyncQueueItem.objects.filter(status=SyncQueueItem.Status.PROCESSING, locked_by=worker).update(
+        status=SyncQueueItem.Status.PENDING, locked_by="", locked_until=None, next_attempt_at=now,
+        last_error=LEASE_EXPIRED, updated_at=now)
+
+
 LEASE_EXPIRED = "lease expired"
 WORKER_GONE = "lease returned: its worker stopped"
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from sync import events
@@ -38,6 +38,7 @@ from sync.pipeline.queue import (
     queue_load,
     queue_reap,
     queue_reap_gone,
+    queue_release,
     worker_identity,
 )
 from sync.pipeline.retry import is_transient, retry_policy
@@ -126,23 +127,46 @@ def drain_queue(*, batch_size: int = 200, max_batches: int | None = None, apply:
     if is_paused(QUEUE):
         logger.info("queue drain skipped: the queue is paused")
         return total
+    leases_of_failed_drains_return()
     worker = worker or worker_identity()
     idle_since: float | None = None
     with queue_run(worker=worker, batch_size=batch_size, trigger=trigger) as run:
-        while max_batches is None or total.batches < max_batches:
-            result = drain_batch(worker=worker, batch_size=batch_size, apply=apply, lease_seconds=lease_seconds,
-                                 on_work=run.begin)
-            total.add(result)
-            if result.claimed or result.promoted:
-                idle_since = None
-                run.checkpoint()  # heartbeat; an operator's stop takes effect between batches
-                continue
-            idle_since = idle_since if idle_since is not None else time.monotonic()
-            if time.monotonic() - idle_since >= linger:
-                break
-            time.sleep(LINGER_POLL_SECONDS)
+        try:
+            while max_batches is None or total.batches < max_batches:
+                result = drain_batch(worker=worker, batch_size=batch_size, apply=apply,
+                                     lease_seconds=lease_seconds, on_work=run.begin)
+                total.add(result)
+                if result.claimed or result.promoted:
+                    idle_since = None
+                    run.checkpoint()  # heartbeat; an operator's stop takes effect between batches
+                    continue
+                idle_since = idle_since if idle_since is not None else time.monotonic()
+                if time.monotonic() - idle_since >= linger:
+                    break
+                time.sleep(LINGER_POLL_SECONDS)
+        except BaseException:
+            _failed_drains.append(worker)
+            raise
         queue_run_finish(run, total)
     return total
+
+
+# Identities of this process's drains that ended in an error, perhaps holding leases: the process lives on
+# and beats, so the reaper would leave their items until the lease ends; its next drain gives them back.
+_failed_drains: list[str] = []
+
+
+def leases_of_failed_drains_return() -> int:
+    """Give back the items this process's failed drains still hold; kept for the next drain when the
+    database is still away."""
+    returned = 0
+    for worker in list(_failed_drains):
+        try:
+            returned += queue_release(worker=worker)
+        except DatabaseError:
+            return returned
+        _failed_drains.remove(worker)
+    return returned
 
 
 def queue_run(*, worker: str, batch_size: int, trigger: str) -> RunTracker:

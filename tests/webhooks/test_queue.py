@@ -270,6 +270,31 @@ def test_each_cluster_beat_hands_back_a_stopped_workers_batch_and_asks_for_a_dra
     assert SyncQueueItem.objects.get().status == "pending"
 
 
+def test_a_drain_the_database_cut_short_gives_its_batch_back_at_the_next_drain_of_its_process(monkeypatch):
+    """Its process lives on and beats, so no reaper takes the batch back before the lease ends."""
+    from django.db import OperationalError
+
+    from sync.pipeline import workers
+    from sync.pipeline.queue import queue_lease
+
+    store_event("items", "D1")
+
+    def cut_short(*, worker: str, **kwargs: object) -> None:
+        inbox_promote(limit=10)
+        queue_lease(worker=worker, limit=10)
+        raise OperationalError("the server closed the connection")
+
+    real = workers.drain_batch
+    monkeypatch.setattr(workers, "drain_batch", cut_short)
+    with pytest.raises(OperationalError):
+        drain_queue(apply=RecordingApply())
+    assert SyncQueueItem.objects.get().status == "processing" and queue_reap() == 0
+    monkeypatch.setattr(workers, "drain_batch", real)
+    drained = RecordingApply()
+    drain_queue(apply=drained)
+    assert drained.applied_ids == ["D1"] and workers._failed_drains == []
+
+
 def test_a_worker_judged_stopped_by_mistake_applies_nothing():
     """A live worker whose heartbeat fell silent (its database writes failed a while) loses its batch to
     the reaper, and then its late apply changes nothing: the item is applied once, by another worker."""

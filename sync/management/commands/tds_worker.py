@@ -21,7 +21,7 @@ from django.utils.module_loading import import_string
 from sync.heartbeats import Heartbeat
 from sync.models import ProcessHeartbeat
 from sync.pause import QUEUE, is_paused
-from sync.pipeline.queue import worker_identity
+from sync.pipeline.queue import queue_release, worker_identity
 from sync.pipeline.workers import DrainResult, drain_batch, queue_run, queue_run_finish, reap_leases
 from sync.stopping import Stops, command_stops
 
@@ -72,7 +72,7 @@ class Command(BaseCommand):
             f"batches {total.batches} in {elapsed:.1f}s")
 
     def _loop(self, worker: str, apply: Any, options: dict[str, Any], stops: Stops) -> DrainResult:
-        total, idle_since, last_reap = DrainResult(), time.monotonic(), 0.0
+        total, idle_since, last_reap, stranded = DrainResult(), time.monotonic(), 0.0, False
         run, stretch = None, DrainResult()  # a busy stretch (until the queue is idle) is one "queue" run
         while not stops.requested:
             run = run or queue_run(worker=worker, batch_size=options["batch_size"], trigger="cli")
@@ -93,6 +93,9 @@ class Command(BaseCommand):
                         break
                     stops.event.wait(options["idle_sleep"])
                     continue
+                if stranded:  # the batch the database error cut short: its items back to the queue
+                    queue_release(worker=worker)
+                    stranded = False
                 if time.monotonic() - last_reap >= options["reap_every"]:
                     reap_leases()
                     last_reap = time.monotonic()
@@ -101,6 +104,7 @@ class Command(BaseCommand):
             except DatabaseError as exc:
                 # The database went away: what was leased comes back through the reaper; wait and reconnect.
                 self.stderr.write(f"worker {worker}: database error ({type(exc).__name__}); retrying in 2s")
+                stranded = True
                 connection.close()
                 time.sleep(2)
                 continue
