@@ -46,6 +46,7 @@ UNITS = ROOT / "deploy" / "systemd"
 SECRET = "soak-webhook-secret-0123456789abcdef"
 SECRET_KEY = "soak-only-throwaway-key-" + "s3cr3t-" * 8
 ALERT_TO = "ops@example.com"
+PG_SHARED = "pg-shared"  # PostgreSQL's shared memory (shared buffers): bounded by configuration, not judged
 
 
 def unit_field(unit: str, name: str) -> str:
@@ -80,14 +81,15 @@ def wait_for(check: Any, what: str, timeout: float = 60) -> None:
     raise SystemExit(f"{what} did not come up in {timeout:.0f} s")
 
 
-def rss_mb(pid: int) -> float:
+def rss_mb(pid: int, field: str = "Pss") -> float:
     """Memory of a process and its descendants, as proportional set size: pages shared between them
-    (PostgreSQL's shared buffers, a forked worker's copy of Django) count once, not once per process."""
+    (PostgreSQL's shared buffers, a forked worker's copy of Django) count once, not once per process.
+    ``field`` names another line of smaps_rollup (``Pss_Shmem``: the shared memory part)."""
     total = 0
     for member in deploy.process_tree(pid):
         try:
             for line in Path(f"/proc/{member}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
+                if line.startswith(f"{field}:"):
                     total += int(line.split()[1])
         except OSError:
             continue
@@ -139,6 +141,7 @@ class Stack:
     pg_port: int = 0
     redis_port: int = 0
     mails: list[Any] = field(default_factory=list)
+    started_at: float = field(default_factory=time.time)
     _smtp: Any = None
     _stopping: threading.Event = field(default_factory=threading.Event)
 
@@ -282,7 +285,12 @@ class Stack:
             out["nginx"] = rss_mb(self.nginx.pid)
         pid_file = self.base / "pg" / "postmaster.pid"
         if pid_file.exists():
-            out["postgresql"] = rss_mb(int(pid_file.read_text().split()[0]))
+            # Shared buffers apart: they fill as the server reads and writes more of the database, up to
+            # shared_buffers (a fixed 128 MB here), so their growth is a cache warming, not a leak; the
+            # server's own memory (its processes' private pages) is what must stay flat.
+            postmaster = int(pid_file.read_text().split()[0])
+            shared = rss_mb(postmaster, "Pss_Shmem")
+            out["postgresql"], out[PG_SHARED] = rss_mb(postmaster) - shared, shared
         return out
 
     def stop(self) -> None:

@@ -19,6 +19,7 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -32,6 +33,11 @@ logger = logging.getLogger("tds.workers")
 
 HEARTBEAT_SECONDS = 10.0
 STALE_AFTER = timedelta(seconds=3 * HEARTBEAT_SECONDS)
+# A process silent this long is taken for dead and its queue leases are handed back (identities_gone).
+# A cluster's guard beats its workers' rows whatever task they run, and a tds_worker between batches;
+# a live worker judged dead by mistake loses its lease and applies nothing, so the cost of a mistake is
+# one batch done by another worker, never a change applied twice.
+DEAD_AFTER = STALE_AFTER
 KEEP_STOPPED = timedelta(days=1)
 Kind = ProcessHeartbeat.Kind
 
@@ -84,8 +90,10 @@ class Heartbeat:
 # --- a django-q2 cluster ------------------------------------------------------------------------
 
 
-def cluster_beat_until_stopped(cluster: Any, *, interval: float = HEARTBEAT_SECONDS) -> None:
-    """Beat for ``cluster`` (django_q.cluster.Cluster, started) and its workers until its guard exits."""
+def cluster_beat_until_stopped(cluster: Any, *, interval: float = HEARTBEAT_SECONDS,
+                               on_beat: Any = None) -> None:
+    """Beat for ``cluster`` (django_q.cluster.Cluster, started) and its workers until its guard exits;
+    ``on_beat`` (no arguments) runs after each beat, its database errors logged and skipped."""
     from django.conf import settings
     from django_q.conf import Conf
 
@@ -100,11 +108,20 @@ def cluster_beat_until_stopped(cluster: Any, *, interval: float = HEARTBEAT_SECO
             beat.beat(force=True)
             _cluster_workers_beat(beat.host, sentinel.pid)
             heartbeats_prune()
+            if on_beat is not None:
+                _write_or_log(on_beat)
             close_old_connections()
             _sleep_while(sentinel.is_alive, interval)
     finally:
         beat.stop()
         _cluster_workers_beat(beat.host, sentinel.pid)
+
+
+def _write_or_log(work: Any) -> None:
+    try:
+        work()
+    except DatabaseError as exc:
+        logger.warning("%s skipped (%s)", getattr(work, "__name__", "work"), type(exc).__name__)
 
 
 def _sleep_while(alive: Any, seconds: float) -> None:
@@ -138,6 +155,36 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def identities_gone(identities: Iterable[str], *, now: Any = None) -> set[str]:
+    """Of worker identities (``host:pid:token``, as sync.pipeline.queue.worker_identity makes them), those
+    whose process is known to have stopped: it has heartbeat rows (matched on host and pid, since a
+    process takes a new token for each drain) and every one of them is stopped or silent past
+    ``DEAD_AFTER``. A process without a row is never judged (a drain run in a shell or a web process
+    beats nowhere), and a pid still running on this host counts as alive whatever its row says."""
+    now = now or timezone.now()
+    wanted: dict[tuple[str, int], list[str]] = {}
+    for identity in identities:
+        host, _, rest = identity.partition(":")
+        digits = rest.partition(":")[0]
+        if host and digits.isdigit():
+            wanted.setdefault((host[:255], int(digits)), []).append(identity)
+    if not wanted:
+        return set()
+    match = Q()
+    for key in wanted:
+        match |= Q(host=key[0], pid=key[1])
+    seen: set[tuple[str, int]] = set()
+    alive: set[tuple[str, int]] = set()
+    for row_host, row_pid, beat_at, stopped_at in ProcessHeartbeat.objects.filter(match).values_list(
+            "host", "pid", "beat_at", "stopped_at"):
+        seen.add((row_host, row_pid))
+        if stopped_at is None and beat_at >= now - DEAD_AFTER:
+            alive.add((row_host, row_pid))
+    here = socket.gethostname()[:255]
+    gone = {key for key in seen - alive if not (key[0] == here and _pid_alive(key[1]))}
+    return {identity for key in gone for identity in wanted[key]}
 
 
 def heartbeats_prune(*, now: Any = None) -> int:

@@ -55,12 +55,17 @@ def _queued(run_id: str, service) -> dict:
 
 
 def drain_queue(*, batch_size: int | None = None, max_batches: int | None = 500) -> dict:
-    """Promote inbox events and apply queued items until nothing is due (see sync.pipeline.workers)."""
+    """Promote inbox events and apply queued items until nothing has been due for the kick interval
+    (see sync.pipeline.workers and sync.pipeline.kick)."""
     from django.conf import settings
 
     from sync.pipeline.workers import drain_queue as drain
 
-    return drain(batch_size=batch_size or settings.TDS_BATCH_SIZE, max_batches=max_batches).as_dict()
+    # django-q2's sync mode runs the task inside the request that kicked it: no kick is held then,
+    # and lingering would only keep that request waiting.
+    linger = 0.0 if settings.Q_CLUSTER.get("sync") else settings.TDS_WEBHOOK_KICK_SECONDS
+    return drain(batch_size=batch_size or settings.TDS_BATCH_SIZE, max_batches=max_batches,
+                 linger=linger).as_dict()
 
 
 def reap_leases() -> dict:

@@ -33,16 +33,21 @@ def entity_priorities() -> dict[str, int]:
 
 
 def queue_kick() -> None:
-    """Ask the django-q2 cluster to drain soon, at most once every few seconds per process; never waits."""
+    """Ask the django-q2 cluster to drain soon, at most once every few seconds; never waits.
+
+    While the key is held, a drain asked for earlier is queued or running and lingers that long
+    (``drain_queue``'s ``linger``), so it sees the event that found the key. The local gate closes
+    only when this process did ask: closed after a refusal, it could outlast the drain that refusal
+    counted on and leave an event to the next scheduled drain."""
     seconds = settings.TDS_WEBHOOK_KICK_SECONDS
     now = time.monotonic()
     # A local check first, so a busy web process does not ask the cache on every delivery.
     if seconds <= 0 or now - _LAST_KICK[0] < seconds:
         return
-    _LAST_KICK[0] = now
-    if not caches["default"].add(KICK_KEY, 1, timeout=seconds):
-        return
     try:
+        if not caches["default"].add(KICK_KEY, 1, timeout=seconds):
+            return
+        _LAST_KICK[0] = now
         task_enqueue("sync.tasks.drain_queue", options={"task_name": "tds: drain queue"})
     except Exception as exc:  # the schedules and tds_worker pick the work up anyway
         logger.warning("could not enqueue a drain task (%s); the work waits for the next worker round", exc)

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from sync.heartbeats import identities_gone
 from sync.models import SyncQueueItem
 from sync.pipeline.kick import ATTEMPTS_CEILING
 from sync.pipeline.quarantine import queue_mend, queue_quarantine, rows_load
@@ -102,13 +103,46 @@ def queue_complete(*, worker: str, ids: list[int]) -> int:
              last_error="", updated_at=timezone.now())
 
 
+def queue_release(*, worker: str) -> int:
+    """Give back to pending every item still leased to ``worker``: a drain that failed (the database
+    went away mid-batch) before settling them, while its process lives on and keeps beating."""
+    now = timezone.now()
+    return SyncQueueItem.objects.filter(status=SyncQueueItem.Status.PROCESSING, locked_by=worker).update(
+        status=SyncQueueItem.Status.PENDING, locked_by="", locked_until=None, next_attempt_at=now,
+        last_error=LEASE_EXPIRED, updated_at=now)
+
+
+LEASE_EXPIRED = "lease expired"
+WORKER_GONE = "lease returned: its worker stopped"
+
+
 def queue_reap(*, now=None) -> int:
-    """Return items whose lease ran out (their worker died or hung) to pending."""
+    """Return to pending the items whose lease ran out (their worker hung or died) and those whose
+    worker is known to have stopped (``queue_reap_gone``)."""
     now = now or timezone.now()
-    return SyncQueueItem.objects.filter(
+    expired = SyncQueueItem.objects.filter(
         status=SyncQueueItem.Status.PROCESSING, locked_until__lt=now
     ).update(status=SyncQueueItem.Status.PENDING, locked_by="", locked_until=None, next_attempt_at=now,
-             last_error="lease expired", updated_at=now)
+             last_error=LEASE_EXPIRED, updated_at=now)
+    return expired + queue_reap_gone(now=now)
+
+
+def queue_reap_gone(*, now=None) -> int:
+    """Return to pending the items leased to a worker whose process stopped beating (sync.heartbeats):
+    a killed machine's batch comes back within a few heartbeats, not after the whole lease. Matching
+    ``locked_by`` as well keeps an item a live worker leased meanwhile where it is."""
+    now = now or timezone.now()
+    processing = SyncQueueItem.objects.filter(status=SyncQueueItem.Status.PROCESSING)
+    holders = set(processing.exclude(locked_by="").values_list("locked_by", flat=True).distinct())
+    gone = identities_gone(holders, now=now)
+    if not gone:
+        return 0
+    returned = processing.filter(locked_by__in=sorted(gone)).update(
+        status=SyncQueueItem.Status.PENDING, locked_by="", locked_until=None, next_attempt_at=now,
+        last_error=WORKER_GONE, updated_at=now)
+    if returned:
+        logger.warning("%d queue items returned: their worker stopped (%s)", returned, ", ".join(sorted(gone)))
+    return returned
 
 
 # --- health -----------------------------------------------------------------------------------

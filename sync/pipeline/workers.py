@@ -13,12 +13,13 @@ batches the upsert's stale-version guard keeps older data from winning.
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from sync import events
@@ -27,8 +28,19 @@ from sync.metrics.receivers import queue_applied
 from sync.models import RunType, SyncQueueItem
 from sync.pipeline.deadletter import deadletter_add, deadletter_resolve_for
 from sync.pipeline.inbox import inbox_mark_processed, inbox_promote, inbox_reject_unknown
+from sync.pipeline.kick import queue_kick
 from sync.pipeline.quarantine import inbox_sweep_unreadable, queue_quarantine, queue_sweep_unreadable
-from sync.pipeline.queue import queue_complete, queue_lease, queue_load, queue_reap, worker_identity
+from sync.pipeline.queue import (
+    LEASE_EXPIRED,
+    WORKER_GONE,
+    queue_complete,
+    queue_lease,
+    queue_load,
+    queue_reap,
+    queue_reap_gone,
+    queue_release,
+    worker_identity,
+)
 from sync.pipeline.retry import is_transient, retry_policy
 
 logger = logging.getLogger("tds.workers")
@@ -93,9 +105,17 @@ def drain_batch(*, worker: str, batch_size: int, apply: ApplyFn | None = None,
     return result
 
 
+LINGER_POLL_SECONDS = 0.1
+
+
 def drain_queue(*, batch_size: int = 200, max_batches: int | None = None, apply: ApplyFn | None = None,
-                worker: str | None = None, lease_seconds: int | None = None, trigger: str = "schedule") -> DrainResult:
+                worker: str | None = None, lease_seconds: int | None = None, trigger: str = "schedule",
+                linger: float = 0.0) -> DrainResult:
     """Batches until the queue has nothing due (or `max_batches`): the django-q2 task body.
+
+    With ``linger``, the drain ends only once it found nothing due for that many seconds, looking
+    every LINGER_POLL_SECONDS: an event stored while this drain's kick is still held (sync.pipeline.kick)
+    asks for no drain of its own, so this one must still be there to take it.
 
     Nothing is taken while the queue is paused (sync.pause). A drain that promoted or claimed
     something is one "queue" run in the ledger (one row, written when the work starts and once at
@@ -107,17 +127,46 @@ def drain_queue(*, batch_size: int = 200, max_batches: int | None = None, apply:
     if is_paused(QUEUE):
         logger.info("queue drain skipped: the queue is paused")
         return total
+    leases_of_failed_drains_return()
     worker = worker or worker_identity()
+    idle_since: float | None = None
     with queue_run(worker=worker, batch_size=batch_size, trigger=trigger) as run:
-        while max_batches is None or total.batches < max_batches:
-            result = drain_batch(worker=worker, batch_size=batch_size, apply=apply, lease_seconds=lease_seconds,
-                                 on_work=run.begin)
-            total.add(result)
-            if not result.claimed and not result.promoted:
-                break
-            run.checkpoint()  # heartbeat; an operator's stop takes effect between batches
+        try:
+            while max_batches is None or total.batches < max_batches:
+                result = drain_batch(worker=worker, batch_size=batch_size, apply=apply,
+                                     lease_seconds=lease_seconds, on_work=run.begin)
+                total.add(result)
+                if result.claimed or result.promoted:
+                    idle_since = None
+                    run.checkpoint()  # heartbeat; an operator's stop takes effect between batches
+                    continue
+                idle_since = idle_since if idle_since is not None else time.monotonic()
+                if time.monotonic() - idle_since >= linger:
+                    break
+                time.sleep(LINGER_POLL_SECONDS)
+        except BaseException:
+            _failed_drains.append(worker)
+            raise
         queue_run_finish(run, total)
     return total
+
+
+# Identities of this process's drains that ended in an error, perhaps holding leases: the process lives on
+# and beats, so the reaper would leave their items until the lease ends; its next drain gives them back.
+_failed_drains: list[str] = []
+
+
+def leases_of_failed_drains_return() -> int:
+    """Give back the items this process's failed drains still hold; kept for the next drain when the
+    database is still away."""
+    returned = 0
+    for worker in list(_failed_drains):
+        try:
+            returned += queue_release(worker=worker)
+        except DatabaseError:
+            return returned
+        _failed_drains.remove(worker)
+    return returned
 
 
 def queue_run(*, worker: str, batch_size: int, trigger: str) -> RunTracker:
@@ -258,12 +307,22 @@ def _schedule_retry(item: SyncQueueItem, exc: BaseException, delay: float, now) 
 
 
 def reap_leases() -> dict[str, int]:
-    """Expired leases back to pending; items that died holding a lease too often go to the DLQ."""
+    """Expired leases and those of stopped workers back to pending; items that died holding a lease
+    too often go to the DLQ."""
     returned = queue_reap()
     unreadable = queue_sweep_unreadable()
     inbox_sweep_unreadable()
     dead = _bury_exhausted()
     return {"returned": returned, "dead": dead + unreadable, "rejected": inbox_reject_unknown()}
+
+
+def leases_of_stopped_workers_return() -> int:
+    """What each worker cluster runs at every heartbeat: the batches of workers that stopped (a
+    machine lost, a cluster killed) back to the queue, and a drain asked for when there were any."""
+    returned = queue_reap_gone()
+    if returned:
+        queue_kick()
+    return returned
 
 
 class LeaseExpired(TimeoutError):
@@ -275,7 +334,7 @@ class LeaseExpired(TimeoutError):
 def _bury_exhausted() -> int:
     limit = retry_policy().max_attempts
     stuck = SyncQueueItem.objects.filter(status=SyncQueueItem.Status.PENDING, attempts__gte=limit,
-                                         last_error="lease expired")
+                                         last_error__in=[LEASE_EXPIRED, WORKER_GONE])
     count = 0
     with transaction.atomic():
         for item in stuck.select_for_update(skip_locked=True)[:500]:

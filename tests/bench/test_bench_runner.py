@@ -51,6 +51,17 @@ def test_quick_run_prints_a_row_with_a_ceiling_for_every_benchmark(tmp_path: Pat
     for row in report["rows"]:
         assert row["figures"] and row["ceiling"], row["id"]
         assert row["verdict"] == "pass" or row["why"], row["id"]
+    _soak_held_through_every_fault(next(row["figures"] for row in report["rows"] if row["id"] == "B9"))
+
+
+def _soak_held_through_every_fault(soak: dict) -> None:
+    """B9's quick soak: speed is not judged here, but what every fault must never cost is."""
+    assert [f["kind"] for f in soak["faults"]] == ["worker", "web", "redis", "postgres", "zoho"], soak["faults"]
+    assert soak["lost"] == 0 and soak["twice"] == 0, soak
+    assert soak["undelivered"] == 0, soak  # every failed delivery was delivered on a retry
+    assert soak["failed_outside_faults"] == {}, soak  # no failed answer outside the fault windows
+    assert all(f["recovered_after"] is not None for f in soak["faults"]), soak["faults"]
+    assert soak["compare_items_match_pct"] == 100, soak
 
 
 def test_show_without_a_run_is_one_line(tmp_path: Path) -> None:

@@ -213,6 +213,120 @@ def test_expired_leases_return_to_the_queue_and_a_late_worker_applies_nothing():
     assert (late.applied_ids, result.lost, result.applied) == ([], 1, 0)
 
 
+def _beating(identity: str, *, ago: timedelta, stopped: bool = False) -> None:
+    from sync.models import ProcessHeartbeat
+
+    host, pid, _ = identity.split(":")
+    now = timezone.now()
+    ProcessHeartbeat.objects.create(key=f"{identity}:beat", kind=ProcessHeartbeat.Kind.CLUSTER_WORKER, host=host,
+                                    pid=int(pid), started_at=now - timedelta(hours=1), beat_at=now - ago,
+                                    stopped_at=now if stopped else None)
+
+
+def test_a_stopped_workers_items_come_back_before_their_lease_ends_and_a_live_workers_stay():
+    """Workers are matched to their heartbeat by host and pid (each drain takes a new token). The pids
+    are of no process on this host, so only the rows decide."""
+    from sync.heartbeats import DEAD_AFTER
+
+    for n in range(4):
+        store_event("items", f"G{n}")
+    inbox_promote(limit=10)
+    dead, silent, alive, unknown = "far:4000001:aa", "far:4000002:bb", "far:4000003:cc", "far:4000004:dd"
+    held = {worker: queue_claim(worker=worker, limit=1, lease_seconds=300) for worker in (dead, silent, alive, unknown)}
+    _beating(dead, ago=timedelta(0), stopped=True)                        # its cluster saw it go
+    _beating(silent, ago=DEAD_AFTER + timedelta(seconds=1))               # killed with its cluster: fell silent
+    _beating(alive, ago=DEAD_AFTER - timedelta(seconds=5))                # beating: keeps its lease
+    _beating("far:4000003:old", ago=timedelta(days=1), stopped=True)      # an older process of the same pid
+    # ``unknown`` has no heartbeat at all (a drain in a shell): only its lease's end returns its item.
+    assert reap_leases()["returned"] == 2
+    still = set(SyncQueueItem.objects.filter(status="processing").values_list("locked_by", flat=True))
+    assert still == {alive, unknown}
+    back = SyncQueueItem.objects.get(zoho_id=held[silent][0].zoho_id)
+    assert (back.status, back.locked_by, back.last_error) == ("pending", "", "lease returned: its worker stopped")
+    fast = RecordingApply()
+    drain_queue(apply=fast, worker="fast")
+    assert sorted(fast.applied_ids) == sorted(i.zoho_id for w in (dead, silent) for i in held[w])
+    # The live worker finishes its batch normally.
+    from sync.pipeline.workers import _apply_group, DrainResult  # noqa: I001
+
+    mine, result = RecordingApply(), DrainResult()
+    _apply_group(alive, held[alive], mine, result)
+    assert (mine.applied_ids, result.applied) == ([held[alive][0].zoho_id], 1)
+
+
+def test_each_cluster_beat_hands_back_a_stopped_workers_batch_and_asks_for_a_drain(monkeypatch):
+    """What every cluster runs at each heartbeat (manage.py qcluster): no waiting for the reaper's schedule."""
+    from sync.heartbeats import DEAD_AFTER
+    from sync.pipeline import workers
+
+    kicks = []
+    monkeypatch.setattr(workers, "queue_kick", lambda: kicks.append(1))
+    store_event("items", "B1")
+    inbox_promote(limit=10)
+    queue_claim(worker="far:4000006:gg", limit=10, lease_seconds=300)
+    assert workers.leases_of_stopped_workers_return() == 0 and kicks == []  # no heartbeat row: not judged
+    _beating("far:4000006:gg", ago=DEAD_AFTER + timedelta(seconds=1))
+    assert workers.leases_of_stopped_workers_return() == 1 and kicks == [1]
+    assert SyncQueueItem.objects.get().status == "pending"
+
+
+def test_a_drain_the_database_cut_short_gives_its_batch_back_at_the_next_drain_of_its_process(monkeypatch):
+    """Its process lives on and beats, so no reaper takes the batch back before the lease ends."""
+    from django.db import OperationalError
+
+    from sync.pipeline import workers
+    from sync.pipeline.queue import queue_lease
+
+    store_event("items", "D1")
+
+    def cut_short(*, worker: str, **kwargs: object) -> None:
+        inbox_promote(limit=10)
+        queue_lease(worker=worker, limit=10)
+        raise OperationalError("the server closed the connection")
+
+    real = workers.drain_batch
+    monkeypatch.setattr(workers, "drain_batch", cut_short)
+    with pytest.raises(OperationalError):
+        drain_queue(apply=RecordingApply())
+    assert SyncQueueItem.objects.get().status == "processing" and queue_reap() == 0
+    monkeypatch.setattr(workers, "drain_batch", real)
+    drained = RecordingApply()
+    drain_queue(apply=drained)
+    assert drained.applied_ids == ["D1"] and workers._failed_drains == []
+
+
+def test_a_worker_judged_stopped_by_mistake_applies_nothing():
+    """A live worker whose heartbeat fell silent (its database writes failed a while) loses its batch to
+    the reaper, and then its late apply changes nothing: the item is applied once, by another worker."""
+    from sync.heartbeats import DEAD_AFTER
+    from sync.pipeline.workers import DrainResult, _apply_group
+
+    store_event("items", "M1")
+    inbox_promote(limit=10)
+    slow = queue_claim(worker="far:4000005:ee", limit=10, lease_seconds=300)
+    _beating("far:4000005:ee", ago=DEAD_AFTER * 2)
+    assert queue_reap() == 1
+    fast = RecordingApply()
+    drain_queue(apply=fast, worker="fast")
+    late, result = RecordingApply(), DrainResult()
+    _apply_group("far:4000005:ee", slow, late, result)
+    assert (fast.applied_ids, late.applied_ids, result.lost) == (["M1"], [], 1)
+
+
+def test_a_worker_on_this_host_whose_process_runs_keeps_its_lease_whatever_its_row_says():
+    import os
+    import socket
+
+    from sync.heartbeats import DEAD_AFTER
+
+    store_event("items", "H1")
+    inbox_promote(limit=10)
+    me = f"{socket.gethostname()}:{os.getpid()}:ff"
+    queue_claim(worker=me, limit=10, lease_seconds=300)
+    _beating(me, ago=DEAD_AFTER * 2)
+    assert queue_reap() == 0
+
+
 def test_an_item_that_keeps_killing_its_worker_is_dead_lettered(settings):
     settings.TDS_RETRY_MAX_ATTEMPTS = 2
     store_event("items", "POISON")
@@ -257,6 +371,45 @@ def test_a_burst_of_webhooks_enqueues_one_drain_task(settings, monkeypatch):
     for _ in range(50):
         kick.queue_kick()
     assert calls == ["sync.tasks.drain_queue"]
+
+
+def test_a_process_refused_a_kick_asks_again_once_the_held_drain_is_over(settings, monkeypatch):
+    """The key held means another process's drain is coming; once it expired, the next event of this
+    process asks again at once instead of waiting out a local gate that drain never covered."""
+    from django.core.cache import caches
+
+    from sync.pipeline import kick
+
+    calls = []
+    monkeypatch.setattr("django_q.tasks.async_task", lambda func, **kw: calls.append(func))
+    monkeypatch.setattr(kick, "_LAST_KICK", [float("-inf")])
+    settings.TDS_WEBHOOK_KICK_SECONDS = 60
+    caches["default"].set(kick.KICK_KEY, 1, timeout=60)  # another web process asked a moment ago
+    kick.queue_kick()
+    assert calls == []
+    caches["default"].delete(kick.KICK_KEY)  # that drain's time is over
+    kick.queue_kick()
+    assert calls == ["sync.tasks.drain_queue"]
+    caches["default"].delete(kick.KICK_KEY)
+
+
+def test_a_lingering_drain_takes_an_event_stored_after_it_found_the_queue_empty(monkeypatch):
+    """The event came while this drain's kick was held, so it asked for no drain: this one takes it."""
+    from sync.pipeline import workers
+
+    store_event("items", "K1")
+    later = ["K2"]
+
+    def pause(_seconds: float) -> None:
+        while later:
+            store_event("items", later.pop())
+
+    monkeypatch.setattr(workers.time, "sleep", pause)
+    drained = RecordingApply()
+    drain_queue(apply=drained, linger=0.3)
+    assert drained.applied_ids == ["K1", "K2"]
+    store_event("items", "K3")
+    assert drain_queue(apply=RecordingApply()).applied == 1  # without linger, the same drain as before
 
 
 def test_an_event_of_an_unknown_entity_is_rejected_not_queued():

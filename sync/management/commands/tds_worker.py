@@ -22,7 +22,7 @@ from sync.heartbeats import Heartbeat
 from sync.ledger import RunTracker
 from sync.models import ProcessHeartbeat
 from sync.pause import QUEUE, is_paused
-from sync.pipeline.queue import worker_identity
+from sync.pipeline.queue import queue_release, worker_identity
 from sync.pipeline.workers import DrainResult, drain_batch, queue_run, queue_run_finish, reap_leases
 from sync.stopping import Stops, command_stops
 
@@ -96,7 +96,7 @@ class Command(BaseCommand):
     def _stretch(self, worker: str, apply: Any, options: dict[str, Any], stops: Stops, run: RunTracker,
                  total: DrainResult) -> tuple[DrainResult, bool]:
         """Batches until the queue is idle or paused (True) or a stop is asked for (False)."""
-        stretch = DrainResult()
+        stretch, stranded = DrainResult(), False
         while not stops.requested:
             try:
                 # As Django does at each request: drop a connection past CONN_MAX_AGE or broken, and have
@@ -110,6 +110,9 @@ class Command(BaseCommand):
                                     f"queue run {run.result.run_id}" if run.result.run_id else "")
                 if paused:
                     return stretch, True
+                if stranded:  # the batch the database error cut short: its items back to the queue
+                    queue_release(worker=worker)
+                    stranded = False
                 if time.monotonic() - self._last_reap >= options["reap_every"]:
                     reap_leases()
                     self._last_reap = time.monotonic()
@@ -118,6 +121,7 @@ class Command(BaseCommand):
             except DatabaseError as exc:
                 # The database went away: what was leased comes back through the reaper; wait and reconnect.
                 self.stderr.write(f"worker {worker}: database error ({type(exc).__name__}); retrying in 2s")
+                stranded = True
                 connection.close()
                 time.sleep(2)
                 continue

@@ -1,5 +1,6 @@
 """manage.py qcluster: django-q2's command, refused with one line without SECRET_KEY (tds_site/broker.py),
-beating for the cluster and its workers in the database while it runs (sync.heartbeats)."""
+beating for the cluster and its workers in the database while it runs (sync.heartbeats), and handing
+back at each beat the queue leases of workers that stopped (a cluster killed elsewhere)."""
 import os
 from typing import Any
 
@@ -14,6 +15,7 @@ class BeatingCluster(DjangoQCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from sync.heartbeats import cluster_beat_until_stopped
+        from sync.pipeline.workers import leases_of_stopped_workers_return
 
         if options.get("cluster_name"):  # as django-q2 does: the name is the broker's queue name too
             os.environ["Q_CLUSTER_NAME"] = options["cluster_name"]
@@ -22,7 +24,7 @@ class BeatingCluster(DjangoQCommand):
         if options.get("run_once", False):
             cluster.stop()
             return
-        cluster_beat_until_stopped(cluster)
+        cluster_beat_until_stopped(cluster, on_beat=leases_of_stopped_workers_return)
 
 
 class Command(BrokerReader, BeatingCluster):
