@@ -128,13 +128,13 @@ class SyncRunListView(JsonErrorsMixin, generics.ListAPIView):
     pagination_class = RunCursorPagination
     serializer_class = outputs.RunSerializer
 
+    def get_queryset(self) -> QuerySet[SyncRun]:
+        return runs.runs_listed()
+
     @extend_schema(summary="Runs, newest first, filtered and paginated by cursor",
                    responses={200: outputs.RunSerializer(many=True), **ERRORS,
                               404: OpenApiResponse(outputs.ErrorSerializer,
                                                    description="a cursor this API did not hand out")})
-    def get_queryset(self) -> QuerySet[SyncRun]:
-        return runs.runs_listed()
-
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
