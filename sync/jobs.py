@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from sync.entities import DERIVED
 from sync.ledger import ACTIVE, Job, RunActive, RunResult, run_active, run_queue
 from sync.models import RunType, SyncRun
 
@@ -27,8 +28,6 @@ def job_enqueue(*, kind: str, entity: str, run_type: str, options: dict[str, Any
 def job_target(*, kind: str, options: dict[str, Any]) -> tuple[str, str]:
     """The entity a run of ``kind`` is held under and its run type, from the task's own options: the one
     place where a trigger (the API, the BFF, a dashboard button) becomes a run."""
-    from sync.entities import DERIVED
-
     if kind == "pull":
         return str(options["entity"]), RunType.FULL if options.get("full") else RunType.INCREMENTAL
     if kind in DERIVED:
