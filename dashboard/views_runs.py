@@ -15,7 +15,7 @@ from dashboard.forms import HistoryFilterForm
 from sync.ledger import KINDS, RunActive, RunStateError, run_cancel, run_retry
 from sync.models import RunStatus, SyncRun
 from sync.selectors.pages import RUN_FILTERS, run_filter_choices, runs_filtered
-from sync.selectors.runs import ACTIVE, run_detail
+from sync.selectors.runs import ACTIVE, run_detail, run_found
 
 # What the dashboard offers: Cancel while a run waits or runs; Retry when it ended without doing all
 # it was asked (a completed run is started again from the triggers, a deferred one resumes by itself).
@@ -90,7 +90,7 @@ def cancel(request: HttpRequest, run_id: str) -> HttpResponse:
     one to stop at its next batch boundary."""
     run_id = str(run_id)
     back = _back(request, run_id)
-    found = SyncRun.objects.filter(pk=run_id).first()
+    found = run_found(run_id)
     if found is None:
         messages.error(request, f"No run {run_id}: nothing to cancel.")
         return redirect(back)
@@ -122,7 +122,7 @@ def retry(request: HttpRequest, run_id: str) -> HttpResponse:
     """Queue a new run of the same type, entity and parameters as a failed, cancelled or partial run."""
     run_id = str(run_id)
     back = _back(request, run_id)
-    found = SyncRun.objects.filter(pk=run_id).first()
+    found = run_found(run_id)
     if found is None:
         messages.error(request, f"No run {run_id}: nothing to retry.")
         return redirect(back)

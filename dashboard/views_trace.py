@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from dashboard.common import staff_only, staff_post
-from sync.models import DeadLetter
 from sync.pipeline.deadletter import deadletter_retry
 from sync.pipeline.kick import queue_kick
+from sync.selectors.items import dead_letters_of_record
 from sync.trace.compare import record_compare, record_refetch_apply
 from sync.trace.record import RecordMissing, TraceError, event_entities, parse_as_of, record_key, record_trace
 from sync.trace.search import BadQuery, record_search
@@ -93,10 +93,8 @@ def record_retry(request: HttpRequest, entity: str, zoho_id: str) -> HttpRespons
         key = record_key(entity, zoho_id)
     except TraceError as exc:
         return render(request, "dashboard/record_missing.html", {"problem": str(exc)}, status=400)
-    letters = DeadLetter.objects.filter(entity__in=event_entities(key.spec), zoho_id=key.zoho_id, resolved=False)
     wanted = [int(v) for v in request.POST.getlist("ids") if v.isascii() and v.isdigit() and len(v) <= 18]
-    ids = list(letters.filter(id__in=wanted).values_list("id", flat=True)) if wanted else \
-        list(letters.values_list("id", flat=True))
+    ids = dead_letters_of_record(entities=event_entities(key.spec), zoho_id=key.zoho_id, ids=wanted)
     outcome = deadletter_retry(ids=ids)
     if outcome.requeued:
         queue_kick()

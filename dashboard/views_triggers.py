@@ -12,17 +12,14 @@ from dashboard.common import page, staff_only, staff_post
 from sync import jobs
 from sync.entities import DERIVED, valid_names
 from sync.ledger import REGISTERED
-from sync.models import RunType
 from sync.selectors.runs import runs_active
 
 
-# kind -> (entity the run is held under, run type, label); pulls take the entity from the form,
-# each derived name (stock, images) is a kind of its own, as the registry describes it, and so is
-# each kind an app registered with the ledger (the Odoo push, offered only when ODOO_URL is set).
-def fixed() -> dict[str, tuple[str, str, str]]:
-    return {**{d.name: (d.name, d.run_type, d.label) for d in DERIVED.values()},
-            "compare": ("", "compare", "Compare"),
-            **{k.name: (k.entity, k.run_type, k.label) for k in REGISTERED.values()}}
+def labels() -> dict[str, str]:
+    """kind -> label; what each kind runs, and under which entity, is sync.jobs.job_target's to say.
+    Apps register their kinds with the ledger (the Odoo push, offered only when ODOO_URL is set)."""
+    return {**{d.name: d.label for d in DERIVED.values()}, "compare": "Compare",
+            **{k.name: k.label for k in REGISTERED.values()}}
 
 
 @staff_only
@@ -55,20 +52,19 @@ def trigger(request: HttpRequest) -> HttpResponse:
                 return redirect(back)
             full = request.POST.get("mode") == "full"
             label = f"{'Full' if full else 'Incremental'} pull of {entity}"
-            job = jobs.job_enqueue(kind="pull", entity=entity, run_type=RunType.FULL if full else RunType.INCREMENTAL,
-                                   options={"entity": entity, "full": full, "dry_run": dry_run}, trigger="manual")
+            job = jobs.job_start(kind="pull", options={"entity": entity, "full": full, "dry_run": dry_run},
+                                 trigger="manual")
         elif kind == "odoo" and not settings.ODOO_URL:
             messages.error(request, "Odoo is not configured: set ODOO_URL.")
             return redirect(back)
-        elif kind in fixed():
-            entity, run_type, label = fixed()[kind]
+        elif kind in labels():
+            label = labels()[kind]
             options: dict = {"dry_run": dry_run}
             if kind == "compare":
                 options.update(deep=_flag(request, "deep"), carry_out=_flag(request, "sync"))
                 label = ("Carrying out recommendations" if options["carry_out"] else
                          "Deep compare" if options["deep"] else "Compare")
-                run_type = RunType.COMPARE_SYNC if options["carry_out"] else RunType.COMPARE
-            job = jobs.job_enqueue(kind=kind, entity=entity, run_type=run_type, options=options, trigger="manual")
+            job = jobs.job_start(kind=kind, options=options, trigger="manual")
         else:
             messages.error(request, f"Unknown trigger {kind!r}.")
             return redirect(back)

@@ -11,16 +11,37 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sync.ledger import ACTIVE, Job, RunActive, RunResult, run_active, run_queue
-from sync.models import SyncRun
+from sync.entities import DERIVED
+from sync.ledger import ACTIVE, REGISTERED, Job, RunActive, RunResult, run_active, run_queue
+from sync.models import RunType, SyncRun
 
-__all__ = ["ACTIVE", "Job", "RunActive", "job_enqueue", "job_run", "job_wait", "run_active", "run_result",
-           "task_result"]
+__all__ = ["ACTIVE", "Job", "RunActive", "job_enqueue", "job_run", "job_start", "job_target", "job_wait",
+           "run_active", "run_result", "task_result"]
 
 
 def job_enqueue(*, kind: str, entity: str, run_type: str, options: dict[str, Any], trigger: str = "api") -> Job:
     """Write the pending run and queue its task after commit; RunActive when one is under way."""
     return run_queue(kind=kind, entity=entity, run_type=run_type, options=options, trigger=trigger)
+
+
+def job_target(*, kind: str, options: dict[str, Any]) -> tuple[str, str]:
+    """The entity a run of ``kind`` is held under and its run type, from the task's own options: the one
+    place where a trigger (the API, the BFF, a dashboard button) becomes a run."""
+    if kind == "pull":
+        return str(options["entity"]), RunType.FULL if options.get("full") else RunType.INCREMENTAL
+    if kind in DERIVED:
+        return kind, DERIVED[kind].run_type
+    if kind == "compare":
+        return "", RunType.COMPARE_SYNC if options.get("carry_out") else RunType.COMPARE
+    if kind in REGISTERED:  # an app's kind (the Odoo push): held under the entity it registered
+        return REGISTERED[kind].entity, REGISTERED[kind].run_type
+    raise ValueError(f"unknown kind of run {kind!r}")
+
+
+def job_start(*, kind: str, options: dict[str, Any], trigger: str = "api") -> Job:
+    """Queue a run of ``kind`` with the task's ``options``; RunActive when one is under way."""
+    entity, run_type = job_target(kind=kind, options=options)
+    return job_enqueue(kind=kind, entity=entity, run_type=run_type, options=options, trigger=trigger)
 
 
 def job_wait(*, run_id: str, seconds: float, poll: float = 0.25) -> SyncRun | None:

@@ -152,7 +152,8 @@ def decode_body(body: bytes, content_type: str) -> dict[str, Any]:
         raise WebhookError(f"Body is not usable JSON: {exc}.") from exc
     if not isinstance(data, dict):
         raise WebhookError("Body must be a JSON object.")
-    if too_deep(data):
+    # No walk when the body cannot nest that deep: it does not hold that many opening brackets.
+    if text.count("{") + text.count("[") > MAX_JSON_DEPTH and too_deep(data):
         raise WebhookError(TOO_DEEP)
     if _SURROGATE.search(text) and _has_lone_surrogate(data):
         raise WebhookError("Body contains a lone UTF-16 surrogate (\\ud800-\\udfff), which is not text.")

@@ -16,7 +16,6 @@ from sync.api import inputs, outputs
 from sync.api.exceptions import JsonErrorsMixin
 from sync.api.fresh import fresh
 from sync.api.tds import conflict_answer, job_answer
-from sync.models import RunType
 from sync.selectors import health, runs
 from sync.selectors import status as status_selectors
 from sync.stock.run import stock_response, stock_stats
@@ -86,7 +85,7 @@ class StockWriteView(BffView):
     def run_stock(self, options: dict, wait: int) -> Response:
         """Queue the stock sync; answer its result if it ends within ``wait`` seconds, else 202."""
         try:
-            job = jobs.job_enqueue(kind="stock", entity="stock", run_type=RunType.STOCK, options=options)
+            job = jobs.job_start(kind="stock", options=options)
         except jobs.RunActive as exc:
             return conflict_answer(exc)
         run = jobs.job_wait(run_id=job.run_id, seconds=wait) if wait else None

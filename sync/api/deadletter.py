@@ -21,12 +21,15 @@ from sync.api.serializers import (
 )
 from sync.models import DeadLetter
 from sync.pipeline.deadletter import deadletter_retry
+from sync.selectors.items import dead_letters_existing, dead_letters_in, dead_letters_matching
 
 _MAX_LIMIT = 500
 ADMIN_ERRORS = {400: OpenApiResponse(ErrorSerializer, description="bad parameters"),
                 401: OpenApiResponse(ErrorSerializer, description="no or bad credentials"),
                 403: OpenApiResponse(ErrorSerializer, description="not a staff user")}
 THROTTLED = OpenApiResponse(ErrorSerializer, description="throttled; see Retry-After")
+_RESOLVED: dict[str, bool | None] = {"false": False, "0": False, "no": False, "true": True, "1": True, "yes": True,
+                                     "all": None}
 
 
 class DeadLetterQuerySerializer(serializers.Serializer):
@@ -47,19 +50,13 @@ class DeadLetterListView(JsonErrorsMixin, APIView):
         given = DeadLetterQuerySerializer(data=request.query_params)
         given.is_valid(raise_exception=True)
         query = given.validated_data
-        letters = DeadLetter.objects.all()
-        if query["resolved"] in ("false", "0", "no"):
-            letters = letters.filter(resolved=False)
-        elif query["resolved"] in ("true", "1", "yes"):
-            letters = letters.filter(resolved=True)
-        for name in ("error_class", "entity"):
-            if query.get(name):
-                letters = letters.filter(**{name: query[name]})
+        letters = dead_letters_in(resolved=_RESOLVED[query["resolved"]], entity=query.get("entity") or "",
+                                  error_class=query.get("error_class") or "")
         limit, offset = query["limit"], query["offset"]
         serializer = DeadLetterDetailSerializer if query["detail"] else DeadLetterSerializer
         page = letters.order_by("-created_at", "-id")[offset:offset + limit]
         return Response({
-            "count": letters.count(), "open": DeadLetter.objects.filter(resolved=False).count(),
+            "count": letters.count(), "open": dead_letters_matching().count(),
             "limit": limit, "offset": offset, "results": serializer(page, many=True).data,
         })
 
@@ -81,7 +78,7 @@ class DeadLetterRetryView(JsonErrorsMixin, APIView):
         serializer = DeadLetterIdsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         ids = list(dict.fromkeys(serializer.validated_data["ids"]))
-        known = set(DeadLetter.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        known = dead_letters_existing(ids)
         missing = [i for i in ids if i not in known]
         if not known:
             return Response({"error": "not_found", "status": "error", "message": "No dead letter with these ids.",

@@ -6,6 +6,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
 from django_filters.fields import IsoDateTimeField
 from rest_framework.exceptions import NotFound, ValidationError
@@ -14,6 +15,7 @@ from rest_framework.pagination import CursorPagination
 from sync.api.inputs import entity_choices
 from sync.entities import UnknownEntity, canonical
 from sync.models import SyncRun
+from sync.selectors.runs import runs_matching
 
 
 class EntityFormField(forms.CharField):
@@ -86,6 +88,13 @@ class SyncRunFilter(django_filters.FilterSet):
                 self.form.add_error(name, "may not be blank; leave the parameter out instead")
                 valid = False
         return valid
+
+    def filter_queryset(self, queryset: QuerySet[SyncRun]) -> QuerySet[SyncRun]:
+        """The parameters, once valid, go to the dashboard history's filter (sync.selectors.runs)."""
+        given = self.form.cleaned_data
+        return runs_matching(queryset, entity=given.get("entity_type") or "", run_type=given.get("run_type") or "",
+                             status=given.get("status") or "", trigger=given.get("trigger") or "",
+                             created_after=given.get("created_after"), created_before=given.get("created_before"))
 
 
 class RunCursorPagination(CursorPagination):

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from sync.api.exceptions import JsonErrorsMixin
 from sync.api.outputs import ErrorSerializer
-from sync.api.webhooks import REJECTION_REASONS, rejected_count
+from sync.metrics.rejections import rejections
 from sync.pipeline.queue import queue_health
 
 
@@ -18,5 +18,4 @@ class QueueHealthView(JsonErrorsMixin, APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT, 401: ErrorSerializer, 403: ErrorSerializer})
     def get(self, request: Request) -> Response:
-        rejected = {reason: rejected_count(reason) for reason in REJECTION_REASONS}
-        return Response({**queue_health(), "webhooks_rejected": rejected})
+        return Response({**queue_health(), "webhooks_rejected": rejections()})

@@ -5,6 +5,7 @@ serializers shape the answer.
 """
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -20,7 +21,7 @@ from sync.api import inputs, outputs
 from sync.api.exceptions import JsonErrorsMixin
 from sync.api.filters import RunCursorPagination, SyncRunFilter
 from sync.api.fresh import fresh
-from sync.models import RunType, SyncRun
+from sync.models import SyncRun
 from sync.selectors import health, runs
 from sync.selectors import status as status_selectors
 
@@ -86,10 +87,8 @@ class SyncView(WriteView):
         given.is_valid(raise_exception=True)
         data = given.validated_data
         try:
-            job = jobs.job_enqueue(kind="pull", entity=data["entity_type"],
-                                   run_type=RunType.FULL if data["full"] else RunType.INCREMENTAL,
-                                   options={"entity": data["entity_type"], "full": data["full"],
-                                            "dry_run": data["dry_run"]})
+            job = jobs.job_start(kind="pull", options={"entity": data["entity_type"], "full": data["full"],
+                                                       "dry_run": data["dry_run"]})
         except jobs.RunActive as exc:
             return conflict_answer(exc)
         return job_answer(job)
@@ -110,8 +109,7 @@ class StockSyncView(WriteView):
         given = inputs.StockOptionsSerializer(data=chosen)
         given.is_valid(raise_exception=True)
         try:
-            job = jobs.job_enqueue(kind="stock", entity="stock", run_type=RunType.STOCK,
-                                   options=dict(given.validated_data))
+            job = jobs.job_start(kind="stock", options=dict(given.validated_data))
         except jobs.RunActive as exc:
             return conflict_answer(exc)
         return job_answer(job)
@@ -126,10 +124,12 @@ def _body(request: Request) -> dict:
 
 class SyncRunListView(JsonErrorsMixin, generics.ListAPIView):
     permission_classes = [IsAdminUser]
-    queryset = SyncRun.objects.defer("configuration", "summary")
     filterset_class = SyncRunFilter
     pagination_class = RunCursorPagination
     serializer_class = outputs.RunSerializer
+
+    def get_queryset(self) -> QuerySet[SyncRun]:
+        return runs.runs_listed()
 
     @extend_schema(summary="Runs, newest first, filtered and paginated by cursor",
                    responses={200: outputs.RunSerializer(many=True), **ERRORS,

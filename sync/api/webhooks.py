@@ -22,21 +22,18 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db import DatabaseError, DataError, transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from sync.entities import webhook_vocabulary
+from sync.metrics.rejections import count_rejected
 from sync.pipeline.inbox import inbox_store
 from sync.pipeline.kick import queue_kick
 from sync.upsert.validate import record_problems
 from zoho import webhooks as zw
 
 logger = logging.getLogger("tds.webhooks")
-REJECTED_COUNTER = "tds:webhooks:rejected:{reason}"
-# Counted per process cache (Redis when configured): refused deliveries leave no row behind.
-REJECTION_REASONS = ("signature_bad", "signature_missing", "http_400", "http_413", "http_422")
 
 
 def _error(status: int, message: str, **extra: Any) -> JsonResponse:
@@ -48,19 +45,6 @@ def _post_only() -> JsonResponse:
     response = _error(405, "Only POST is allowed.")
     response["Allow"] = "POST"
     return response
-
-
-def count_rejected(reason: str) -> None:
-    """A cheap per-reason counter (cache, not the database): refused deliveries store nothing else."""
-    cache, key = caches["default"], REJECTED_COUNTER.format(reason=reason)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=None)
-
-
-def rejected_count(reason: str) -> int:
-    return int(caches["default"].get(REJECTED_COUNTER.format(reason=reason)) or 0)
 
 
 # --- the checks ------------------------------------------------------------------------

@@ -29,7 +29,13 @@ def pretty_json(value: Any) -> str:
 
 def dead_letters_matching(*, entity: str = "", error_class: str = "", text: str = "") -> QuerySet[DeadLetter]:
     """Open dead letters by entity, error class (transient / permanent) and text (in the error or zoho id)."""
-    rows = DeadLetter.objects.filter(resolved=False)
+    return dead_letters_in(resolved=False, entity=entity, error_class=error_class, text=text)
+
+
+def dead_letters_in(*, resolved: bool | None, entity: str = "", error_class: str = "",
+                    text: str = "") -> QuerySet[DeadLetter]:
+    """As dead_letters_matching, among the resolved letters, the open ones, or both (``resolved`` None)."""
+    rows = DeadLetter.objects.all() if resolved is None else DeadLetter.objects.filter(resolved=resolved)
     if entity:
         rows = rows.filter(entity=entity)
     if error_class:
@@ -45,6 +51,18 @@ def dead_letters_list(filters: dict[str, str], *, limit: int = LIST_LIMIT) -> di
     letters = list(rows.order_by("-created_at").defer("payload", "traceback")[:limit])
     return {"letters": letters, "shown": len(letters), "matching": rows.count() if len(letters) >= limit
             else len(letters)}
+
+
+def dead_letters_existing(ids: list[int]) -> set[int]:
+    """Which of ``ids`` name a dead letter, open or resolved."""
+    return set(DeadLetter.objects.filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def dead_letters_of_record(*, entities: list[str], zoho_id: str, ids: list[int] | None = None) -> list[int]:
+    """The open dead letters of one record (under any entity its events are filed as), limited to ``ids``
+    when given."""
+    rows = DeadLetter.objects.filter(entity__in=entities, zoho_id=zoho_id, resolved=False)
+    return list((rows.filter(id__in=ids) if ids else rows).values_list("id", flat=True))
 
 
 def dead_letter_detail(letter_id: int) -> dict[str, Any] | None:

@@ -9,18 +9,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from sync.models import COMPARE_TYPES, Alert, RunType, SyncCursor, SyncRun
-from sync.selectors.runs import as_dict, as_list, run_row
+from sync.selectors.runs import RUN_FILTERS, as_dict, as_list, run_row, runs_matching
 
 HISTORY_LIMIT = 100
-RUN_FILTERS = ("entity", "run_type", "status", "trigger")
 
 
 def runs_filtered(*, filters: dict[str, str], limit: int = HISTORY_LIMIT) -> list[dict[str, Any]]:
     """The newest runs matching exact values of entity, run_type, status and trigger (blank ones ignored)."""
-    rows = SyncRun.objects.order_by("-created_at")
-    given = {k: v for k, v in filters.items() if k in RUN_FILTERS and v}
-    if given:
-        rows = rows.filter(**given)
+    rows = runs_matching(entity=filters.get("entity", ""), run_type=filters.get("run_type", ""),
+                         status=filters.get("status", ""), trigger=filters.get("trigger", "")).order_by("-created_at")
     return [run_row(run) for run in rows[:limit]]
 
 

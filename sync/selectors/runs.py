@@ -5,7 +5,7 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from sync.models import COMPARE_TYPES, SyncCursor, SyncLog, SyncRun
@@ -13,6 +13,7 @@ from sync.models import COMPARE_TYPES, SyncCursor, SyncLog, SyncRun
 ACTIVE = (SyncRun.Status.PENDING, SyncRun.Status.RUNNING)
 FINISHED = (SyncRun.Status.COMPLETED, SyncRun.Status.PARTIAL, SyncRun.Status.DEFERRED, SyncRun.Status.FAILED)
 LOG_LINES = 500
+RUN_FILTERS = ("entity", "run_type", "status", "trigger")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -72,6 +73,31 @@ def run_detail(*, run_id: str, log_limit: int = LOG_LINES) -> dict[str, Any] | N
     }
 
 
+def run_found(run_id: str) -> SyncRun | None:
+    return SyncRun.objects.filter(pk=run_id).first()
+
+
+def runs_listed() -> QuerySet[SyncRun]:
+    """Every run, without the configuration and summary a list does not show."""
+    return SyncRun.objects.defer("configuration", "summary")
+
+
+def runs_matching(rows: QuerySet[SyncRun] | None = None, /, *, entity: str = "", run_type: str = "",
+                  status: str = "", trigger: str = "", created_after: datetime | None = None,
+                  created_before: datetime | None = None) -> QuerySet[SyncRun]:
+    """The runs (of ``rows``, else all) of this entity, run type, status and trigger, created in
+    [created_after, created_before); a blank value is no filter. Unordered: the one run filter of the
+    API's run list and the dashboard's history, each ordering and paging as it shows them."""
+    given: dict[str, object] = {name: value for name, value in (("entity", entity), ("run_type", run_type),
+                                ("status", status), ("trigger", trigger)) if value}
+    if created_after is not None:
+        given["created_at__gte"] = created_after
+    if created_before is not None:
+        given["created_at__lt"] = created_before
+    rows = SyncRun.objects.all() if rows is None else rows
+    return rows.filter(**given) if given else rows
+
+
 def active_window() -> timedelta:
     """A run older than the task timeout that still says pending/running was left by a dead process."""
     from django.conf import settings
@@ -101,9 +127,7 @@ def runs_latest(*, run_type: str, limit: int = 50) -> list[SyncRun]:
 
 
 def runs_recent(*, limit: int = 20, entity: str | None = None) -> list[dict[str, Any]]:
-    rows = SyncRun.objects.order_by("-created_at")
-    if entity:
-        rows = rows.filter(entity=entity)
+    rows = runs_matching(entity=entity or "").order_by("-created_at")
     return [run_row(run) for run in rows[:limit]]
 
 

@@ -133,9 +133,11 @@ def row_problems(fields: dict[str, models.Field], row: dict[str, Any], now: date
             problems.append(f"{_shown(name)}: {value.reason}")
             continue
         field = fields.get(name)
-        problem = _value_problem(_named(name, value, record or {}), field, value, now) if field is not None else ""
+        problem = _value_problem(field, value, now) if field is not None else ""
         if problem:
-            problems.append(problem)
+            # Named only now: finding the Zoho field a value came from re-reads every field of the record,
+            # which cost most of a valid record's check when it was done for every value.
+            problems.append(problem.format(name=_named(name, value, record or {})))
     return problems
 
 
@@ -175,22 +177,28 @@ def _shown(column: str) -> str:
     return column.removeprefix("zoho_") if _is_id_column(column) else column
 
 
-def _value_problem(name: str, field: models.Field, value: Any, now: datetime) -> str:
+def _value_problem(field: models.Field, value: Any, now: datetime) -> str:
+    """Why ``value`` cannot be stored in ``field`` ("" when it can), with "{name}" where the value's name goes."""
     if _is_id_column(field.name) and value != "":
-        return zoho_id_problem(name, value)
+        return _braced(zoho_id_problem("\x00", value)).replace("\x00", "{name}")
     if isinstance(value, str):
         length = field.max_length if isinstance(field, models.CharField) else None
-        return f"{name}: {len(value)} characters, its column holds {length}" if length and len(value) > length else ""
+        return f"{{name}}: {len(value)} characters, its column holds {length}" if length and len(value) > length else ""
     if isinstance(value, Decimal) and isinstance(field, models.DecimalField):
         problem = _decimal_problem(value, field.max_digits or 0, field.decimal_places or 0)
-        return f"{name}: {problem}" if problem else ""
+        return "{name}: " + _braced(problem) if problem else ""
     if isinstance(value, int) and not isinstance(value, bool) and field.get_internal_type() in _INT_RANGES:
         low, high = _INT_RANGES[field.get_internal_type()]
-        return "" if low <= value <= high else f"{name}: {_number(Decimal(value))} is outside {low} .. {high}"
+        return "" if low <= value <= high else f"{{name}}: {_number(Decimal(value))} is outside {low} .. {high}"
     if isinstance(value, datetime):
         problem = _time_problem(value, now, windowed=field.name == "zoho_last_modified")
-        return f"{name}: {problem}" if problem else ""
+        return "{name}: " + _braced(problem) if problem else ""
     return ""
+
+
+def _braced(text: str) -> str:
+    """Text placed in a format string as it is (a refused value may hold braces)."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 def _is_id_column(name: str) -> bool:

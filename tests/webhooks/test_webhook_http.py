@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import pytest
 
-from sync.api.webhooks import rejected_count
+from sync.metrics.rejections import rejected_count
 from sync.models import InboxEvent, SyncQueueItem
 from tests.webhooks.helpers import SECRET, deliver, item_doc, post, signed
 
