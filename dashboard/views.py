@@ -18,9 +18,22 @@ def _freshness(rows: list[dict[str, Any]], active_runs: list[dict[str, Any]]) ->
              "active": active.get(row["entity"])} for row in rows]
 
 
+# label -> the selector's per-minute count; the order gives the colours (applied blue, errors red, written green)
+LAST_HOUR_SERIES = {"items applied": "applied", "errors": "errors", "records written by runs": "written"}
+
+
+def _last_hour_chart(last_hour: dict[str, Any]) -> dict[str, Any]:
+    minutes = last_hour["minutes"]
+    return {"x": [int(m["at"].timestamp()) for m in minutes],
+            "series": {label: [m[key] for m in minutes] for label, key in LAST_HOUR_SERIES.items()}}
+
+
 @staff_only
 def overview(request: HttpRequest) -> HttpResponse:
     o = overview_page()
     return page(request, "dashboard/overview.html",
-                {"o": {**o, "checks": pairs(o["checks"]), "freshness": _freshness(o["freshness"], o["active_runs"])}},
+                {"o": {**o, "checks": pairs(o["checks"]), "freshness": _freshness(o["freshness"], o["active_runs"]),
+                       "last_hour_chart": _last_hour_chart(o["last_hour"]),
+                       "busy_minutes": [m for m in reversed(o["last_hour"]["minutes"])
+                                        if any(m[k] for k in ("applied", "written", "errors"))]}},
                 fragment="dashboard/_overview.html")
