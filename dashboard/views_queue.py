@@ -38,7 +38,7 @@ def queue_reap(request: HttpRequest) -> HttpResponse:
     if not confirmed(request):
         return confirm_page(request, question="Return items past their lease to the queue, and fail runs that "
                             "stopped or that no worker picked up?", back="dashboard:queue")
-    result = reap_leases()  # the same reaper the schedule runs every minute
+    result = reap_leases()  # the same reaper the "tds: lease reaper" schedule runs
     messages.success(request, f"Returned {result['returned']} item(s) past their lease to the queue; "
                      f"{result['dead']} moved to dead letters; failed {result['runs_failed']} run(s) whose "
                      f"process stopped and {result['runs_unclaimed']} queued run(s) no worker picked up.")

@@ -502,7 +502,7 @@ def runs_fail_unclaimed(*, minutes: float | None = None) -> int:
     """Fail the runs still "pending" that were queued over ``minutes`` ago: their task never reached a
     worker (lost by the broker, or read by no cluster), and the row would hold its entity's "Already
     running" until the task timeout. A task that turns up later finds the row failed and skips it.
-    Returns how many. The reaper calls this every minute."""
+    Returns how many. The lease reaper calls this on each of its rounds."""
     from sync.config import config_get
 
     limit = float(minutes if minutes is not None else config_get("TDS_PENDING_RUN_TIMEOUT_MINUTES"))
