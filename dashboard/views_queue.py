@@ -9,9 +9,9 @@ from django.shortcuts import redirect
 
 from dashboard.common import confirm_page, confirmed, page, pairs_all, staff_only, staff_post
 from dashboard.forms import ItemFilterForm
-from sync.pipeline.workers import reap_leases
 from sync.selectors.items import QUEUE_LIST_STATUSES, queue_item_detail, queue_items_list
 from sync.selectors.pages import queue_page
+from sync.tasks import reap_leases
 
 
 @staff_only
@@ -36,8 +36,10 @@ def queue_item(request: HttpRequest, item_id: int) -> HttpResponse:
 @staff_post
 def queue_reap(request: HttpRequest) -> HttpResponse:
     if not confirmed(request):
-        return confirm_page(request, question="Return items past their lease to the queue?", back="dashboard:queue")
-    result = reap_leases()
+        return confirm_page(request, question="Return items past their lease to the queue, and fail runs that "
+                            "stopped or that no worker picked up?", back="dashboard:queue")
+    result = reap_leases()  # the same reaper the "tds: lease reaper" schedule runs
     messages.success(request, f"Returned {result['returned']} item(s) past their lease to the queue; "
-                     f"{result['dead']} moved to dead letters.")
+                     f"{result['dead']} moved to dead letters; failed {result['runs_failed']} run(s) whose "
+                     f"process stopped and {result['runs_unclaimed']} queued run(s) no worker picked up.")
     return redirect("dashboard:queue")

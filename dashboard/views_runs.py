@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from dashboard.common import DASHBOARD_PREFIX, confirm_page, confirmed, page, staff_only, staff_post
 from dashboard.forms import HistoryFilterForm
 from sync.ledger import KINDS, RunActive, RunStateError, run_cancel, run_retry
-from sync.models import RunStatus, SyncRun
+from sync.models import COMPARE_TYPES, RunStatus, SyncRun
 from sync.selectors.pages import RUN_FILTERS, run_filter_choices, runs_filtered
 from sync.selectors.runs import ACTIVE, run_detail, run_found
 
@@ -48,8 +48,12 @@ def run(request: HttpRequest, run_id: str) -> HttpResponse:
         raise Http404("no such run")
     summary = detail["summary"] if isinstance(detail["summary"], dict) else {}
     stop = summary.get("cancel_requested") if detail["status"] == RunStatus.RUNNING else None
+    # A compare that carried out its recommendations: the pulls it ran, each on its own row.
+    compare = detail["run_type"] in COMPARE_TYPES
+    actions = [a for a in summary.get("actions") or [] if isinstance(a, dict)] if compare else []
     return page(request, "dashboard/run.html",
-                {"run": {**detail, **controls(detail), "stop": stop if isinstance(stop, dict) else None},
+                {"run": {**detail, **controls(detail), "stop": stop if isinstance(stop, dict) else None,
+                         "actions": actions},
                  "back": reverse("dashboard:run", args=[detail["id"]])},
                 fragment="dashboard/_run.html")
 

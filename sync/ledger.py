@@ -527,6 +527,21 @@ def runs_fail_silent(*, minutes: float | None = None) -> int:
         f"no heartbeat for {limit:g} minutes: the process running it stopped before it could finish"))
 
 
+def runs_fail_unclaimed(*, minutes: float | None = None) -> int:
+    """Fail the runs still "pending" that were queued over ``minutes`` ago: their task never reached a
+    worker (lost by the broker, or read by no cluster), and the row would hold its entity's "Already
+    running" until the task timeout. A task that turns up later finds the row failed and skips it.
+    Returns how many. The lease reaper calls this on each of its rounds."""
+    from sync.config import config_get
+
+    limit = float(minutes if minutes is not None else config_get("TDS_PENDING_RUN_TIMEOUT_MINUTES"))
+    now = timezone.now()
+    unclaimed = SyncRun.objects.filter(status=RunStatus.PENDING, created_at__lt=now - timedelta(minutes=limit))
+    return unclaimed.update(status=RunStatus.FAILED, finished_at=now, error_message=(
+        f"no worker picked this run up within {limit:g} minutes: is a cluster running (manage.py qcluster) "
+        "with this web server's SECRET_KEY?"))
+
+
 def resume_at(error: BaseException) -> str:
     """When Zoho lets calls through again after a "not now" error (ISO 8601, UTC); "" when unknown."""
     epoch = getattr(error, "resume_epoch", None)

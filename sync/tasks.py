@@ -69,17 +69,17 @@ def drain_queue(*, batch_size: int | None = None, max_batches: int | None = 500)
 
 
 def reap_leases() -> dict:
-    """Expired leases back to the queue; old completed items purged; runs whose process died failed;
-    a drain kicked if work is due."""
+    """Expired leases back to the queue; old completed items purged; runs whose process died failed, and
+    queued runs no worker picked up; a drain kicked if work is due."""
     from sync.config import config_get
-    from sync.ledger import runs_fail_silent
+    from sync.ledger import runs_fail_silent, runs_fail_unclaimed
     from sync.pipeline.kick import queue_kick
     from sync.pipeline.queue import queue_purge_completed
     from sync.pipeline.workers import reap_leases as reap
 
     days = config_get("TDS_RETENTION_QUEUE_DAYS")  # the retention age; 0 keeps them
     result = {**reap(), "purged_completed": queue_purge_completed(older_than_days=days) if days else 0,
-              "runs_failed": runs_fail_silent()}
+              "runs_failed": runs_fail_silent(), "runs_unclaimed": runs_fail_unclaimed()}
     queue_kick()
     return result
 

@@ -132,6 +132,8 @@ TUNABLES: dict[str, Tunable] = {t.key: t for t in (
     Tunable("TDS_RETRY_BACKOFF_MAX_SECONDS", float, 0, 604_800, "longest retry delay", access=OPS),
     Tunable("TDS_RUN_HEARTBEAT_MINUTES", float, 1, 1_440,
             "minutes without a heartbeat after which a running run is failed (its process died)"),
+    Tunable("TDS_PENDING_RUN_TIMEOUT_MINUTES", float, 1, 1_440,
+            "minutes a queued run may wait for a worker before it is failed (its task was lost)"),
     Tunable("TDS_QUEUE_PRIORITIES", dict, 1, 10, "queue priority per entity (1 first), over the built-in ones",
             access=OPS, names=entity_names, names_of="entity"),
     # Alerts: thresholds, evaluation and notification.

@@ -278,6 +278,8 @@ TDS_WEBHOOK_KICK_SECONDS = env_float("TDS_WEBHOOK_KICK_SECONDS", 2.0, minimum=0)
 TDS_DLQ_AUTO_RETRIES = env_int("TDS_DLQ_AUTO_RETRIES", 3, minimum=0, maximum=50)
 # Minutes without a heartbeat after which the reaper fails a running run (a run-time tunable too).
 TDS_RUN_HEARTBEAT_MINUTES = env_float("TDS_RUN_HEARTBEAT_MINUTES", 15.0, minimum=1, maximum=1440)
+# Minutes a queued (pending) run may wait for a worker before the reaper fails it (a run-time tunable too).
+TDS_PENDING_RUN_TIMEOUT_MINUTES = env_float("TDS_PENDING_RUN_TIMEOUT_MINUTES", 10.0, minimum=1, maximum=1440)
 # Queue priority per entity over the registry's (a run-time tunable, set on the configuration page).
 TDS_QUEUE_PRIORITIES: dict[str, int] = {}
 # Custom-field labels that hold the Arabic name and description in Zoho.

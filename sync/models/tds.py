@@ -146,6 +146,8 @@ class SyncRun(models.Model):
             models.Index(fields=["trigger", "-created_at"], name="tds_runs_trigger_idx"),
             models.Index(fields=["entity", "status"], name="tds_runs_entity_status_idx"),
             models.Index(fields=["status", "heartbeat_at"], name="tds_runs_heartbeat_idx"),
+            # The overview's last hour: what runs wrote and which failed, by the minute they finished.
+            models.Index(fields=["finished_at"], name="tds_runs_finished_idx"),
         ]
 
     def __str__(self) -> str:

@@ -111,7 +111,8 @@ def compare_last_report() -> dict[str, Any] | None:
 
 
 def overview_page() -> dict[str, Any]:
-    """The overview box: runs, queue, workers, last sync, success rate, health, freshness, alerts, Zoho."""
+    """The overview box: runs, queue, workers, last sync, success rate, health, freshness, alerts, Zoho,
+    and the last hour's work and errors minute by minute."""
     from django.conf import settings
     from django.utils.dateparse import parse_datetime
 
@@ -120,6 +121,7 @@ def overview_page() -> dict[str, Any]:
     from sync.pause import pause_states
     from sync.selectors import pipeline, runs
     from sync.selectors.health import health_report
+    from sync.selectors.throughput import throughput_last_hour
     from sync.selectors.workers import processes
 
     health = health_report()
@@ -140,7 +142,7 @@ def overview_page() -> dict[str, Any]:
         "pauses": pause_states(),
         "last_sync": parse_datetime(health["last_sync"]) if health["last_sync"] else None,
         "stats": runs.runs_stats(), "status": health["status"], "checks": health["checks"],
-        "compare": compare, "freshness": freshness(),
+        "compare": compare, "freshness": freshness(), "last_hour": throughput_last_hour(),
         "alerts": pipeline.alerts_open(), "dead_letters": pipeline.dead_letters_open(),
         "notice_failure": notice_failure(),
         "circuit": {"state": zoho["circuit"], "configured": zoho["configured"], "reason": zoho["reason"],

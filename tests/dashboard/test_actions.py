@@ -111,7 +111,8 @@ def test_reaper_returns_expired_leases(staff_client) -> None:
     item.refresh_from_db()
     assert item.status == "processing"
     response = staff_client.post("/tds-admin/queue/reap", {"confirm": "yes"})
-    assert _messages(response) == ["Returned 1 item(s) past their lease to the queue; 0 moved to dead letters."]
+    assert _messages(response) == ["Returned 1 item(s) past their lease to the queue; 0 moved to dead letters; "
+                                   "failed 0 run(s) whose process stopped and 0 queued run(s) no worker picked up."]
     item.refresh_from_db()
     assert item.status == "pending"
 

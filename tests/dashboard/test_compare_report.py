@@ -97,3 +97,19 @@ def test_a_failed_or_limited_compare_still_lists_every_entity(staff_client) -> N
     assert rows["invoices"][5] == "in sync"
     assert rows["items"][7] == "not asked for: this compare was limited to some entities"
     assert CARRY_OUT not in html
+
+
+def test_a_compare_that_carried_out_its_recommendations_lists_the_pulls_on_its_page(staff_client) -> None:
+    run = SyncRun.objects.create(run_type="compare_sync", status="partial", summary={"actions": [
+        {"entity": "items", "action": "INCREMENTAL_SYNC", "dry_run": False, "synced": 2, "failed": 0, "skipped": 0,
+         "api_calls": 3, "message": "incremental pull of items"},
+        {"entity": "customers", "action": "FULL_SYNC", "dry_run": False, "synced": 0, "failed": 1, "skipped": 0,
+         "api_calls": 1, "message": "", "error": "ZohoError: boom"}, "not an action"]})
+    html = staff_client.get(f"/tds-admin/runs/{run.pk}/").content.decode()
+    assert "Recommendations carried out" in html
+    assert ('<tr class="action-done"><td>items</td><td>INCREMENTAL_SYNC</td><td>2</td><td>0</td><td>0</td>'
+            "<td>3</td><td>incremental pull of items</td></tr>") in html
+    assert '<tr class="action-failed"><td>customers</td><td>FULL_SYNC</td>' in html and "ZohoError: boom" in html
+    pull = SyncRun.objects.create(run_type="incremental", entity="items", status="completed",
+                                  summary={"actions": [{"entity": "x"}]})
+    assert "Recommendations carried out" not in staff_client.get(f"/tds-admin/runs/{pull.pk}/").content.decode()

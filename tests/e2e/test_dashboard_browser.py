@@ -3,9 +3,10 @@
 Logs in through the admin login, sees seeded runs and dead letters, retries a dead letter (with the
 confirmation step) and sees it leave the list, opens another's own page and retries it from there,
 pauses and resumes the queue drain from the workers panel and the overview, checks the overview and
-dead letters at 390 px, is sent to the login page when the session ends under a live page, sees a
-chart drawn, and screenshots every page into .test-screens/ (ignored by git). Skipped with the reason
-when Chromium or Playwright is missing.
+dead letters at 390 px, is sent to the login page when the session ends under a live page, sees the
+overview's last-hour chart drawn and drawn again by the live refresh, sees a metrics chart drawn, and
+screenshots every page into .test-screens/ (ignored by git). Skipped with the reason when Chromium or
+Playwright is missing.
 """
 from __future__ import annotations
 
@@ -82,6 +83,13 @@ def test_operator_logs_in_sees_runs_retries_a_dead_letter_and_sees_a_chart(live_
     page.click("input[type=submit]")
     page.wait_for_url(f"{live_server.url}/tds-admin/")
     assert page.locator("text=Active syncs").is_visible()
+    # The last hour's chart is drawn, and drawn again when the live part refreshes (every 5 s).
+    drawn = page.locator("[data-chart='chart-last-hour'] canvas")
+    drawn.wait_for(state="attached", timeout=10_000)
+    with page.expect_response(lambda reply: "fragment=1" in reply.url, timeout=15_000):
+        pass
+    drawn.wait_for(state="attached", timeout=10_000)
+    assert page.locator("p.last-hour").inner_text().endswith("2 dead letter(s), 0 failed run(s).")
 
     page.goto(f"{live_server.url}/tds-admin/runs/")
     assert page.locator(f"a[href='/tds-admin/runs/{seeded['run'].pk}/']").count() == 1

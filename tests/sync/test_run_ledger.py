@@ -186,3 +186,32 @@ def test_a_queue_drain_is_not_retried() -> None:
         pass
     with pytest.raises(RunStateError, match="not started on request"):
         run_retry(run.result.run_id)
+
+
+def test_the_reaper_fails_a_pending_run_no_worker_picked_up_and_frees_its_entity(monkeypatch: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    lost = _queued("pull", "items", RunType.INCREMENTAL, {"entity": "items"}, monkeypatch)
+    fresh = _queued("pull", "customers", RunType.INCREMENTAL, {"entity": "customers"}, monkeypatch)
+    now = timezone.now()
+    running = SyncRun.objects.create(run_type=RunType.INCREMENTAL, entity="vendors", status=RunStatus.RUNNING,
+                                     started_at=now - timedelta(minutes=20), heartbeat_at=now)
+    SyncRun.objects.filter(pk=lost).update(created_at=now - timedelta(minutes=11))
+    SyncRun.objects.filter(pk=fresh).update(created_at=now - timedelta(minutes=1))
+    SyncRun.objects.filter(pk=running.pk).update(created_at=now - timedelta(minutes=20))
+    with pytest.raises(RunActive):  # the lost run holds its entity
+        _queued("pull", "items", RunType.INCREMENTAL, {"entity": "items"}, monkeypatch)
+
+    assert tasks.reap_leases()["runs_unclaimed"] == 1  # the default: 10 minutes
+
+    failed = SyncRun.objects.get(pk=lost)
+    assert (failed.status, failed.finished_at is not None) == (RunStatus.FAILED, True)
+    assert failed.error_message.startswith("no worker picked this run up within 10 minutes")
+    assert SyncRun.objects.get(pk=fresh).status == RunStatus.PENDING
+    assert SyncRun.objects.get(pk=running.pk).status == RunStatus.RUNNING
+    assert _queued("pull", "items", RunType.INCREMENTAL, {"entity": "items"}, monkeypatch)  # free again
+    # A task that reaches a worker after all finds its row failed and does nothing.
+    monkeypatch.setattr("sync.pull.run._run_pass", lambda *a, **kw: pytest.fail("a failed run must not run"))
+    assert "not pending" in tasks.api_pull(run_id=lost, entity="items")["skipped"]

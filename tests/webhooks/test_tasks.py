@@ -32,6 +32,7 @@ def test_reaper_and_dead_letter_tasks(settings):
     DeadLetter.objects.update(next_retry_at=timezone.now() - timedelta(seconds=1))
     assert tasks.retry_dead_letters() == {"requeued": 1, "skipped": 0}
     assert SyncQueueItem.objects.get().status == "pending"
-    assert tasks.reap_leases() == {"returned": 0, "dead": 0, "rejected": 0, "purged_completed": 0, "runs_failed": 0}
+    assert tasks.reap_leases() == {"returned": 0, "dead": 0, "rejected": 0, "purged_completed": 0, "runs_failed": 0,
+                                   "runs_unclaimed": 0}
     assert tasks.drain_queue()["applied"] == 1
     assert DeadLetter.objects.get().resolution == "auto_retried"
