@@ -12,24 +12,13 @@ Goal: p95 <= 100 ms each. Baseline of the earlier system: API response time 120 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.history import (  # noqa: E402
-    bare_timings,
-    database_drop,
-    database_setup,
-    database_url,
-    history_load,
-    p95_report,
-    percentile,
-    table_sizes,
-    timed_gets,
-)
-from bench.result import emit  # noqa: E402
+from bench.history import history_load  # noqa: E402
+from bench.reads import reads_arguments, reads_measure  # noqa: E402
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/tds_bench_pages"
 GOAL_MS = 100.0
@@ -66,65 +55,15 @@ def _pages() -> dict[str, str]:
     }
 
 
-def _measure(requests: int) -> tuple[dict[str, list[float]], list[float]]:
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    user, _ = get_user_model().objects.get_or_create(username="bench", defaults={"is_staff": True})
-    client = Client()
-    client.force_login(user)
-    return timed_gets(client, _pages(), requests=requests), bare_timings(client, requests=requests)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--keep", action="store_true", help="keep the bench database")
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="share of the year of history to load, newest first (quick runs: 0.02)")
-    parser.add_argument("--no-load", action="store_true", help="reuse a database kept with --keep")
+    reads_arguments(parser)
     args = parser.parse_args()
-    # Pages link their CSS through the static storage: the plain one needs no collectstatic manifest.
-    os.environ["TDS_MANIFEST_STATIC"] = "false"
-    url = database_url(default=DEFAULT_DB)
-    load_seconds = 0.0
-    if args.no_load:
-        _connect(url)
-    else:
-        database_setup(url)
-    try:
-        if not args.no_load:
-            load_seconds = history_load(args.scale)
-        sizes = table_sizes()
-        timings, bare = _measure(args.requests)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            database_drop(url)
-    ok = p95_report(title=f"B11 dashboard pages: {args.requests} requests each, year of history loaded in "
-                          f"{load_seconds:.0f} s", sizes=sizes, timings=timings, label="page", width=16,
-                    goal_ms=GOAL_MS, baseline_ms=BASELINE_MS)
-    bare_p95 = percentile(bare, 0.95)
-    print(f"ceiling: a bare view through the same client, p95 {bare_p95:.1f} ms; worst ratio "
-          f"{max(percentile(s, 0.95) for s in timings.values()) / bare_p95:.1f} x")
-    emit(requests=args.requests, scale=args.scale, sizes=sizes, load_seconds=load_seconds,
-         p95_ms={name: percentile(s, 0.95) for name, s in timings.items()},
-         p50_ms={name: percentile(s, 0.5) for name, s in timings.items()},
-         ceiling={"p95_ms": bare_p95, "p50_ms": percentile(bare, 0.5), "requests": len(bare)})
+    ok = reads_measure(args, default_db=DEFAULT_DB, load=lambda: history_load(args.scale), paths=_pages,
+                       title=f"B11 dashboard pages: {args.requests} requests each, year of history loaded in "
+                             "{load_seconds:.0f} s", label="page", width=16, goal_ms=GOAL_MS,
+                       baseline_ms=BASELINE_MS)
     sys.exit(0 if ok else 1)
-
-
-def _connect(url: str) -> None:
-    """Point Django at an existing bench database without recreating it."""
-    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="tds_site.settings", ZOHO_SANDBOX="true",
-                      TDS_LOG_LEVEL="WARNING", REDIS_URL="")
-    import django
-
-    django.setup()
 
 
 if __name__ == "__main__":

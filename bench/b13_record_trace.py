@@ -16,25 +16,15 @@ Goal: p95 <= 100 ms each (the dashboard pages' goal, B11). Baseline of the earli
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.history import (  # noqa: E402
-    bare_timings,
-    database_drop,
-    database_setup,
-    database_url,
-    history_load,
-    p95_report,
-    percentile,
-    table_sizes,
-    timed_gets,
-)
-from bench.result import emit, unprofiled  # noqa: E402
+from bench.history import history_load, table_sizes  # noqa: E402
+from bench.reads import reads_arguments, reads_measure  # noqa: E402
+from bench.result import unprofiled  # noqa: E402
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/tds_bench_trace"
 GOAL_MS = 100.0
@@ -155,65 +145,22 @@ def _paths() -> dict[str, str]:
     }
 
 
-def _measure(requests: int) -> tuple[dict[str, list[float]], list[float]]:
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    user, _ = get_user_model().objects.get_or_create(username="bench", defaults={"is_staff": True})
-    client = Client()
-    client.force_login(user)
-    return timed_gets(client, _paths(), requests=requests), bare_timings(client, requests=requests)
-
-
-def _connect(url: str) -> None:
-    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="tds_site.settings", ZOHO_SANDBOX="true",
-                      TDS_LOG_LEVEL="WARNING", REDIS_URL="")
-    import django
-
-    django.setup()
+def _load(args: argparse.Namespace) -> float:
+    with unprofiled():
+        return history_load(args.scale) + mirror_load(args.mirror_scale)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--keep", action="store_true", help="keep the bench database")
-    parser.add_argument("--no-load", action="store_true", help="reuse a database kept with --keep")
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="share of the year of history to load, newest first (quick runs: 0.02)")
+    reads_arguments(parser)
     parser.add_argument("--mirror-scale", type=float, default=1.0,
                         help=f"share of the mirror to load, at least {SMALLEST:,} rows a table (quick runs: 0.02)")
     args = parser.parse_args()
-    os.environ["TDS_MANIFEST_STATIC"] = "false"
-    url = database_url(default=DEFAULT_DB)
-    load_seconds = 0.0
-    if args.no_load:
-        _connect(url)
-    else:
-        database_setup(url)
-    try:
-        if not args.no_load:
-            with unprofiled():
-                load_seconds = history_load(args.scale) + mirror_load(args.mirror_scale)
-        sizes = {**table_sizes(), **_mirror_sizes()}
-        timings, bare = _measure(args.requests)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            database_drop(url)
-    ok = p95_report(title=f"B13 record search and trace: {args.requests} requests each, year of history and mirror "
-                          f"loaded in {load_seconds:.0f} s", sizes=sizes, timings=timings, label="read", width=30,
-                    goal_ms=GOAL_MS, baseline_ms=BASELINE_MS)
-    bare_p95 = percentile(bare, 0.95)
-    print(f"ceiling: a bare view through the same client, p95 {bare_p95:.1f} ms; worst ratio "
-          f"{max(percentile(s, 0.95) for s in timings.values()) / bare_p95:.1f} x")
-    emit(requests=args.requests, scale=args.scale, mirror_scale=args.mirror_scale, sizes=sizes,
-         load_seconds=load_seconds, p95_ms={name: percentile(s, 0.95) for name, s in timings.items()},
-         p50_ms={name: percentile(s, 0.5) for name, s in timings.items()},
-         ceiling={"p95_ms": bare_p95, "p50_ms": percentile(bare, 0.5), "requests": len(bare)})
+    ok = reads_measure(args, default_db=DEFAULT_DB, load=lambda: _load(args), paths=_paths,
+                       sizes=lambda: {**table_sizes(), **_mirror_sizes()},
+                       title=f"B13 record search and trace: {args.requests} requests each, year of history and "
+                             "mirror loaded in {load_seconds:.0f} s", label="read", width=30, goal_ms=GOAL_MS,
+                       baseline_ms=BASELINE_MS, mirror_scale=args.mirror_scale)
     sys.exit(0 if ok else 1)
 
 

@@ -1,9 +1,10 @@
 """A year of TDS history for the read benchmarks (B10, B11), loaded on PostgreSQL with INSERT … SELECT.
 
-``database_url`` picks the bench database, ``database_setup`` recreates and migrates it, ``history_load``
-fills it (1,000,000 completed queue items plus a live backlog, 1,000,000 inbox events, 100,000 runs with
-compares every 6 hours, 300,000 run log lines, 1,000,000 audit entries, 500,000 metric points, dead
-letters and alerts, then ANALYZE), ``table_sizes`` reports the row estimates, ``database_drop`` removes it.
+``database_url`` picks the bench database, ``database_setup`` recreates and migrates it (``database_connect``
+reuses one kept), ``history_load`` fills it (1,000,000 completed queue items plus a live backlog, 1,000,000
+inbox events, 100,000 runs with compares every 6 hours, 300,000 run log lines, 1,000,000 audit entries,
+500,000 metric points, dead letters and alerts, then ANALYZE), ``table_sizes`` reports the row estimates,
+``database_drop`` removes it.
 """
 from __future__ import annotations
 
@@ -122,15 +123,20 @@ def _admin(url: str, statement: str) -> None:
         conn.execute(statement)
 
 
-def database_setup(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    _admin(url, f'DROP DATABASE IF EXISTS "{name}"')
-    _admin(url, f'CREATE DATABASE "{name}"')
+def database_connect(url: str) -> None:
+    """Point Django at the bench database as it is (one kept with --keep, or one just created)."""
     os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="tds_site.settings", ZOHO_SANDBOX="true",
                       TDS_LOG_LEVEL="WARNING", REDIS_URL="")
     import django
 
     django.setup()
+
+
+def database_setup(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    _admin(url, f'DROP DATABASE IF EXISTS "{name}"')
+    _admin(url, f'CREATE DATABASE "{name}"')
+    database_connect(url)
     from django.core.management import call_command
 
     from bench.result import unprofiled

@@ -55,3 +55,16 @@ def zclient(sb: SandboxServer, settings: Any) -> Any:
     # A sandbox started on a port an earlier test's sandbox used must not get that one's token.
     clear_token_cache()
     return get_client(accounts_url=sb.url, rate_limit_per_minute=0)
+
+
+# Metric points and budget calls are buffered in memory: nothing buffered leaks from one test into the next.
+@pytest.fixture(autouse=True)
+def _empty_buffers():
+    from sync.budget.usage import usage_discard
+    from sync.metrics.points import points_discard
+
+    points_discard()
+    usage_discard()
+    yield
+    points_discard()
+    usage_discard()

@@ -1,4 +1,4 @@
-"""Sandbox responses validated against Zoho's own OpenAPI schemas (OAS_DIR below).
+"""Sandbox responses validated against Zoho's own OpenAPI schemas (tests/zoho/fixtures/oas/).
 
 Relaxations, and only these:
 - ids: the OAS types ids as integers while live responses carry strings, so an
@@ -16,17 +16,14 @@ Everything else (other types, enums, structure) is checked as Zoho's files decla
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from openapi_schema_validator import OAS30Validator
 
+from tests.zoho.oas import OAS_DIR
 from tests.zoho.sandboxkit import Api
-
-OAS_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "zoho-oas"
-pytestmark = pytest.mark.skipif(not OAS_DIR.is_dir(), reason=f"Zoho OAS files not found at {OAS_DIR}")
 
 # (OAS file, OAS path, sandbox path or None for a detail path built from the list, list key for ids)
 CASES = [

@@ -1,22 +1,10 @@
-"""Alerts, metrics, budget and retention tests: nothing buffered leaks from one test into the next."""
+"""Alert notices over real SMTP and HTTP: the relay, the webhook receiver, the mail settings."""
 from __future__ import annotations
 
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def _empty_buffers():
-    from sync.budget.usage import usage_discard
-    from sync.metrics.points import points_discard
-
-    points_discard()
-    usage_discard()
-    yield
-    points_discard()
-    usage_discard()
-
-
-# --- alert notices over real SMTP and HTTP (tests/observability/servers.py) -------------------------------
+# --- alert notices over real SMTP and HTTP (tests/sync/alerts/servers.py) -------------------------------
 @pytest.fixture
 def ca(tmp_path):
     """A test CA; its certificate as a PEM file at ``ca.pem_path`` (what EMAIL_SSL_CAFILE names)."""
@@ -31,7 +19,7 @@ def ca(tmp_path):
 @pytest.fixture
 def relays():
     """relays(tls=, implicit_tls=, users=) -> a started Relay; all stopped after the test."""
-    from tests.observability.servers import Relay
+    from tests.sync.alerts.servers import Relay
 
     started = []
 
@@ -47,7 +35,7 @@ def relays():
 
 @pytest.fixture
 def hook():
-    from tests.observability.servers import Receiver
+    from tests.sync.alerts.servers import Receiver
 
     receiver = Receiver()
     yield receiver

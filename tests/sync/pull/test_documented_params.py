@@ -1,12 +1,11 @@
 """Every list call the mirror makes sends only query parameters Zoho's OpenAPI file documents for that
-endpoint (the OpenAPI files in OAS_DIR below), on full and incremental passes, with documented sort columns.
+endpoint (tests/zoho/fixtures/oas/), on full and incremental passes, with documented sort columns.
 
 The calls are the real ones: every registry entity is pulled from the sandbox over HTTP, full then
 incremental, and the query strings the sandbox received are checked against Zoho's files.
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -15,10 +14,9 @@ import yaml
 
 from sync.entities import REGISTRY
 from sync.pull.run import pull_entity
+from tests.zoho.oas import OAS_DIR
 
-OAS_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "zoho-oas"
-pytestmark = [pytest.mark.skipif(not OAS_DIR.is_dir(), reason=f"Zoho OAS files not found at {OAS_DIR}"),
-              pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 ALWAYS = {"organization_id"}  # every call names the organization (documented on every operation)
 
 

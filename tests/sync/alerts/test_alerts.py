@@ -14,7 +14,7 @@ from sync.alerts.evaluate import alert_acknowledge, alerts_evaluate
 from sync.budget.usage import quota_day
 from sync.images.plan import Coverage
 from sync.models import Alert, ApiQuotaDay, DeadLetter, SyncQueueItem, SyncRun
-from tests.observability.servers import Receiver
+from tests.sync.alerts.servers import Receiver
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ import pytest
 
 from sync.models import StockLevel
 from sync.upsert.records import upsert_records
-from tests.sync.test_upsert import item
+from tests.sync.upsert.test_upsert import item
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _warehouses(on_hand: int) -> list[dict]:

@@ -20,7 +20,7 @@ from sync.models import Invoice, SyncCursor, SyncRun
 from tests.pgtools import terminate_others
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 INVOICES = 600
 
 
