@@ -27,6 +27,7 @@ from django.db import DatabaseError, close_old_connections, connection
 from django.db.models import Q
 from django.utils import timezone
 
+from sync.alerts.outage import PROBE_SECONDS, DatabaseWatch
 from sync.models import ProcessHeartbeat
 
 logger = logging.getLogger("tds.workers")
@@ -52,6 +53,7 @@ class Heartbeat:
         self.host, self.pid = socket.gethostname(), os.getpid()
         self.key = key or f"{self.host}:{self.pid}:{uuid.uuid4().hex[:8]}"
         self.interval, self._last, self._current = interval, float("-inf"), ""
+        self.failure: DatabaseError | None = None  # why the last write failed; None once one is written
 
     def start(self) -> None:
         heartbeats_prune()
@@ -81,9 +83,11 @@ class Heartbeat:
     def _write(self, write: Any) -> None:
         try:
             write()
+            self.failure = None
         except DatabaseError as exc:
             if connection.in_atomic_block:
                 raise
+            self.failure = exc
             logger.warning("heartbeat of %s %s not written (%s)", self.kind, self.key, type(exc).__name__)
 
 
@@ -91,9 +95,11 @@ class Heartbeat:
 
 
 def cluster_beat_until_stopped(cluster: Any, *, interval: float = HEARTBEAT_SECONDS,
-                               on_beat: Any = None) -> None:
+                               on_beat: Any = None, watch: DatabaseWatch | None = None) -> None:
     """Beat for ``cluster`` (django_q.cluster.Cluster, started) and its workers until its guard exits;
-    ``on_beat`` (no arguments) runs after each beat, its database errors logged and skipped."""
+    ``on_beat`` (no arguments) runs after each beat, its database errors logged and skipped. ``watch``
+    hears of each beat that could or could not be written (the database-unreachable alert); while the
+    database is away it is tried every few seconds rather than every beat interval."""
     from django.conf import settings
     from django_q.conf import Conf
 
@@ -106,6 +112,12 @@ def cluster_beat_until_stopped(cluster: Any, *, interval: float = HEARTBEAT_SECO
     try:
         while sentinel.is_alive():
             beat.beat(force=True)
+            if watch is not None:
+                _watch_hears(watch, beat.failure)
+                if watch.down:
+                    close_old_connections()
+                    _sleep_while(sentinel.is_alive, min(interval, PROBE_SECONDS))
+                    continue
             _cluster_workers_beat(beat.host, sentinel.pid)
             heartbeats_prune()
             if on_beat is not None:
@@ -115,6 +127,13 @@ def cluster_beat_until_stopped(cluster: Any, *, interval: float = HEARTBEAT_SECO
     finally:
         beat.stop()
         _cluster_workers_beat(beat.host, sentinel.pid)
+
+
+def _watch_hears(watch: DatabaseWatch, failure: DatabaseError | None) -> None:
+    try:
+        watch.failed(failure) if failure is not None else watch.answered()
+    except DatabaseError as exc:  # recording the outage met the database gone again: the next beat retries
+        logger.warning("database outage not recorded (%s)", type(exc).__name__)
 
 
 def _write_or_log(work: Any) -> None:

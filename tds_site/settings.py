@@ -241,6 +241,8 @@ TDS_ALERT_EMAILS = env_addresses("TDS_ALERT_EMAILS")
 TDS_ALERT_WEBHOOK_URL = env_url("TDS_ALERT_WEBHOOK_URL")
 # Alerts, metrics, the Zoho API budget and retention: defaults of the tunables in sync/tunables.py.
 TDS_ALERT_INTERVAL_MINUTES = env_int("TDS_ALERT_INTERVAL_MINUTES", 1, minimum=1)
+# The scheduler's cluster sends database_unreachable once the database has not answered this long.
+TDS_ALERT_DATABASE_DOWN_SECONDS = env_int("TDS_ALERT_DATABASE_DOWN_SECONDS", 10, minimum=1)
 TDS_ALERT_QUEUE_PENDING_WARNING = env_int("TDS_ALERT_QUEUE_PENDING_WARNING", 50, minimum=0)
 TDS_ALERT_QUEUE_PENDING_CRITICAL = env_int("TDS_ALERT_QUEUE_PENDING_CRITICAL", 200, minimum=0)
 TDS_ALERT_QUEUE_FAILED_WARNING = env_int("TDS_ALERT_QUEUE_FAILED_WARNING", 10, minimum=0)

@@ -62,6 +62,10 @@ def _soak_held_through_every_fault(soak: dict) -> None:
     assert soak["failed_outside_faults"] == {}, soak  # no failed answer outside the fault windows
     assert all(f["recovered_after"] is not None for f in soak["faults"]), soak["faults"]
     assert soak["compare_items_match_pct"] == 100, soak
+    # The database's outage is told while it lasts (the scheduler's watch) and resolved once it is back.
+    told = [subject.split(": ", 1)[1] for subject in soak["mail_subjects"] if "database_unreachable" in subject]
+    assert [t.split(":")[0] for t in told] == ["[TDS critical] database_unreachable opened",
+                                              "[TDS critical] database_unreachable resolved"], soak["mail_subjects"]
 
 
 def test_show_without_a_run_is_one_line(tmp_path: Path) -> None:

@@ -55,7 +55,7 @@ class Command(BaseCommand):
         broker_key_required(command="tds_scheduler")  # the cluster reads tasks signed with SECRET_KEY
         outcome = schedules.write_schedules(interval_hours=options["interval"], dry_run=options["dry_run"])
         self._banner(options, outcome)
-        call_command("qcluster")
+        call_command("qcluster", watch_database=True)  # the one process that tells of a database outage
 
     def _once(self, *, dry_run: bool) -> None:
         def job() -> CompareReport:

@@ -1,6 +1,7 @@
 """manage.py qcluster: django-q2's command, refused with one line without SECRET_KEY (tds_site/broker.py),
 beating for the cluster and its workers in the database while it runs (sync.heartbeats), and handing
-back at each beat the queue leases of workers that stopped (a cluster killed elsewhere)."""
+back at each beat the queue leases of workers that stopped (a cluster killed elsewhere); with
+--watch-database, sending the database_unreachable alert while the database does not answer."""
 import os
 from typing import Any
 
@@ -13,7 +14,14 @@ from tds_site.broker import BrokerReader
 class BeatingCluster(DjangoQCommand):
     """django-q2's qcluster, which returns once the cluster has started, then beats until it stops."""
 
+    def add_arguments(self, parser: Any) -> None:
+        super().add_arguments(parser)
+        parser.add_argument("--watch-database", action="store_true",
+                            help="send the database_unreachable alert when the database stops answering "
+                                 "(tds_scheduler's cluster does: one watcher per deployment)")
+
     def handle(self, *args: Any, **options: Any) -> None:
+        from sync.alerts.outage import DatabaseWatch
         from sync.heartbeats import cluster_beat_until_stopped
         from sync.pipeline.workers import leases_of_stopped_workers_return
 
@@ -24,7 +32,8 @@ class BeatingCluster(DjangoQCommand):
         if options.get("run_once", False):
             cluster.stop()
             return
-        cluster_beat_until_stopped(cluster, on_beat=leases_of_stopped_workers_return)
+        cluster_beat_until_stopped(cluster, on_beat=leases_of_stopped_workers_return,
+                                   watch=DatabaseWatch() if options.get("watch_database") else None)
 
 
 class Command(BrokerReader, BeatingCluster):
