@@ -25,6 +25,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_pg)
         if "redis" in item.keywords and not settings.REDIS_URL:
             item.add_marker(skip_redis)
+    # The long scenarios first (a stable sort): handed out first, they run beside the rest instead of
+    # leaving one test process working alone at the end.
+    items.sort(key=lambda item: 0 if "slow" in item.keywords else 1)
 
 
 @pytest.fixture(autouse=True)
