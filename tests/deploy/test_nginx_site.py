@@ -169,3 +169,16 @@ def test_the_access_log_has_no_query_strings(site: Layout) -> None:
     log = (site.log_dir / "tds.access.log").read_text()
     assert '"POST /api/webhooks/zoho HTTP/1.1" 502' in log
     assert secret not in log and "token=" not in log
+
+
+def test_the_longest_list_the_api_takes_passes_nginx_and_fits_gunicorns_request_line(site: Layout) -> None:
+    """100 item ids of 30 characters, the most /sync/stock/specific accepts, reach the upstream (nginx's
+    502 here, no 414) in a request line gunicorn also reads whole."""
+    import runpy
+
+    query = "&".join(f"item_ids={n:030d}" for n in range(100))
+    line = f"POST /api/bff/tds/sync/stock/specific?{query}&wait=0 HTTP/1.1"
+    limit = runpy.run_path(str(Path(__file__).resolve().parents[2] / "tds_site" / "gunicorn.conf.py"))
+    assert len(line) <= limit["limit_request_line"], len(line)
+    answer = stack.raw_request(site, f"{line}\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n".encode())
+    _json_error(answer, 502, "bad_gateway")
