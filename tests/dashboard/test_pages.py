@@ -128,3 +128,21 @@ def test_vendored_static_files_are_found_by_collectstatic(path: str) -> None:
     from django.contrib.staticfiles import finders
 
     assert finders.find(path), path
+
+
+def test_the_metrics_numbers_show_each_hour_in_the_sites_zone_with_its_sum_and_mean(staff_client, settings) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from django.utils import timezone
+
+    from sync.models import Metric
+
+    settings.TIME_ZONE = "Asia/Baghdad"
+    hour = timezone.now().astimezone(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=2)
+    Metric.objects.create(name="tds_items_synced_total", value=4, samples=2, recorded_at=hour + timedelta(minutes=1))
+    Metric.objects.create(name="tds_items_synced_total", value=2, samples=1, recorded_at=hour + timedelta(minutes=9))
+    Metric.objects.create(name="tds_sync_errors_total", value=1, samples=1, recorded_at=hour + timedelta(minutes=5))
+    html = staff_client.get("/tds-admin/metrics/?range=7d").content.decode()
+    shown = (hour + timedelta(hours=3)).strftime("%Y-%m-%d %H:%M:%S") + " +03"
+    assert f"<tr><td>{shown}</td><td>6.0</td><td>2.0</td></tr>" in html
+    assert f"<tr><td>{shown}</td><td>1.0</td><td>1.0</td></tr>" in html
