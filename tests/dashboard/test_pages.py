@@ -131,7 +131,7 @@ def test_vendored_static_files_are_found_by_collectstatic(path: str) -> None:
 
 
 def test_the_metrics_numbers_show_each_hour_in_the_sites_zone_with_its_sum_and_mean(staff_client, settings) -> None:
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, timedelta
 
     from django.utils import timezone
 
