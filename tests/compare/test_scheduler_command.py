@@ -17,12 +17,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_foreground_writes_schedules_prints_the_banner_and_runs_the_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
-    started: list[str] = []
-    monkeypatch.setattr(tds_scheduler, "call_command", lambda name: started.append(name))
+    started: list[tuple[str, dict]] = []
+    monkeypatch.setattr(tds_scheduler, "call_command", lambda name, **options: started.append((name, options)))
     out = StringIO()
     call_command("tds_scheduler", "--interval", "12", "--dry-run", stdout=out)
     text = out.getvalue()
-    assert started == ["qcluster"]
+    assert started == [("qcluster", {"watch_database": True})]  # the one cluster that tells of a database outage
     assert "🚀 TDS AUTO-SYNC SCHEDULER STARTING" in text
     assert "   Interval: Every 12 hours" in text
     assert "   Mode: DRY RUN" in text
