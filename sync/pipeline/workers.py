@@ -25,7 +25,7 @@ from django.utils import timezone
 from sync import events
 from sync.ledger import RunTracker, run_current, run_open
 from sync.metrics.receivers import queue_applied
-from sync.models import RunType, SyncQueueItem
+from sync.models import InboxEvent, RunType, SyncQueueItem
 from sync.pipeline.deadletter import deadletter_add, deadletter_resolve_for
 from sync.pipeline.inbox import inbox_mark_processed, inbox_promote, inbox_reject_unknown
 from sync.pipeline.kick import queue_kick
@@ -210,6 +210,13 @@ def outranked_by_waiting(items: list[SyncQueueItem]) -> tuple[list[SyncQueueItem
         for other in waiting.filter(entity=entity, zoho_id__in=zoho_ids):
             key = (other.entity, other.zoho_id)
             best[key] = max(best.get(key, _rank(other)), _rank(other))
+    # An event still in the inbox (another worker's promotion not yet committed) counts by its stamp.
+    for entity, zoho_ids in by_entity.items():
+        rows = InboxEvent.objects.filter(status=InboxEvent.Status.RECEIVED, entity=entity, zoho_id__in=zoho_ids,
+                                         zoho_last_modified__isnull=False)
+        for zoho_id, stamp in rows.values_list("zoho_id", "zoho_last_modified"):
+            key = (entity, zoho_id)
+            best[key] = max(best.get(key, (float("-inf"), 0)), (stamp.timestamp() if stamp else float("-inf"), 0))
     kept: list[SyncQueueItem] = []
     outranked: list[SyncQueueItem] = []
     for item in items:

@@ -90,6 +90,16 @@ def test_an_older_version_loses_to_a_newer_one_that_a_dead_worker_still_holds():
     assert set(SyncQueueItem.objects.values_list("status", flat=True)) == {"completed"}
 
 
+def test_an_older_version_loses_to_a_newer_one_another_worker_is_still_promoting():
+    from sync.pipeline.workers import outranked_by_waiting
+
+    store_event("items", "P", "2025-11-18T04:00:00+0300", rate=4)
+    inbox_promote(limit=10)
+    store_event("items", "P", "2025-11-18T05:00:00+0300", rate=5)  # still in the inbox, as while uncommitted
+    kept, outranked = outranked_by_waiting(queue_claim(worker="w", limit=10))
+    assert kept == [] and [item.payload["rate"] for item in outranked] == [4]
+
+
 @pytest.fixture
 def fast_backoff(settings, monkeypatch):
     settings.TDS_RETRY_BACKOFF_SECONDS = 10
